@@ -1,0 +1,1 @@
+"""The tip-off pipeline: scenario schema, simulation, replications and results."""

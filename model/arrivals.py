@@ -1,0 +1,125 @@
+"""Tip-off arrivals: volumes by year and state, drawn all at once as arrays.
+
+Arrivals are a non-homogeneous Poisson process whose rate is constant within a
+calendar year (the published figures are yearly) and differs between years and
+states.  They are drawn up front as sorted arrays rather than as one SimPy
+process per tip-off: most tip-offs are never selected, and a process that only
+waits to lapse would cost more than the rest of the model together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.scenario import STATE_CODES, Arrivals, Scenario
+
+
+@dataclass(frozen=True)
+class Tipoffs:
+    """Every tip-off of one replication, sorted by arrival (index = tip-off id)."""
+
+    arrival_day: np.ndarray
+    state: np.ndarray
+    high_priority: np.ndarray
+    local_report: np.ndarray
+    size_mb: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.arrival_day)
+
+
+def referrals_in_year(arrivals: Arrivals, year: int) -> float:
+    """International referrals expected in a calendar year.
+
+    Given years are taken as they are; between two given years the volume is
+    interpolated on a log scale; outside them it grows (or shrinks, backwards)
+    by ``growth_per_year_factor``.
+    """
+    points = sorted((y, e.value) for y, e in arrivals.referrals_per_year.items())
+    growth = arrivals.growth_per_year_factor.value
+    years = [y for y, _ in points]
+    if year <= years[0]:
+        return points[0][1] / growth ** (years[0] - year)
+    if year >= years[-1]:
+        return points[-1][1] * growth ** (year - years[-1])
+    for (y0, v0), (y1, v1) in zip(points, points[1:], strict=False):
+        if y0 <= year <= y1:
+            fraction = (year - y0) / (y1 - y0)
+            return math.exp(math.log(v0) + fraction * (math.log(v1) - math.log(v0)))
+    raise AssertionError("unreachable: year lies between the given points")
+
+
+def state_shares(scenario: Scenario) -> np.ndarray:
+    """Share of tip-offs from each state: population times its weight, normalised."""
+    weights = np.array([
+        scenario.states[code].population.value * scenario.states[code].tipoff_weight_factor.value
+        for code in STATE_CODES
+    ])
+    return weights / weights.sum()
+
+
+def awareness_uplift(scenario: Scenario, code: str) -> float:
+    """Rise in local reports (0.3 = +30 %) from the state's yearly campaigns.
+
+    Diminishing returns: each further ``campaigns_half_count`` campaigns close
+    half of the remaining gap to the largest rise.
+    """
+    awareness = scenario.awareness
+    campaigns = scenario.states[code].campaigns_per_year
+    saturation = 1.0 - 0.5 ** (campaigns / awareness.campaigns_half_count.value)
+    return awareness.reports_uplift_max_share.value * saturation
+
+
+def year_segments(scenario: Scenario) -> list[tuple[int, float, float]]:
+    """``(year, first_day, end_day)`` of each calendar year within the horizon."""
+    segments = []
+    for year in scenario.years:
+        first = max(scenario.start_date, dt.date(year, 1, 1))
+        last = min(scenario.end_date, dt.date(year, 12, 31))
+        segments.append((year, scenario.day_of(first), scenario.day_of(last) + 1.0))
+    return segments
+
+
+def generate_tipoffs(scenario: Scenario, arrivals_rng: np.random.Generator,
+                     attributes_rng: np.random.Generator) -> Tipoffs:
+    """Draw every tip-off of the horizon: when, where, which source, priority, size."""
+    shares = state_shares(scenario)
+    uplift = np.array([awareness_uplift(scenario, code) for code in STATE_CODES])
+    local_base = scenario.arrivals.local_reports_per_year.value
+    times: list[np.ndarray] = []
+    states: list[np.ndarray] = []
+    local: list[np.ndarray] = []
+    for year, first, end in year_segments(scenario):
+        days_in_year = 366.0 if _leap(year) else 365.0
+        fraction = (end - first) / days_in_year
+        referrals = referrals_in_year(scenario.arrivals, year)
+        for index in range(len(STATE_CODES)):
+            expected = (referrals * shares[index], local_base * shares[index] * (1 + uplift[index]))
+            for is_local, per_year in enumerate(expected):
+                count = int(arrivals_rng.poisson(per_year * fraction))
+                times.append(arrivals_rng.uniform(first, end, size=count))
+                states.append(np.full(count, index, dtype=np.int8))
+                local.append(np.full(count, bool(is_local)))
+    arrival_day = np.concatenate(times)
+    order = np.argsort(arrival_day, kind="stable")
+    count = len(arrival_day)
+    arrivals = scenario.arrivals
+    high = attributes_rng.random(count) < arrivals.high_priority_share.value
+    size = arrivals.evidence_median_mb.value * np.exp(
+        arrivals.evidence_spread_sigma.value * attributes_rng.standard_normal(count)
+    )
+    return Tipoffs(
+        arrival_day=arrival_day[order],
+        state=np.concatenate(states)[order],
+        high_priority=high,
+        local_report=np.concatenate(local)[order],
+        size_mb=size.astype(np.float32),
+    )
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)

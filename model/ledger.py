@@ -1,0 +1,71 @@
+"""The case book: what happened to every tip-off, as columns indexed by tip-off id."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class Outcome(enum.IntEnum):
+    """Where a tip-off's journey ended (exactly one per tip-off)."""
+
+    IN_SYSTEM = 0
+    ACTIONED = 1
+    CLOSED_NO_ACTION = 2
+    LAPSED = 3
+
+
+class Closure(enum.IntEnum):
+    """Why a tip-off was closed without action."""
+
+    NONE = 0
+    DOWNLOAD_FAILED = 1
+    NOT_IDENTIFIED = 2
+    NOT_ACTIONABLE = 3
+
+
+@dataclass
+class Ledger:
+    """Event days per tip-off (NaN: did not happen within the horizon)."""
+
+    selected_day: np.ndarray
+    downloaded_day: np.ndarray
+    reviewed_day: np.ndarray
+    investigated_day: np.ndarray
+    raid_day: np.ndarray
+    charge_day: np.ndarray
+    outcome_day: np.ndarray
+    outcome: np.ndarray
+    closure: np.ndarray
+    arrested: np.ndarray
+
+    @classmethod
+    def empty(cls, count: int) -> Ledger:
+        """A ledger for ``count`` tip-offs where nothing has happened yet."""
+        def days() -> np.ndarray:
+            return np.full(count, np.nan)
+        return cls(
+            selected_day=days(), downloaded_day=days(), reviewed_day=days(),
+            investigated_day=days(), raid_day=days(), charge_day=days(), outcome_day=days(),
+            outcome=np.zeros(count, dtype=np.int8), closure=np.zeros(count, dtype=np.int8),
+            arrested=np.zeros(count, dtype=bool),
+        )
+
+    def close(self, tipoff: int, day: float, outcome: Outcome,
+              closure: Closure = Closure.NONE) -> None:
+        """Record the single outcome of a tip-off."""
+        if self.outcome[tipoff] != Outcome.IN_SYSTEM:
+            raise RuntimeError(f"tip-off {tipoff} already has an outcome")
+        self.outcome[tipoff] = outcome
+        self.outcome_day[tipoff] = day
+        self.closure[tipoff] = closure
+
+    def settle_lapses(self, arrival_day: np.ndarray, retention_days: float,
+                      horizon_day: float) -> None:
+        """Mark as lapsed every tip-off never selected whose window closed in the horizon."""
+        lapse_day = arrival_day + retention_days
+        lapsed = np.isnan(self.selected_day) & (lapse_day < horizon_day)
+        self.outcome[lapsed] = Outcome.LAPSED
+        self.outcome_day[lapsed] = lapse_day[lapsed]

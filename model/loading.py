@@ -1,0 +1,274 @@
+"""Read a scenario: YAML files (with ``extends``), command-line overrides, clear errors.
+
+Everything a planner can get wrong in a scenario file ends here as a
+:class:`ScenarioError` whose message names the file, the field's dotted path,
+the line where it was written and what would be valid.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from model.scenario import Scenario
+
+Location = tuple[str, int]  # (file name, 1-based line)
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used; the message is written for the planner."""
+
+
+def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Scenario:
+    """Read, merge, override and validate a scenario file.
+
+    Parameters
+    ----------
+    path
+        The YAML file.  It may name a parent with ``extends: other.yaml``
+        (relative to its own folder) and then give only what differs.
+    overrides
+        ``dotted.path=value`` strings; the value is read as YAML.  A path that
+        ends at an estimate (a mapping with ``value``) sets its ``value``.
+
+    Raises
+    ------
+    ScenarioError
+        With a message naming the field, the line and the fix.
+    """
+    raw, lines = read_merged(Path(path), ())
+    for text in overrides:
+        apply_override(raw, text)
+    return validate(raw, lines)
+
+
+def validate(raw: dict[str, Any], lines: dict[tuple[str, ...], Location] | None = None,
+             ) -> Scenario:
+    """Validate a merged mapping, turning pydantic's errors into a planner's message."""
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as error:
+        raise ScenarioError(describe_errors(error, lines or {})) from None
+
+
+def read_merged(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any],
+                                                             dict[tuple[str, ...], Location]]:
+    """Read ``path`` and, depth first, whatever it ``extends``; child keys win."""
+    resolved = path.resolve()
+    if resolved in chain:
+        cycle = " -> ".join(p.name for p in (*chain, resolved))
+        raise ScenarioError(f"{path}: 'extends' goes round in a circle ({cycle}); break the loop")
+    raw, lines = read_yaml(path)
+    parent_name = raw.pop("extends", None)
+    if parent_name is None:
+        return raw, lines
+    if not isinstance(parent_name, str):
+        raise ScenarioError(f"{path}: 'extends' must be a file name such as status_quo.yaml")
+    parent_path = path.parent / parent_name
+    if not parent_path.exists():
+        raise ScenarioError(
+            f"{path}: extends '{parent_name}', which does not exist next to it ({parent_path})"
+        )
+    base, base_lines = read_merged(parent_path, (*chain, resolved))
+    return deep_merge(base, raw), {**base_lines, **lines}
+
+
+def read_yaml(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], Location]]:
+    """Parse one YAML file safely into a mapping and a map of key paths to lines."""
+    if not path.exists():
+        raise ScenarioError(f"scenario file not found: {path}; check the path and spelling")
+    if not path.is_file():
+        raise ScenarioError(f"{path} is not a file; give the path of a scenario .yaml file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScenarioError(f"{path}: cannot be read as UTF-8 text ({error})") from None
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = error.problem or error.context or "invalid YAML"
+        raise ScenarioError(
+            f"{path}: YAML syntax error{where}: {problem}; check indentation, colons and quotes"
+        ) from None
+    except yaml.YAMLError as error:
+        raise ScenarioError(f"{path}: YAML syntax error: {error}") from None
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise ScenarioError(
+            f"{path}: a scenario must be a mapping of keys to values (name: ..., states: ...), "
+            f"but this file is {kind}"
+        )
+    lines: dict[tuple[str, ...], Location] = {}
+    _collect_lines(node, (), path.name, lines)
+    return data, lines
+
+
+def _collect_lines(node: yaml.Node | None, prefix: tuple[str, ...], file_name: str,
+                   lines: dict[tuple[str, ...], Location]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            path = (*prefix, str(key_node.value))
+            lines[path] = (file_name, key_node.start_mark.line + 1)
+            _collect_lines(value_node, path, file_name, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for number, item in enumerate(node.value):
+            path = (*prefix, str(number))
+            lines[path] = (file_name, item.start_mark.line + 1)
+            _collect_lines(item, path, file_name, lines)
+
+
+def deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``update`` into a copy of ``base``: mappings merge, anything else replaces."""
+    merged = dict(base)
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def apply_override(raw: dict[str, Any], text: str) -> None:
+    """Apply one ``dotted.path=value`` override in place."""
+    path_text, sep, value_text = text.partition("=")
+    if not sep or not path_text.strip():
+        raise ScenarioError(
+            f"--set '{text}': write it as dotted.path=value, e.g. download.bandwidth_mbps=500"
+        )
+    try:
+        value = yaml.safe_load(value_text) if value_text.strip() else None
+    except yaml.YAMLError:
+        value = value_text
+    keys = path_text.strip().split(".")
+    node: Any = raw
+    for depth, key in enumerate(keys[:-1]):
+        node = _step(node, key, keys[: depth + 1], create=True)
+    last = _key_in(node, keys[-1])
+    current = node.get(last) if isinstance(node, dict) else None
+    if isinstance(current, dict) and "value" in current and not isinstance(value, dict):
+        current = dict(current)
+        current["value"] = value
+        node[last] = current
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise ScenarioError(f"--set {path_text}: '{'.'.join(keys[:-1])}' is not a mapping")
+
+
+def _key_in(node: Any, key: str) -> Any:
+    """Mapping keys may be integers in YAML (years); match them from text."""
+    if isinstance(node, dict) and key not in node and key.lstrip("-").isdigit():
+        if int(key) in node:
+            return int(key)
+    return key
+
+
+def _step(node: Any, key: str, walked: list[str], create: bool) -> Any:
+    if isinstance(node, list):
+        if not key.isdigit() or int(key) >= len(node):
+            raise ScenarioError(
+                f"--set {'.'.join(walked)}: '{key}' is not an index of that list "
+                f"(0 to {len(node) - 1})"
+            )
+        return node[int(key)]
+    if not isinstance(node, dict):
+        raise ScenarioError(f"--set {'.'.join(walked)}: the part before '{key}' is not a mapping")
+    key_found = _key_in(node, key)
+    if key_found not in node and create:
+        node[key_found] = {}
+    return node[key_found]
+
+
+def describe_errors(error: ValidationError, lines: dict[tuple[str, ...], Location]) -> str:
+    """Turn pydantic's errors into one line per problem, each naming path, line and fix."""
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = tuple(str(part) for part in item["loc"])
+        path = ".".join(loc) or "(top level)"
+        where = _where(loc, lines)
+        problems.append(f"{path}{where}: {_explain(item, loc)}")
+    count = len(problems)
+    head = f"the scenario has {count} problem{'s' if count > 1 else ''}:"
+    return "\n".join([head, *(f"  - {p}" for p in problems)])
+
+
+def _where(loc: tuple[str, ...], lines: dict[tuple[str, ...], Location]) -> str:
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in lines:
+            file_name, line = lines[loc[:end]]
+            return f" ({file_name}, line {line})"
+    return ""
+
+
+def _explain(item: Any, loc: tuple[str, ...]) -> str:
+    kind = item["type"]
+    message = str(item["msg"]).removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        valid = fields_at(loc[:-1])
+        hint = f"; valid keys here: {', '.join(valid)}" if valid else ""
+        return f"unknown key '{loc[-1]}'{hint}"
+    if kind == "missing":
+        return "required but missing; add it (see scenarios/status_quo.yaml for an example)"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"must be a mapping of keys to values (got {_short(item.get('input'))})"
+    if "input" in item and kind not in ("value_error", "assertion_error"):
+        return f"{message} (got {_short(item['input'])})"
+    return message
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def fields_at(loc: tuple[str, ...]) -> list[str]:
+    """Names of the fields valid at a dotted location of the schema (empty if unknown)."""
+    annotation: Any = Scenario
+    for part in loc:
+        annotation = _unwrap(annotation)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            field = annotation.model_fields.get(part)
+            if field is None:
+                return []
+            annotation = field.annotation
+        elif typing.get_origin(annotation) in (dict, tuple, list):
+            annotation = typing.get_args(annotation)[-1 if typing.get_origin(annotation)
+                                                       is dict else 0]
+        else:
+            return []
+    annotation = _unwrap(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return list(annotation.model_fields)
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Strip Annotated[...] and Optional[...] to the type underneath."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = options[0]
+        else:
+            return annotation
+
+
+def json_schema() -> dict[str, Any]:
+    """The scenario schema as JSON Schema, for editors that check YAML as it is typed."""
+    schema = Scenario.model_json_schema()
+    schema["properties"]["extends"] = {
+        "type": "string",
+        "description": "a parent scenario file (relative path) whose values this one overrides",
+    }
+    return schema

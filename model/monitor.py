@@ -1,0 +1,37 @@
+"""Time-weighted accumulators split by calendar year (busy time, on-duty time, traffic)."""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+
+class YearlyAccumulator:
+    """Adds ``weight x length`` of intervals into the calendar years they overlap.
+
+    ``edges`` are the day numbers where years begin, followed by the horizon's
+    end; work past the end of the horizon is not counted.
+    """
+
+    __slots__ = ("edges", "totals")
+
+    def __init__(self, edges: Sequence[float]) -> None:
+        self.edges = list(edges)
+        self.totals = [0.0] * (len(self.edges) - 1)
+
+    def add(self, start: float, end: float, weight: float = 1.0) -> None:
+        """Add ``weight`` per day over ``[start, end)``."""
+        if end <= start or weight == 0.0:
+            return
+        index = max(bisect.bisect_right(self.edges, start) - 1, 0)
+        while index < len(self.totals) and start < end:
+            segment_end = min(end, self.edges[index + 1])
+            if segment_end > start:
+                self.totals[index] += weight * (segment_end - start)
+            start = segment_end
+            index += 1
+
+    @property
+    def total(self) -> float:
+        """Sum over the whole horizon."""
+        return sum(self.totals)

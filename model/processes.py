@@ -1,0 +1,237 @@
+"""SimPy processes of the pipeline.  They move tip-offs and record days; no KPI arithmetic.
+
+Flow of one tip-off (conceptual model, section 2)::
+
+    queue --select (HQ download team)--> download (shared link)
+          --review (HQ forensic team) + wait for subscriber data--> identified?
+          --casework + officer investigation (state) + waits--> investigated
+          --raid (state officer)--> arrest? --> devices examined (HQ) --> charge?
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from model.arrivals import Tipoffs
+from model.ledger import Closure, Ledger, Outcome
+from model.link import SharedLink
+from model.scenario import CourseKind
+from model.selection import SelectionQueue
+from model.staff import ROUTINE_PRIORITY, TOKEN_PRIORITY, URGENT_PRIORITY, StaffPool
+
+IDENTIFICATION_SHAPE = 3.0
+"""Steepness of the identification curve p(age) = p0 / (1 + (age / age50) ** 3); with
+age50 = 220 days it passes through facts.md's points (0.9 at 3 months, 0.5-0.7 at 6,
+under 0.3 at 12).  A structural assumption, listed in the README's model notes."""
+
+Process = Generator[simpy.Event, object, None]
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Plain numbers the processes need, read once from the scenario."""
+
+    triage_hours: float
+    success_prob: float
+    review_hours: float
+    subscriber_days: float
+    identify_young_prob: float
+    identify_age50_days: float
+    identify_age50_after_days: float
+    rules_day: float
+    actionable_prob: float
+    casework_hours: float
+    officer_hours: float
+    investigation_delay_days: float
+    abroad_share: float
+    mla_delay_days: float
+    raid_prob: float
+    raid_days: float
+    arrest_prob: tuple[float, ...]  # per state, awareness cooperation included
+    charge_prob: float
+    devices_per_raid: float
+    device_exam_hours: float
+    hash_matching_share: float
+    effort_cv: float
+
+
+@dataclass
+class Pipeline:
+    """Everything the processes share in one replication."""
+
+    env: simpy.Environment
+    rates: Rates
+    tipoffs: Tipoffs
+    ledger: Ledger
+    queue: SelectionQueue
+    link: SharedLink
+    download_slots: simpy.Resource
+    download_team: StaffPool
+    forensic_team: StaffPool
+    officers: tuple[StaffPool, ...]
+    casework: tuple[StaffPool, ...]  # lower ranks, or officers where a state has none
+    rng: dict[str, np.random.Generator]
+
+    def effort(self, stream: str, mean_hours: float) -> float:
+        """Draw the work a task needs: gamma with the scenario's variability."""
+        cv = self.rates.effort_cv
+        shape = 1.0 / (cv * cv)
+        return float(self.rng[stream].gamma(shape, mean_hours / shape))
+
+
+def select_tipoffs(pipe: Pipeline) -> Process:
+    """One member of the HQ download team: take the next tip-off, triage it, start its download.
+
+    After triage the member waits for a free download slot before taking the
+    next tip-off, so selection never runs ahead of what can be downloaded (the
+    logistics limit): the team is then blocked, not idle.
+    """
+    env, team = pipe.env, pipe.download_team
+    while True:
+        yield team.acquire(ROUTINE_PRIORITY)
+        try:
+            tipoff = pipe.queue.pop(env.now)
+            while tipoff is None:
+                wait = pipe.queue.next_arrival_day() - env.now
+                if wait == float("inf"):
+                    return
+                yield env.timeout(wait)
+                tipoff = pipe.queue.pop(env.now)
+            pipe.ledger.selected_day[tipoff] = env.now
+            days = team.work_days(pipe.effort("triage", pipe.rates.triage_hours),
+                                  CourseKind.COVERT_ONLINE)
+            team.record_busy(days)
+            yield env.timeout(days)
+            slot = pipe.download_slots.request()
+            yield slot
+        finally:
+            team.release()
+        env.process(download(pipe, tipoff, slot))
+
+
+def download(pipe: Pipeline, tipoff: int, slot: simpy.Request) -> Process:
+    """Download the evidence over the shared link, then hand it to review."""
+    env = pipe.env
+    if pipe.rng["download"].random() >= pipe.rates.success_prob:
+        pipe.download_slots.release(slot)
+        pipe.ledger.close(tipoff, env.now, Outcome.CLOSED_NO_ACTION, Closure.DOWNLOAD_FAILED)
+        return
+    yield pipe.link.transfer(float(pipe.tipoffs.size_mb[tipoff]))
+    pipe.download_slots.release(slot)
+    pipe.ledger.downloaded_day[tipoff] = env.now
+    env.process(follow_case(pipe, tipoff))
+
+
+def work(pool: StaffPool, days: float, priority: int) -> Process:
+    """One person of ``pool`` does ``days`` of work at ``priority``."""
+    yield pool.acquire(priority)
+    pool.record_busy(days)
+    yield pool.env.timeout(days)
+    pool.release()
+
+
+def identification_prob(rates: Rates, arrival_day: float, age_days: float) -> float:
+    """Chance the subscriber behind an IP can still be identified at this age."""
+    age50 = rates.identify_age50_after_days if arrival_day >= rates.rules_day \
+        else rates.identify_age50_days
+    return rates.identify_young_prob / (1.0 + (age_days / age50) ** IDENTIFICATION_SHAPE)
+
+
+def follow_case(pipe: Pipeline, tipoff: int) -> Process:
+    """Review, investigation and raid of one downloaded tip-off."""
+    env, rates, ledger, rng = pipe.env, pipe.rates, pipe.ledger, pipe.rng
+    forensic = pipe.forensic_team
+    days = forensic.work_days(pipe.effort("review", rates.review_hours),
+                              CourseKind.DIGITAL_FORENSICS)
+    yield from work(forensic, days, ROUTINE_PRIORITY)
+    yield env.timeout(rng["review"].exponential(rates.subscriber_days)
+                      if rates.subscriber_days > 0 else 0.0)
+    ledger.reviewed_day[tipoff] = env.now
+    arrival = float(pipe.tipoffs.arrival_day[tipoff])
+    if rng["review"].random() >= identification_prob(rates, arrival, env.now - arrival):
+        ledger.close(tipoff, env.now, Outcome.CLOSED_NO_ACTION, Closure.NOT_IDENTIFIED)
+        return
+    if rng["review"].random() >= rates.actionable_prob:
+        ledger.close(tipoff, env.now, Outcome.CLOSED_NO_ACTION, Closure.NOT_ACTIONABLE)
+        return
+
+    state = int(pipe.tipoffs.state[tipoff])
+    casework, officers = pipe.casework[state], pipe.officers[state]
+    days = casework.work_days(pipe.effort("investigation", rates.casework_hours),
+                              CourseKind.COVERT_ONLINE)
+    yield from work(casework, days, ROUTINE_PRIORITY)
+    days = officers.work_days(pipe.effort("investigation", rates.officer_hours),
+                              CourseKind.COVERT_ONLINE)
+    yield from work(officers, days, ROUTINE_PRIORITY)
+    investigation = rng["investigation"]
+    wait = investigation.exponential(rates.investigation_delay_days) \
+        if rates.investigation_delay_days > 0 else 0.0
+    if investigation.random() < rates.abroad_share and rates.mla_delay_days > 0:
+        wait += investigation.exponential(rates.mla_delay_days)
+    yield env.timeout(wait)
+    ledger.investigated_day[tipoff] = env.now
+    if investigation.random() >= rates.raid_prob:
+        ledger.close(tipoff, env.now, Outcome.ACTIONED)  # documented closure without a raid
+        return
+
+    yield from work(officers, rates.raid_days, URGENT_PRIORITY)
+    ledger.raid_day[tipoff] = env.now
+    ledger.close(tipoff, env.now, Outcome.ACTIONED)
+    arrest_prob = min(1.0, rates.arrest_prob[state]
+                      * officers.multiplier(CourseKind.CHILD_INTERVIEW))
+    arrested = bool(rng["raid"].random() < arrest_prob)
+    ledger.arrested[tipoff] = arrested
+    env.process(examine_devices(pipe, tipoff, arrested))
+
+
+def examine_devices(pipe: Pipeline, tipoff: int, arrested: bool) -> Process:
+    """HQ examines the devices a raid seized; a charge follows an arrest with some chance."""
+    rates, raid_rng = pipe.rates, pipe.rng["raid"]
+    devices = 1 + int(raid_rng.poisson(rates.devices_per_raid - 1.0))
+    hours = sum(pipe.effort("raid", rates.device_exam_hours) for _ in range(devices))
+    hours *= 1.0 - rates.hash_matching_share
+    forensic = pipe.forensic_team
+    days = forensic.work_days(hours, CourseKind.DIGITAL_FORENSICS)
+    yield from work(forensic, days, URGENT_PRIORITY)
+    if arrested and raid_rng.random() < rates.charge_prob:
+        pipe.ledger.charge_day[tipoff] = pipe.env.now
+
+
+def staff_post(env: simpy.Environment, pool: StaffPool, filled_at_start: bool,
+               recruitment_lag_days: float, attrition_per_year: float,
+               rng: np.random.Generator) -> Process:
+    """One established post: vacant until recruited, then filled until its holder leaves."""
+    if not filled_at_start:
+        yield pool.acquire(TOKEN_PRIORITY)
+        yield env.timeout(recruitment_lag_days)
+        pool.release()
+    pool.change_duty(+1, +1)
+    if attrition_per_year <= 0:
+        return
+    while True:
+        yield env.timeout(rng.exponential(365.25 / attrition_per_year))
+        yield pool.acquire(TOKEN_PRIORITY)  # the leaver first finishes the task in hand
+        pool.lose_one(float(rng.random()))
+        yield env.timeout(recruitment_lag_days)
+        pool.release()
+        pool.change_duty(+1, +1)
+
+
+def run_course(env: simpy.Environment, pool: StaffPool, kind: CourseKind, places: int,
+               start_day: float, duration_days: float) -> Process:
+    """Send ``places`` people of a pool on a course, then count them as trained."""
+    yield env.timeout(max(start_day, 0.0))
+    places = min(places, pool.filled)
+    if places == 0:
+        return
+    yield env.all_of([pool.acquire(TOKEN_PRIORITY) for _ in range(places)])
+    pool.change_duty(0, -places)
+    yield env.timeout(duration_days)
+    for _ in range(places):
+        pool.release()
+    pool.change_duty(0, +places)
+    pool.trained[kind] = min(pool.filled, pool.trained[kind] + places)

@@ -1,0 +1,147 @@
+"""Outcome metrics of one replication, per scope (national and each state) and period.
+
+Every count is of events whose day falls in the period ``[first, end)``.  The
+flow identity holds by construction for every period and scope, because every
+tip-off has exactly one outcome and one outcome day::
+
+    initial_backlog + tipoffs_received = actioned + closed_no_action + lapsed
+                                         + in_system_at_end
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from model.ledger import Outcome
+from model.scenario import STATE_CODES
+from model.simulation import RunResult
+
+NATIONAL = "national"
+WHOLE_HORIZON = 0  # the ``year`` given to metrics over the whole horizon
+
+METRIC_UNITS: dict[str, str] = {
+    "tipoffs_received": "tip-offs",
+    "selected_for_download": "tip-offs",
+    "downloaded": "tip-offs",
+    "reviewed": "tip-offs",
+    "investigated": "tip-offs",
+    "raids": "raids",
+    "arrests": "arrests",
+    "charges": "charges",
+    "lapsed": "tip-offs",
+    "closed_no_action": "tip-offs",
+    "actioned": "tip-offs",
+    "initial_backlog": "tip-offs",
+    "in_system_at_end": "tip-offs",
+    "backlog_at_end": "tip-offs",
+    "downloaded_share": "fraction of received",
+    "days_to_download_mean": "days",
+    "days_to_download_p90": "days",
+    "days_to_raid_mean": "days",
+    "utilisation_bandwidth": "fraction of usable capacity",
+    "utilisation_hq_download_team": "fraction of on-duty time",
+    "utilisation_hq_forensic_team": "fraction of on-duty time",
+    "utilisation_officers": "fraction of on-duty time",
+    "utilisation_lower_ranks": "fraction of on-duty time",
+}
+"""Every metric the product reports, with its unit, in report order."""
+
+STATES = len(STATE_CODES)
+
+
+def replication_metrics(run: RunResult) -> pd.DataFrame:
+    """Long table ``replication, year, scope, metric, value`` (year 0 = whole horizon)."""
+    windows = [(WHOLE_HORIZON, 0.0, run.horizon_day)]
+    edges = run.year_edges
+    windows += [(year, edges[i], edges[i + 1]) for i, year in enumerate(run.years)]
+    rows: list[tuple[int, int, str, str, float]] = []
+    for index, (year, first, end) in enumerate(windows):
+        years = slice(None) if year == WHOLE_HORIZON else slice(index - 1, index)
+        for scope, metric, value in _window_metrics(run, first, end, years):
+            rows.append((run.replication, year, scope, metric, value))
+    return pd.DataFrame(rows, columns=["replication", "year", "scope", "metric", "value"])
+
+
+def _window_metrics(run: RunResult, first: float, end: float,
+                    years: slice) -> Iterable[tuple[str, str, float]]:
+    tip, led = run.tipoffs, run.ledger
+    state = tip.state
+
+    def within(days: np.ndarray) -> np.ndarray:
+        return (days >= first) & (days < end)
+
+    def by_state(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(state[mask], minlength=STATES).astype(float)
+
+    ended_before_first = led.outcome_day < first
+    ended_before_end = led.outcome_day < end
+    outcome_in = within(led.outcome_day)
+    lapsed_before_end = ended_before_end & (led.outcome == Outcome.LAPSED)
+    not_selected = ~(led.selected_day < end)
+    counts = {
+        "tipoffs_received": by_state(within(tip.arrival_day)),
+        "selected_for_download": by_state(within(led.selected_day)),
+        "downloaded": by_state(within(led.downloaded_day)),
+        "reviewed": by_state(within(led.reviewed_day)),
+        "investigated": by_state(within(led.investigated_day)),
+        "raids": by_state(within(led.raid_day)),
+        "arrests": by_state(within(led.raid_day) & led.arrested),
+        "charges": by_state(within(led.charge_day)),
+        "lapsed": by_state(outcome_in & (led.outcome == Outcome.LAPSED)),
+        "closed_no_action": by_state(outcome_in & (led.outcome == Outcome.CLOSED_NO_ACTION)),
+        "actioned": by_state(outcome_in & (led.outcome == Outcome.ACTIONED)),
+        "initial_backlog": by_state((tip.arrival_day < first) & ~ended_before_first),
+        "in_system_at_end": by_state((tip.arrival_day < end) & ~ended_before_end),
+        "backlog_at_end": by_state((tip.arrival_day < end) & not_selected & ~lapsed_before_end),
+    }
+    for metric, values in counts.items():
+        yield NATIONAL, metric, float(values.sum())
+        for code, value in zip(STATE_CODES, values, strict=True):
+            yield code, metric, float(value)
+    received = counts["tipoffs_received"]
+    yield NATIONAL, "downloaded_share", _ratio(counts["downloaded"].sum(), received.sum())
+    for code, got, came in zip(STATE_CODES, counts["downloaded"], received, strict=True):
+        yield code, "downloaded_share", _ratio(got, came)
+
+    downloaded = within(led.downloaded_day)
+    wait_download = led.downloaded_day - tip.arrival_day
+    raided = within(led.raid_day)
+    wait_raid = led.raid_day - tip.arrival_day
+    scopes = [(NATIONAL, np.ones(len(state), dtype=bool))]
+    scopes += [(code, state == number) for number, code in enumerate(STATE_CODES)]
+    for scope, members in scopes:
+        waits = wait_download[downloaded & members]
+        yield scope, "days_to_download_mean", _mean(waits)
+        p90 = float(np.percentile(waits, 90)) if waits.size else np.nan
+        yield scope, "days_to_download_p90", p90
+        yield scope, "days_to_raid_mean", _mean(wait_raid[raided & members])
+
+    yield from _utilisation(run, first, end, years)
+
+
+def _utilisation(run: RunResult, first: float, end: float,
+                 years: slice) -> Iterable[tuple[str, str, float]]:
+    def share(names: list[str]) -> float:
+        busy = sum(sum(run.pools[name][0][years]) for name in names)
+        duty = sum(sum(run.pools[name][1][years]) for name in names)
+        return _ratio(busy, duty)
+
+    capacity = run.link_capacity_per_day * (end - first)
+    yield NATIONAL, "utilisation_bandwidth", _ratio(sum(run.link_traffic[years]), capacity)
+    yield NATIONAL, "utilisation_hq_download_team", share(["hq.download_team"])
+    yield NATIONAL, "utilisation_hq_forensic_team", share(["hq.forensic_team"])
+    for group in ("officers", "lower_ranks"):
+        yield NATIONAL, f"utilisation_{group}", share([f"{c}.{group}" for c in STATE_CODES])
+        for code in STATE_CODES:
+            yield code, f"utilisation_{group}", share([f"{code}.{group}"])
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator / denominator) if denominator > 0 else np.nan
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.size else np.nan

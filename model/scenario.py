@@ -1,0 +1,449 @@
+"""Scenario schema: the strict, validated description of one planning run.
+
+A scenario is written in YAML by a planner.  Every number carries its unit in
+its field name (``review_hours``, ``bandwidth_mbps``, ``posts``) and every
+parameter that is not a published figure is an :class:`Estimate` labelled
+``assumption`` with a plausible range, so that the report can list it.
+
+This module depends on nothing else of ours: it validates at the boundary and
+downstream code trusts the :class:`Scenario` it returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    model_validator,
+)
+
+STATE_CODES: tuple[str, ...] = (
+    "PLS", "KDH", "PNG", "PRK", "SGR", "KUL", "NSN",
+    "MLK", "JHR", "PHG", "TRG", "KTN", "SBH", "SWK",
+)
+"""The 14 PDRM state contingents (IPK), in the order reports list them."""
+
+# Units by field-name suffix: the name carries the unit, reports read it here.
+UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("_per_year", "per year"),
+    ("_hours", "hours"),
+    ("_minutes", "minutes"),
+    ("_days", "days"),
+    ("_mbps", "Mbps"),
+    ("_mb", "MB"),
+    ("_share", "fraction"),
+    ("_prob", "probability"),
+    ("_factor", "multiplier"),
+    ("_sigma", "log-scale standard deviation"),
+    ("_cv", "coefficient of variation"),
+    ("_count", "count"),
+    ("_rm", "RM"),
+    ("population", "people"),
+    ("districts", "districts"),
+    ("posts", "posts"),
+)
+
+
+def unit_of(field_name: str) -> str:
+    """Return the unit a field's name declares (``review_hours`` -> ``hours``)."""
+    for suffix, unit in UNIT_SUFFIXES:
+        if field_name.endswith(suffix):
+            return unit
+    return "dimensionless"
+
+
+class Strict(BaseModel):
+    """Base for every scenario section: unknown keys refused, values frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class Estimate(Strict):
+    """A number with its provenance: a published ``source`` or an ``assumption``.
+
+    An assumption must give the plausible range ``low``..``high`` it was drawn
+    from; sensitivity analysis and uncertainty runs move it inside that range.
+    """
+
+    value: float
+    low: float | None = None
+    high: float | None = None
+    source: str | None = None
+    assumption: str | None = None
+
+    @model_validator(mode="after")
+    def _provenance_and_range(self) -> Self:
+        if (self.source is None) == (self.assumption is None):
+            raise ValueError(
+                "give exactly one of 'source' (a published figure) or "
+                "'assumption' (an estimate, with low and high)"
+            )
+        if self.assumption is not None and (self.low is None or self.high is None):
+            raise ValueError("an assumption needs its plausible range: set 'low' and 'high'")
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low:g}) is above high ({self.high:g}); swap them")
+        if self.low is not None and self.value < self.low:
+            raise ValueError(
+                f"value {self.value:g} is below its plausible range low {self.low:g}; "
+                "raise the value or lower 'low'"
+            )
+        if self.high is not None and self.value > self.high:
+            raise ValueError(
+                f"value {self.value:g} is above its plausible range high {self.high:g}; "
+                "lower the value or raise 'high'"
+            )
+        return self
+
+
+def _bounded(low: float | None = None, high: float | None = None,
+             strictly_positive: bool = False) -> Any:
+    """Build a validator that keeps an Estimate's value (and range) in [low, high]."""
+
+    def check(estimate: Estimate) -> Estimate:
+        for label, number in (("value", estimate.value), ("low", estimate.low),
+                              ("high", estimate.high)):
+            if number is None:
+                continue
+            if strictly_positive and number <= 0:
+                raise ValueError(f"{label} must be greater than 0 (got {number:g})")
+            if low is not None and number < low:
+                raise ValueError(f"{label} must be at least {low:g} (got {number:g})")
+            if high is not None and number > high:
+                raise ValueError(f"{label} must be at most {high:g} (got {number:g})")
+        return estimate
+
+    from pydantic import AfterValidator
+
+    return AfterValidator(check)
+
+
+Share = Annotated[Estimate, _bounded(0.0, 1.0)]
+"""An Estimate that is a fraction in [0, 1]."""
+Positive = Annotated[Estimate, _bounded(strictly_positive=True)]
+"""An Estimate strictly above zero."""
+NonNegative = Annotated[Estimate, _bounded(0.0)]
+"""An Estimate at or above zero."""
+AtLeastOne = Annotated[Estimate, _bounded(1.0)]
+"""A multiplier that never makes things worse."""
+
+
+class QueueDiscipline(enum.StrEnum):
+    """Order in which HQ selects waiting tip-offs for download."""
+
+    PRIORITY = "priority"
+    FIFO = "fifo"
+    NEWEST_FIRST = "newest_first"
+
+
+class StaffGroup(Strict):
+    """Posts of one rank (or one team) at one site."""
+
+    posts: NonNegativeInt = Field(description="established posts, in posts")
+    filled_at_start: NonNegativeInt | None = Field(
+        default=None,
+        description="posts filled on the start date (default: all); the rest fill after "
+        "the recruitment lag",
+    )
+
+    @model_validator(mode="after")
+    def _filled_within_posts(self) -> Self:
+        if self.filled_at_start is not None and self.filled_at_start > self.posts:
+            raise ValueError(
+                f"filled_at_start ({self.filled_at_start}) exceeds posts ({self.posts}); "
+                "a post must exist before it can be filled"
+            )
+        return self
+
+    @property
+    def filled(self) -> int:
+        """Posts filled on the start date."""
+        return self.posts if self.filled_at_start is None else self.filled_at_start
+
+
+class State(Strict):
+    """One state contingent (IPK): its demand weights and its MICAC staff."""
+
+    name: str
+    population: Positive
+    tipoff_weight_factor: Positive = Field(
+        description="multiplier on the population share of tip-offs (urban, connected states)"
+    )
+    districts: Positive
+    officers: StaffGroup = Field(description="inspector and above: lead investigations and raids")
+    lower_ranks: StaffGroup = Field(description="below inspector: casework support")
+    campaigns_per_year: NonNegativeInt = Field(
+        default=0, description="awareness campaigns run in the state each year, in campaigns"
+    )
+
+
+class HeadQuarters(Strict):
+    """Bukit Aman: the national teams that select, download and review."""
+
+    download_team: StaffGroup = Field(description="triage, selection and download handling")
+    forensic_team: StaffGroup = Field(
+        description="forensic review of downloads and examination of seized devices"
+    )
+
+
+class Arrivals(Strict):
+    """Tip-off volumes: international referrals and local public reports."""
+
+    referrals_per_year: dict[int, Positive] = Field(
+        description="international referrals in a calendar year (year -> count); years in "
+        "between are interpolated log-linearly, years after the last are grown"
+    )
+    growth_per_year_factor: Positive = Field(
+        description="yearly growth factor of referrals after the last given year"
+    )
+    local_reports_per_year: NonNegative = Field(
+        description="local public reports a year, nationally, before awareness campaigns"
+    )
+    high_priority_share: Share
+    evidence_median_mb: Positive
+    evidence_spread_sigma: NonNegative
+
+    @model_validator(mode="after")
+    def _some_year(self) -> Self:
+        if not self.referrals_per_year:
+            raise ValueError("referrals_per_year needs at least one year, e.g. {2023: ...}")
+        return self
+
+
+class Selection(Strict):
+    """HQ triage and selection for download."""
+
+    discipline: QueueDiscipline = QueueDiscipline.PRIORITY
+    retention_window_days: Positive = Field(
+        description="a tip-off not selected within this many days lapses (IP no longer traceable)"
+    )
+    triage_minutes: Positive
+
+
+class Download(Strict):
+    """The HQ internet link that downloads evidence."""
+
+    bandwidth_mbps: NonNegative = Field(description="contracted line rate")
+    usable_share: Share = Field(description="share of the line rate evidence downloads achieve")
+    concurrent_downloads_count: Annotated[Estimate, _bounded(1.0)] = Field(
+        description="downloads the workstations and logistics can run at once"
+    )
+    peer_upload_mbps: Positive = Field(description="ceiling a single source sends at")
+    success_prob: Share = Field(description="chance the material is still there to download")
+
+
+class Review(Strict):
+    """Forensic review at HQ, including the wait for subscriber data."""
+
+    review_hours: Positive
+    subscriber_request_days: NonNegative = Field(
+        description="mean wait for subscriber details through MCMC and the ISPs"
+    )
+    identification_young_prob: Share = Field(
+        description="chance a subscriber can be identified from a fresh IP record"
+    )
+    identification_days_50pct: Positive = Field(
+        description="age of the IP record at which half of subscribers can still be identified"
+    )
+    identification_days_50pct_after_rules: Positive
+    retention_rules_date: dt.date = Field(
+        description="date the data-retention rules took effect (Communications and "
+        "Multimedia Act ss. 252A, 252B, 268A)"
+    )
+    actionable_prob: Share = Field(description="share of identified cases worth investigating")
+
+
+class Investigation(Strict):
+    """Investigation by the state contingent's officers."""
+
+    casework_hours: Positive
+    officer_hours: Positive
+    delay_days: NonNegative = Field(description="mean elapsed wait (warrants, records) per case")
+    abroad_evidence_share: Share
+    mla_delay_days: NonNegative = Field(description="mean extra wait for evidence from abroad")
+    raid_prob: Share = Field(description="share of investigations that end in a raid")
+
+
+class Raid(Strict):
+    """Officer-led raids, arrests, seized devices and charges."""
+
+    raid_days: Positive = Field(description="officer time per raid")
+    arrest_prob: Share
+    charge_prob: Share
+    devices_per_raid_count: Annotated[Estimate, _bounded(1.0)]
+    device_exam_hours: Positive
+    hash_matching_share: Share = Field(description="share of manual review hash matching removes")
+
+
+class Staffing(Strict):
+    """How staff time turns into work, and how posts empty and fill."""
+
+    productive_hours: Positive = Field(description="hours of casework in a working day")
+    working_days_per_year: Annotated[Estimate, _bounded(1.0, 366.0)]
+    availability_share: Share = Field(description="share of time spent on this work")
+    recruitment_lag_days: NonNegative
+    attrition_per_year: NonNegative
+    effort_cv: Annotated[Estimate, _bounded(0.01, 3.0)] = Field(
+        description="variability of work per case (gamma; 1 = exponential)"
+    )
+
+
+class CourseKind(enum.StrEnum):
+    """The course types the unit names (facts.md, 'Skills')."""
+
+    DIGITAL_FORENSICS = "digital_forensics"
+    COVERT_ONLINE = "covert_online"
+    CHILD_INTERVIEW = "child_interview"
+
+
+class CourseRun(Strict):
+    """One course run: places taken off duty at a site, then trained."""
+
+    course: CourseKind
+    site: str = Field(description="a state code, or 'hq'")
+    group: Literal["officers", "lower_ranks", "download_team", "forensic_team"]
+    places: PositiveInt
+    start_date: dt.date
+    duration_days: PositiveInt
+
+
+class TrainingEffects(Strict):
+    """What a trained person does better (no published figure: assumptions)."""
+
+    digital_forensics_factor: AtLeastOne = Field(
+        description="speed-up of review and device examination"
+    )
+    covert_online_factor: AtLeastOne = Field(description="speed-up of triage and investigation")
+    child_interview_factor: AtLeastOne = Field(description="multiplier on arrest probability")
+
+
+class Training(Strict):
+    """Courses run during the horizon and their effects."""
+
+    effects: TrainingEffects
+    courses: tuple[CourseRun, ...] = ()
+
+
+class Awareness(Strict):
+    """Campaigns raise local reports (and cooperation), with diminishing returns."""
+
+    reports_uplift_max_share: NonNegative = Field(
+        description="largest rise in local reports campaigns can bring (0.6 = +60 %)"
+    )
+    campaigns_half_count: Positive = Field(
+        description="campaigns a year that bring half of the largest rise"
+    )
+    cooperation_arrest_share: NonNegative = Field(
+        description="share of the reports rise that carries into arrest probability"
+    )
+
+
+class Scenario(Strict):
+    """One planning scenario: horizon, demand, pipeline, staff and levers."""
+
+    name: str
+    description: str = ""
+    start_date: dt.date
+    end_date: dt.date = Field(description="last simulated day, inclusive")
+    seed: int = 2024
+    replications: PositiveInt = 10
+    states: dict[str, State]
+    hq: HeadQuarters
+    arrivals: Arrivals
+    selection: Selection
+    download: Download
+    review: Review
+    investigation: Investigation
+    raid: Raid
+    staffing: Staffing
+    training: Training
+    awareness: Awareness
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.end_date < self.start_date:
+            raise ValueError(
+                f"end_date {self.end_date} is before start_date {self.start_date}; "
+                "the horizon must run forward"
+            )
+        unknown = sorted(set(self.states) - set(STATE_CODES))
+        if unknown:
+            raise ValueError(
+                f"unknown state code(s) {', '.join(unknown)} under 'states'; valid codes: "
+                + ", ".join(STATE_CODES)
+            )
+        missing = [code for code in STATE_CODES if code not in self.states]
+        if missing:
+            raise ValueError(
+                f"states is missing {', '.join(missing)}; every one of the 14 contingents "
+                "must be described (0 posts is allowed)"
+            )
+        sites = set(STATE_CODES) | {"hq"}
+        for number, course in enumerate(self.training.courses):
+            if course.site not in sites:
+                raise ValueError(
+                    f"training.courses[{number}].site '{course.site}' is not a state code or 'hq'"
+                )
+            hq_group = course.group in ("download_team", "forensic_team")
+            if (course.site == "hq") != hq_group:
+                raise ValueError(
+                    f"training.courses[{number}].group '{course.group}' does not exist at "
+                    f"'{course.site}': HQ has download_team and forensic_team, states have "
+                    "officers and lower_ranks"
+                )
+        return self
+
+    @property
+    def horizon_days(self) -> float:
+        """Length of the horizon in days (end date inclusive)."""
+        return float((self.end_date - self.start_date).days + 1)
+
+    def day_of(self, date: dt.date) -> float:
+        """Simulation clock (days since the start date) at the start of ``date``."""
+        return float((date - self.start_date).days)
+
+    @property
+    def years(self) -> list[int]:
+        """Calendar years the horizon touches."""
+        return list(range(self.start_date.year, self.end_date.year + 1))
+
+
+def iter_estimates(section: BaseModel, prefix: str = "") -> list[tuple[str, str, Estimate]]:
+    """List every Estimate in a scenario as ``(dotted.path, unit, estimate)``."""
+    found: list[tuple[str, str, Estimate]] = []
+    for name in type(section).model_fields:
+        value = getattr(section, name)
+        path = f"{prefix}{name}"
+        if isinstance(value, Estimate):
+            found.append((path, unit_of(name), value))
+        elif isinstance(value, BaseModel):
+            found.extend(iter_estimates(value, path + "."))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, Estimate):
+                    found.append((f"{path}.{key}", unit_of(name), item))
+                elif isinstance(item, BaseModel):
+                    found.extend(iter_estimates(item, f"{path}.{key}."))
+    return found
+
+
+def assumptions_register(scenario: Scenario) -> list[dict[str, Any]]:
+    """Every parameter that is an assumption, with its unit, range and note."""
+    return [
+        {
+            "parameter": path,
+            "value": estimate.value,
+            "unit": unit,
+            "low": estimate.low,
+            "high": estimate.high,
+            "note": estimate.assumption,
+        }
+        for path, unit, estimate in iter_estimates(scenario)
+        if estimate.assumption is not None
+    ]

@@ -1,0 +1,149 @@
+"""One replication of one scenario: build the pipeline, run it, return what happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import simpy
+
+from model.arrivals import Tipoffs, awareness_uplift, generate_tipoffs, year_segments
+from model.ledger import Ledger
+from model.link import SharedLink
+from model.processes import Pipeline, Rates, run_course, select_tipoffs, staff_post
+from model.rng import streams
+from model.scenario import STATE_CODES, CourseKind, Scenario, StaffGroup
+from model.selection import SelectionQueue
+from model.staff import StaffPool
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What one replication produced: the case book and time-weighted totals."""
+
+    replication: int
+    years: tuple[int, ...]
+    year_edges: tuple[float, ...]
+    horizon_day: float
+    tipoffs: Tipoffs
+    ledger: Ledger
+    pools: dict[str, tuple[list[float], list[float]]]  # name -> (busy, on duty) per year
+    link_traffic: tuple[float, ...]  # megabits moved per year
+    link_capacity_per_day: float  # megabits a day
+
+
+def rates_of(scenario: Scenario) -> Rates:
+    """Read the numbers the processes use from the scenario."""
+    review, inv, raid = scenario.review, scenario.investigation, scenario.raid
+    cooperation = scenario.awareness.cooperation_arrest_share.value
+    arrest = tuple(
+        raid.arrest_prob.value * (1.0 + cooperation * awareness_uplift(scenario, code))
+        for code in STATE_CODES
+    )
+    return Rates(
+        triage_hours=scenario.selection.triage_minutes.value / 60.0,
+        success_prob=scenario.download.success_prob.value,
+        review_hours=review.review_hours.value,
+        subscriber_days=review.subscriber_request_days.value,
+        identify_young_prob=review.identification_young_prob.value,
+        identify_age50_days=review.identification_days_50pct.value,
+        identify_age50_after_days=review.identification_days_50pct_after_rules.value,
+        rules_day=scenario.day_of(review.retention_rules_date),
+        actionable_prob=review.actionable_prob.value,
+        casework_hours=inv.casework_hours.value,
+        officer_hours=inv.officer_hours.value,
+        investigation_delay_days=inv.delay_days.value,
+        abroad_share=inv.abroad_evidence_share.value,
+        mla_delay_days=inv.mla_delay_days.value,
+        raid_prob=inv.raid_prob.value,
+        raid_days=raid.raid_days.value,
+        arrest_prob=arrest,
+        charge_prob=raid.charge_prob.value,
+        devices_per_raid=raid.devices_per_raid_count.value,
+        device_exam_hours=raid.device_exam_hours.value,
+        hash_matching_share=raid.hash_matching_share.value,
+        effort_cv=scenario.staffing.effort_cv.value,
+    )
+
+
+def simulate(scenario: Scenario, replication: int) -> RunResult:
+    """Run one replication of ``scenario`` with its seed; same inputs, same result."""
+    rng = streams(scenario.seed, replication)
+    tipoffs = generate_tipoffs(scenario, rng["arrivals"], rng["case_attributes"])
+    segments = year_segments(scenario)
+    edges = [first for _, first, _ in segments] + [scenario.horizon_days]
+    env = simpy.Environment()
+    staffing = scenario.staffing
+    hours_per_day = (staffing.productive_hours.value * staffing.working_days_per_year.value
+                     / 365.25 * staffing.availability_share.value)
+    effects = scenario.training.effects
+    factors = {
+        CourseKind.DIGITAL_FORENSICS: effects.digital_forensics_factor.value,
+        CourseKind.COVERT_ONLINE: effects.covert_online_factor.value,
+        CourseKind.CHILD_INTERVIEW: effects.child_interview_factor.value,
+    }
+    pools: dict[str, StaffPool] = {}
+
+    def pool(name: str, group: StaffGroup) -> StaffPool:
+        made = StaffPool(env, name, group.posts, hours_per_day, factors, edges)
+        for post in range(group.posts):
+            env.process(staff_post(env, made, post < group.filled,
+                                   staffing.recruitment_lag_days.value,
+                                   staffing.attrition_per_year.value, rng["staffing"]))
+        pools[name] = made
+        return made
+
+    download_team = pool("hq.download_team", scenario.hq.download_team)
+    forensic_team = pool("hq.forensic_team", scenario.hq.forensic_team)
+    officers, casework = [], []
+    for code in STATE_CODES:
+        state = scenario.states[code]
+        state_officers = pool(f"{code}.officers", state.officers)
+        lower_ranks = pool(f"{code}.lower_ranks", state.lower_ranks)
+        officers.append(state_officers)
+        casework.append(lower_ranks if state.lower_ranks.posts > 0 else state_officers)
+
+    download = scenario.download
+    link = SharedLink(env, download.bandwidth_mbps.value * download.usable_share.value,
+                      download.peer_upload_mbps.value, edges)
+    pipe = Pipeline(
+        env=env,
+        rates=rates_of(scenario),
+        tipoffs=tipoffs,
+        ledger=Ledger.empty(len(tipoffs)),
+        queue=SelectionQueue(tipoffs.arrival_day, tipoffs.high_priority,
+                             scenario.selection.discipline,
+                             scenario.selection.retention_window_days.value),
+        link=link,
+        download_slots=simpy.Resource(
+            env, capacity=max(1, round(download.concurrent_downloads_count.value))),
+        download_team=download_team,
+        forensic_team=forensic_team,
+        officers=tuple(officers),
+        casework=tuple(casework),
+        rng=rng,
+    )
+    for course in scenario.training.courses:
+        name = f"hq.{course.group}" if course.site == "hq" else f"{course.site}.{course.group}"
+        env.process(run_course(env, pools[name], course.course, course.places,
+                               scenario.day_of(course.start_date), course.duration_days))
+    for _ in range(scenario.hq.download_team.posts):
+        env.process(select_tipoffs(pipe))
+
+    horizon = scenario.horizon_days
+    env.run(until=horizon)
+    for made in pools.values():
+        made.close(horizon)
+    link.flush()
+    pipe.ledger.settle_lapses(tipoffs.arrival_day,
+                              scenario.selection.retention_window_days.value, horizon)
+    return RunResult(
+        replication=replication,
+        years=tuple(year for year, _, _ in segments),
+        year_edges=tuple(edges),
+        horizon_day=horizon,
+        tipoffs=tipoffs,
+        ledger=pipe.ledger,
+        pools={name: (made.busy.totals, made.duty.totals) for name, made in pools.items()},
+        link_traffic=tuple(link.traffic.totals),
+        link_capacity_per_day=link.capacity,
+    )

@@ -1,0 +1,107 @@
+"""Staff pools: posts of one rank or team at one site, served by priority.
+
+A pool has one unit per established post.  A post that is vacant (not yet
+recruited, or its holder has left) or whose holder is on a course is held by a
+token of the highest priority, so work can only use the people actually on
+duty, and a leaver or trainee finishes the task in hand before going.
+
+Why not ``simpy.PriorityResource``: it re-sorts its whole waiting list on every
+request, and a state's investigation queue holds thousands of cases, which made
+a replication cost minutes.  The pool keeps its waiting requests on a heap
+instead, with the same semantics: lower priority number first, first come first
+served within a priority, a freed unit handed straight to the next in line.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Sequence
+
+import simpy
+
+from model.monitor import YearlyAccumulator
+from model.scenario import CourseKind
+
+TOKEN_PRIORITY = -1  # vacancies and courses come before any work
+URGENT_PRIORITY = 0  # raids and device examinations (a suspect is waiting)
+ROUTINE_PRIORITY = 1  # triage, review, investigation
+
+
+class StaffPool:
+    """The people of one group at one site, and how much work they get through."""
+
+    def __init__(self, env: simpy.Environment, name: str, posts: int, hours_per_day: float,
+                 factors: dict[CourseKind, float], year_edges: Sequence[float]) -> None:
+        self.env = env
+        self.name = name
+        self.posts = posts
+        self.hours_per_day = hours_per_day
+        self.factors = factors
+        self._free = posts
+        self._waiting: list[tuple[int, int, simpy.Event]] = []
+        self._arrivals = itertools.count()
+        self.filled = 0
+        self.on_duty = 0
+        self.trained: dict[CourseKind, int] = {kind: 0 for kind in CourseKind}
+        self.busy = YearlyAccumulator(year_edges)
+        self.duty = YearlyAccumulator(year_edges)
+        self._since = 0.0
+
+    def acquire(self, priority: int) -> simpy.Event:
+        """Ask for one person; the event fires when one is yours."""
+        granted = self.env.event()
+        if self._free > 0:
+            self._free -= 1
+            granted.succeed()
+        else:
+            heapq.heappush(self._waiting, (priority, next(self._arrivals), granted))
+        return granted
+
+    def release(self) -> None:
+        """Give a person back: to the next in line, or to the free units."""
+        if self._waiting:
+            heapq.heappop(self._waiting)[2].succeed()
+        else:
+            self._free += 1
+
+    @property
+    def queue_length(self) -> int:
+        """Requests waiting for a person."""
+        return len(self._waiting)
+
+    def multiplier(self, kind: CourseKind | None) -> float:
+        """Average speed-up (or success factor) from the trained share of the pool."""
+        if kind is None or self.filled == 0:
+            return 1.0
+        trained_share = self.trained[kind] / self.filled
+        return 1.0 + trained_share * (self.factors[kind] - 1.0)
+
+    def work_days(self, effort_hours: float, kind: CourseKind | None) -> float:
+        """Calendar days one person needs for ``effort_hours`` of work."""
+        if self.hours_per_day <= 0:
+            return float("inf")
+        return effort_hours / (self.hours_per_day * self.multiplier(kind))
+
+    def record_busy(self, days: float) -> None:
+        """Count one person busy from now for ``days``."""
+        self.busy.add(self.env.now, self.env.now + days)
+
+    def change_duty(self, filled_delta: int, on_duty_delta: int) -> None:
+        """People join (+), leave (-) or go on and come back from courses."""
+        self.duty.add(self._since, self.env.now, self.on_duty)
+        self._since = self.env.now
+        self.filled += filled_delta
+        self.on_duty += on_duty_delta
+
+    def lose_one(self, draw: float) -> None:
+        """A person leaves; with the trained share's chance they were trained."""
+        for kind in CourseKind:
+            if self.filled and draw < self.trained[kind] / self.filled:
+                self.trained[kind] -= 1
+        self.change_duty(-1, -1)
+
+    def close(self, horizon_day: float) -> None:
+        """Count on-duty time up to the end of the horizon."""
+        self.duty.add(self._since, horizon_day, self.on_duty)
+        self._since = horizon_day

@@ -1,0 +1,1 @@
+"""Render result tables into files a planner reads; never runs a simulation."""

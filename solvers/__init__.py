@@ -1,0 +1,1 @@
+"""Optimisers that choose the levers, and the simulation-optimisation loop."""
