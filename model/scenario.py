@@ -183,11 +183,28 @@ class State(Strict):
     )
 
 
+class Team(Strict):
+    """An HQ team: officers and lower ranks both do its analysis work."""
+
+    officers: StaffGroup
+    lower_ranks: StaffGroup
+
+    @property
+    def posts(self) -> int:
+        """Established posts of both ranks."""
+        return self.officers.posts + self.lower_ranks.posts
+
+    @property
+    def filled(self) -> int:
+        """Posts of both ranks filled on the start date."""
+        return self.officers.filled + self.lower_ranks.filled
+
+
 class HeadQuarters(Strict):
     """Bukit Aman: the national teams that select, download and review."""
 
-    download_team: StaffGroup = Field(description="triage, selection and download handling")
-    forensic_team: StaffGroup = Field(
+    download_team: Team = Field(description="triage, selection and download handling")
+    forensic_team: Team = Field(
         description="forensic review of downloads and examination of seized devices"
     )
 

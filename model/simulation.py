@@ -11,7 +11,7 @@ from model.ledger import Ledger
 from model.link import SharedLink
 from model.processes import Pipeline, Rates, run_course, select_tipoffs, staff_post
 from model.rng import streams
-from model.scenario import STATE_CODES, CourseKind, Scenario, StaffGroup
+from model.scenario import STATE_CODES, CourseKind, Scenario, StaffGroup, Team
 from model.selection import SelectionQueue
 from model.staff import StaffPool
 
@@ -83,7 +83,7 @@ def simulate(scenario: Scenario, replication: int) -> RunResult:
     }
     pools: dict[str, StaffPool] = {}
 
-    def pool(name: str, group: StaffGroup) -> StaffPool:
+    def pool(name: str, group: StaffGroup | Team) -> StaffPool:
         made = StaffPool(env, name, group.posts, hours_per_day, factors, edges)
         for post in range(group.posts):
             env.process(staff_post(env, made, post < group.filled,
