@@ -81,8 +81,7 @@ def run(argv: list[str]) -> int:
     try:
         scenario = load_scenario(args.scenario, args.overrides)
     except ScenarioError as error:
-        return _refuse(f"{args.scenario}: {error}" if not str(error).startswith(
-            str(args.scenario)) else str(error))
+        return _refuse(str(error))
     updates: dict[str, Any] = {}
     if args.seed is not None:
         updates["seed"] = args.seed

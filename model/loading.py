@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from model.scenario import Scenario
+from model.scenario import FieldError, Scenario
 
 Location = tuple[str, int]  # (file name, 1-based line)
 
@@ -35,7 +35,9 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Sce
         (relative to its own folder) and then give only what differs.
     overrides
         ``dotted.path=value`` strings; the value is read as YAML.  A path that
-        ends at an estimate (a mapping with ``value``) sets its ``value``.
+        ends at an estimate (a mapping with ``value``) sets its ``value``; a
+        mapping given where a mapping stands is merged into it, as ``extends``
+        would merge it.
 
     Raises
     ------
@@ -45,7 +47,10 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Sce
     raw, lines = read_merged(Path(path), ())
     for text in overrides:
         apply_override(raw, text)
-    return validate(raw, lines)
+    try:
+        return validate(raw, lines)
+    except ScenarioError as error:
+        raise ScenarioError(f"{path}: {error}") from None
 
 
 def validate(raw: dict[str, Any], lines: dict[tuple[str, ...], Location] | None = None,
@@ -154,10 +159,10 @@ def apply_override(raw: dict[str, Any], text: str) -> None:
         node = _step(node, key, keys[: depth + 1], create=True)
     last = _key_in(node, keys[-1])
     current = node.get(last) if isinstance(node, dict) else None
-    if isinstance(current, dict) and "value" in current and not isinstance(value, dict):
-        current = dict(current)
-        current["value"] = value
-        node[last] = current
+    if isinstance(current, dict) and isinstance(value, dict):
+        node[last] = deep_merge(current, value)  # as `extends` would merge it
+    elif isinstance(current, dict) and "value" in current:
+        node[last] = {**current, "value": value}
     elif isinstance(node, dict):
         node[last] = value
     else:
@@ -193,6 +198,9 @@ def describe_errors(error: ValidationError, lines: dict[tuple[str, ...], Locatio
     problems = []
     for item in error.errors(include_url=False):
         loc = tuple(str(part) for part in item["loc"])
+        cause = item.get("ctx", {}).get("error")
+        if isinstance(cause, FieldError):
+            loc = (*loc, *cause.path.split("."))
         path = ".".join(loc) or "(top level)"
         where = _where(loc, lines)
         problems.append(f"{path}{where}: {_explain(item, loc)}")

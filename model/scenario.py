@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     NonNegativeInt,
     PositiveInt,
+    field_validator,
     model_validator,
 )
 
@@ -57,6 +58,14 @@ def unit_of(field_name: str) -> str:
         if field_name.endswith(suffix):
             return unit
     return "dimensionless"
+
+
+class FieldError(ValueError):
+    """A cross-field problem that belongs to one field: ``path`` says which."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class Strict(BaseModel):
@@ -265,10 +274,10 @@ class Review(Strict):
     identification_young_prob: Share = Field(
         description="chance a subscriber can be identified from a fresh IP record"
     )
-    identification_days_50pct: Positive = Field(
+    identification_age50_days: Positive = Field(
         description="age of the IP record at which half of subscribers can still be identified"
     )
-    identification_days_50pct_after_rules: Positive
+    identification_age50_after_rules_days: Positive
     retention_rules_date: dt.date = Field(
         description="date the data-retention rules took effect (Communications and "
         "Multimedia Act ss. 252A, 252B, 268A)"
@@ -385,36 +394,48 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.end_date < self.start_date:
-            raise ValueError(
+            raise FieldError(
+                "end_date",
                 f"end_date {self.end_date} is before start_date {self.start_date}; "
-                "the horizon must run forward"
-            )
-        unknown = sorted(set(self.states) - set(STATE_CODES))
-        if unknown:
-            raise ValueError(
-                f"unknown state code(s) {', '.join(unknown)} under 'states'; valid codes: "
-                + ", ".join(STATE_CODES)
+                "the horizon must run forward",
             )
         missing = [code for code in STATE_CODES if code not in self.states]
         if missing:
-            raise ValueError(
+            raise FieldError(
+                "states",
                 f"states is missing {', '.join(missing)}; every one of the 14 contingents "
-                "must be described (0 posts is allowed)"
+                "must be described (0 posts is allowed)",
             )
         sites = set(STATE_CODES) | {"hq"}
         for number, course in enumerate(self.training.courses):
             if course.site not in sites:
-                raise ValueError(
-                    f"training.courses[{number}].site '{course.site}' is not a state code or 'hq'"
+                raise FieldError(
+                    f"training.courses.{number}.site",
+                    f"'{course.site}' is not a state code or 'hq'; valid: "
+                    + ", ".join((*STATE_CODES, "hq")),
                 )
             hq_group = course.group in ("download_team", "forensic_team")
             if (course.site == "hq") != hq_group:
-                raise ValueError(
-                    f"training.courses[{number}].group '{course.group}' does not exist at "
-                    f"'{course.site}': HQ has download_team and forensic_team, states have "
-                    "officers and lower_ranks"
+                raise FieldError(
+                    f"training.courses.{number}.group",
+                    f"'{course.group}' does not exist at '{course.site}': HQ has download_team "
+                    "and forensic_team, states have officers and lower_ranks",
                 )
         return self
+
+    @field_validator("states", mode="before")
+    @classmethod
+    def _known_state_codes(cls, states: Any) -> Any:
+        # Checked before the entries, so a mistyped code is named as such rather than
+        # drowned in "required but missing" errors for its fields.
+        if isinstance(states, dict):
+            unknown = sorted(str(code) for code in states if code not in STATE_CODES)
+            if unknown:
+                raise ValueError(
+                    f"unknown state code(s) {', '.join(unknown)}; valid codes: "
+                    + ", ".join(STATE_CODES)
+                )
+        return states
 
     @property
     def horizon_days(self) -> float:

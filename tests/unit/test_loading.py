@@ -1,0 +1,255 @@
+"""Loading scenarios: YAML files, ``extends``, ``--set`` overrides and the planner's errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from model.loading import ScenarioError, json_schema, load_scenario
+from model.scenario import (
+    STATE_CODES,
+    QueueDiscipline,
+    Scenario,
+    assumptions_register,
+    iter_estimates,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+STATUS_QUO = ROOT / "scenarios" / "status_quo.yaml"
+
+
+def refusal(overrides: list[str], path: Path = STATUS_QUO) -> str:
+    """Load ``path`` with ``overrides``, expecting a ScenarioError; return its message."""
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, overrides)
+    return str(caught.value)
+
+
+def line_of(text: str, fragment: str) -> int:
+    """1-based number of the only line of ``text`` that contains ``fragment``."""
+    numbers = [n for n, line in enumerate(text.splitlines(), start=1) if fragment in line]
+    assert len(numbers) == 1, f"{fragment!r} is on lines {numbers}"
+    return numbers[0]
+
+
+def status_quo_with(tmp_path: Path, old: str, new: str, name: str = "edited.yaml") -> Path:
+    """Write a copy of status_quo.yaml into ``tmp_path`` with one text replacement."""
+    text = STATUS_QUO.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not unique in status_quo.yaml"
+    path = tmp_path / name
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+# --- the shipped scenario -------------------------------------------------------------------
+
+
+def test_status_quo_loads(status_quo: Scenario) -> None:
+    """The shipped scenario validates and describes all 14 state contingents."""
+    assert status_quo.name == "status_quo"
+    assert set(status_quo.states) == set(STATE_CODES)
+    assert status_quo.end_date > status_quo.start_date
+
+
+def test_every_assumption_has_its_range(status_quo: Scenario) -> None:
+    """Every Estimate labelled as an assumption gives low and high around its value."""
+    assumed = [(path, est) for path, _, est in iter_estimates(status_quo)
+               if est.assumption is not None]
+    assert assumed
+    for path, estimate in assumed:
+        assert estimate.low is not None and estimate.high is not None, path
+        assert estimate.low <= estimate.value <= estimate.high, path
+
+
+def test_assumptions_register_entries_have_units(status_quo: Scenario) -> None:
+    """The register lists exactly the assumptions, each with a unit, range and note."""
+    register = assumptions_register(status_quo)
+    assert register
+    expected = {path for path, _, est in iter_estimates(status_quo) if est.assumption}
+    assert {entry["parameter"] for entry in register} == expected
+    for entry in register:
+        assert isinstance(entry["unit"], str) and entry["unit"], entry["parameter"]
+        assert entry["note"], entry["parameter"]
+        assert entry["low"] <= entry["value"] <= entry["high"], entry["parameter"]
+
+
+def test_assumptions_register_has_no_dimensionless_entries(status_quo: Scenario) -> None:
+    """Every assumption's unit comes from its field name; none falls back to dimensionless."""
+    unitless = [e["parameter"] for e in assumptions_register(status_quo)
+                if e["unit"] == "dimensionless"]
+    assert unitless == []
+
+
+# --- extends --------------------------------------------------------------------------------
+
+
+def test_extends_takes_everything_else_from_the_parent(tmp_path: Path,
+                                                       status_quo: Scenario) -> None:
+    """A child that extends status_quo changes only what it names; the rest is the parent's."""
+    shutil.copy(STATUS_QUO, tmp_path / "status_quo.yaml")
+    child_path = tmp_path / "faster_line.yaml"
+    child_path.write_text(
+        "extends: status_quo.yaml\n"
+        "name: faster_line\n"
+        "download:\n"
+        "  bandwidth_mbps: {value: 50}\n",
+        encoding="utf-8",
+    )
+    child = load_scenario(child_path)
+    assert child.name == "faster_line"
+    assert child.download.bandwidth_mbps.value == 50
+    parent_line = status_quo.download.bandwidth_mbps
+    assert child.download.bandwidth_mbps.assumption == parent_line.assumption
+    assert (child.download.bandwidth_mbps.low, child.download.bandwidth_mbps.high) == (
+        parent_line.low, parent_line.high)
+    assert child.states == status_quo.states
+    assert child.review.review_hours == status_quo.review.review_hours
+    assert child.download.model_dump(exclude={"bandwidth_mbps"}) == (
+        status_quo.download.model_dump(exclude={"bandwidth_mbps"}))
+    assert child.model_dump(exclude={"name", "download"}) == (
+        status_quo.model_dump(exclude={"name", "download"}))
+
+
+def test_extends_is_relative_to_the_child_folder(tmp_path: Path) -> None:
+    """``extends: ../status_quo.yaml`` from a subfolder finds the parent beside that folder."""
+    shutil.copy(STATUS_QUO, tmp_path / "status_quo.yaml")
+    (tmp_path / "variants").mkdir()
+    child_path = tmp_path / "variants" / "fifo.yaml"
+    child_path.write_text("extends: ../status_quo.yaml\nname: fifo\n"
+                          "selection: {discipline: fifo}\n", encoding="utf-8")
+    child = load_scenario(child_path)
+    assert (child.name, child.selection.discipline) == ("fifo", QueueDiscipline.FIFO)
+
+
+def test_extends_missing_parent_is_refused(tmp_path: Path) -> None:
+    """A child naming a parent that does not exist is refused, naming that parent."""
+    child_path = tmp_path / "orphan.yaml"
+    child_path.write_text("extends: nowhere.yaml\nname: orphan\n", encoding="utf-8")
+    message = refusal([], child_path)
+    assert "nowhere.yaml" in message
+    assert "does not exist" in message
+
+
+def test_extends_cycle_is_refused(tmp_path: Path) -> None:
+    """a.yaml extends b.yaml extends a.yaml: refused as a circle, naming both files."""
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\nname: a\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\nname: b\n", encoding="utf-8")
+    message = refusal([], tmp_path / "a.yaml")
+    assert "circle" in message
+    assert "a.yaml" in message and "b.yaml" in message
+
+
+# --- --set overrides ------------------------------------------------------------------------
+
+
+def test_set_overrides_are_applied(status_quo: Scenario) -> None:
+    """``--set`` changes a number, an enum and a year-keyed estimate, keeping provenance."""
+    scenario = load_scenario(STATUS_QUO, [
+        "download.bandwidth_mbps=20",
+        "selection.discipline=fifo",
+        "arrivals.referrals_per_year.2023=1000",
+    ])
+    bandwidth = scenario.download.bandwidth_mbps
+    assert bandwidth.value == 20
+    assert (bandwidth.low, bandwidth.high) == (status_quo.download.bandwidth_mbps.low,
+                                               status_quo.download.bandwidth_mbps.high)
+    assert bandwidth.assumption == status_quo.download.bandwidth_mbps.assumption
+    assert scenario.selection.discipline == QueueDiscipline.FIFO
+    referrals = scenario.arrivals.referrals_per_year[2023]
+    assert referrals.value == 1000
+    assert referrals.source == status_quo.arrivals.referrals_per_year[2023].source
+    assert scenario.review == status_quo.review
+
+
+# --- contradictions -------------------------------------------------------------------------
+
+
+def _state_block(code: str) -> str:
+    """A complete state entry copied from status_quo, as inline YAML (JSON) for ``--set``."""
+    state = load_scenario(STATUS_QUO).states[code]
+    return json.dumps(state.model_dump(mode="json", exclude_none=True))
+
+
+CONTRADICTIONS = {
+    "end before start": (["end_date=2023-12-31"], ["end_date", "start_date"]),
+    "low above high": (["download.bandwidth_mbps.high=1"],
+                       ["download.bandwidth_mbps", "low (2)", "high (1)"]),
+    "value above its range": (["download.usable_share=0.9"],
+                              ["download.usable_share", "0.9", "0.6"]),
+    "filled beyond posts": (["states.PLS.officers.filled_at_start=5"],
+                            ["states.PLS.officers", "filled_at_start"]),
+    "negative bandwidth below its range": (["download.bandwidth_mbps=-1"],
+                                           ["download.bandwidth_mbps", "-1"]),
+    "negative bandwidth with a negative range": (
+        ["download.bandwidth_mbps={value: -1, low: -5, high: 100, assumption: test}"],
+        ["download.bandwidth_mbps", "at least 0"]),
+}
+
+
+@pytest.mark.parametrize("overrides, fragments", CONTRADICTIONS.values(),
+                         ids=CONTRADICTIONS.keys())
+def test_contradiction_is_refused_naming_the_field(overrides: list[str],
+                                                  fragments: list[str]) -> None:
+    """A contradictory scenario is refused with the field's dotted path in the message."""
+    message = refusal(overrides)
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_unknown_state_code_is_refused() -> None:
+    """A complete state entry under an unknown code is refused, naming the code and states."""
+    message = refusal([f"states.XYZ={_state_block('PLS')}"])
+    assert "XYZ" in message
+    assert "states" in message
+    assert "SGR" in message  # lists the valid codes
+
+
+def test_end_date_contradiction_names_its_line() -> None:
+    """The end_date-before-start_date refusal points at end_date's line in the file."""
+    line = line_of(STATUS_QUO.read_text(encoding="utf-8"), "end_date:")
+    message = refusal(["end_date=2023-12-31"])
+    assert f"status_quo.yaml, line {line}" in message
+
+
+# --- unknown keys and wrong types -----------------------------------------------------------
+
+
+def test_misspelled_key_is_refused_with_valid_keys_and_line(tmp_path: Path) -> None:
+    """An extra ``download.bandwith_mbps`` is refused with the valid keys and its line."""
+    path = status_quo_with(
+        tmp_path, "\ndownload:\n",
+        "\ndownload:\n  bandwith_mbps: {value: 50, low: 2, high: 100, assumption: typo}\n",
+    )
+    line = line_of(path.read_text(encoding="utf-8"), "bandwith_mbps")
+    message = refusal([], path)
+    assert "download.bandwith_mbps" in message
+    assert "'bandwith_mbps'" in message
+    valid = message.partition("valid keys")[2]
+    assert "bandwidth_mbps" in valid and "usable_share" in valid
+    assert f"line {line}" in message
+    assert "edited.yaml" in message
+
+
+def test_wrong_type_is_refused_naming_the_value(tmp_path: Path) -> None:
+    """``review_hours: {value: "abc"}`` is refused naming review.review_hours.value."""
+    path = status_quo_with(tmp_path, "review_hours: {value: 2,", 'review_hours: {value: "abc",')
+    line = line_of(path.read_text(encoding="utf-8"), "review_hours:")
+    message = refusal([], path)
+    assert "review.review_hours.value" in message
+    assert "abc" in message
+    assert f"line {line}" in message
+
+
+# --- JSON Schema ----------------------------------------------------------------------------
+
+
+def test_json_schema_lists_sections_and_extends() -> None:
+    """json_schema() describes states, download and extends, and survives json.dumps."""
+    schema = json_schema()
+    assert isinstance(schema, dict)
+    for key in ("states", "download", "extends"):
+        assert key in schema["properties"]
+    assert json.loads(json.dumps(schema)) == schema
