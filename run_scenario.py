@@ -20,11 +20,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, NoReturn
 
+import pandas as pd
 from tqdm import tqdm
 
-from model.experiment import default_workers, run_replications, summarise
+from model.experiment import Replications, default_workers, run_replications, summarise
 from model.loading import ScenarioError, json_schema, load_scenario
-from model.results import WHOLE_HORIZON
+from model.results import MONTHLY_METRICS, WHOLE_HORIZON
 from model.scenario import Scenario, assumptions_register
 from reports.tables import (
     OutputError,
@@ -99,7 +100,7 @@ def run(argv: list[str]) -> int:
     bar = tqdm(total=scenario.replications, desc=f"{scenario.name}", unit="replication",
                file=sys.stderr, disable=True if args.quiet else None)
     try:
-        metrics = run_replications(scenario, scenario.replications, workers, bar.update)
+        results = run_replications(scenario, scenario.replications, workers, bar.update)
     except KeyboardInterrupt:
         bar.close()
         print("interrupted: no results written", file=sys.stderr)
@@ -110,13 +111,7 @@ def run(argv: list[str]) -> int:
         return 143
     bar.close()
 
-    whole = metrics[metrics.year == WHOLE_HORIZON]
-    yearly = metrics[metrics.year != WHOLE_HORIZON]
-    tables = {
-        "summary.csv": summary_table(summarise(whole, ["scope", "metric"])),
-        "yearly.csv": yearly_table(summarise(yearly, ["year", "scope", "metric"])),
-        "replications.csv": replications_table(whole),
-    }
+    tables = result_tables(results)
     info = run_info(scenario, workers, time.perf_counter() - started, argv)
     try:
         write_run_folder(out, tables, info, force=args.force)
@@ -128,6 +123,22 @@ def run(argv: list[str]) -> int:
     print(_headline(national, scenario))
     print(f"results in {out}")
     return 0
+
+
+def result_tables(results: Replications) -> dict[str, pd.DataFrame]:
+    """The run folder's tables, by file name."""
+    metrics = results.metrics
+    whole = metrics[metrics.year == WHOLE_HORIZON]
+    yearly = metrics[metrics.year != WHOLE_HORIZON]
+    return {
+        "summary.csv": summary_table(summarise(whole, ["scope", "metric"])),
+        "yearly.csv": yearly_table(summarise(yearly, ["year", "scope", "metric"])),
+        "replications.csv": replications_table(whole),
+        "monthly.csv": summarise(results.monthly, ["month", "metric"], MONTHLY_METRICS)[
+            ["month", "metric", "unit", "mean", "ci_low", "ci_high"]],
+        "delays.csv": summarise(results.delays, ["stage", "quantile"]).assign(unit="days")[
+            ["stage", "quantile", "unit", "mean", "ci_low", "ci_high"]],
+    }
 
 
 def run_info(scenario: Scenario, workers: int, wall_seconds: float,

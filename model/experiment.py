@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from model.results import METRIC_UNITS, replication_metrics
+from model.results import METRIC_UNITS, delay_quantiles, monthly_series, replication_metrics
 from model.scenario import Scenario
 from model.simulation import simulate
 
@@ -18,9 +19,33 @@ Progress = Callable[[int], None]
 """Called with the number of replications just finished (for a progress bar)."""
 
 
-def replicate(scenario: Scenario, replication: int) -> pd.DataFrame:
-    """Simulate one replication and reduce it to its metrics (cheap to send between processes)."""
-    return replication_metrics(simulate(scenario, replication))
+@dataclass(frozen=True)
+class Replications:
+    """Result tables of one or more replications, each with a ``replication`` column.
+
+    ``metrics``: ``year, scope, metric, value`` (year 0 = the whole horizon);
+    ``monthly``: national ``month, metric, value``; ``delays``: national
+    ``stage, quantile, value`` (days from arrival).
+    """
+
+    metrics: pd.DataFrame
+    monthly: pd.DataFrame
+    delays: pd.DataFrame
+
+    @classmethod
+    def concat(cls, parts: Sequence[Replications]) -> Replications:
+        """Stack replications in the order given."""
+        return cls(
+            metrics=pd.concat([p.metrics for p in parts], ignore_index=True),
+            monthly=pd.concat([p.monthly for p in parts], ignore_index=True),
+            delays=pd.concat([p.delays for p in parts], ignore_index=True),
+        )
+
+
+def replicate(scenario: Scenario, replication: int) -> Replications:
+    """Simulate one replication and reduce it to tables (cheap to send between processes)."""
+    run = simulate(scenario, replication)
+    return Replications(replication_metrics(run), monthly_series(run), delay_quantiles(run))
 
 
 def default_workers() -> int:
@@ -32,13 +57,13 @@ def default_workers() -> int:
 
 
 def run_replications(scenario: Scenario, replications: int, workers: int = 1,
-                     progress: Progress | None = None) -> pd.DataFrame:
-    """All replications' metrics, ordered by replication whatever the number of workers.
+                     progress: Progress | None = None) -> Replications:
+    """All replications' tables, ordered by replication whatever the number of workers.
 
     Replication ``r`` always draws from ``SeedSequence([seed, r])``, so the result
     does not depend on ``workers`` or on the order in which workers finish.
     """
-    frames: dict[int, pd.DataFrame] = {}
+    frames: dict[int, Replications] = {}
     if workers <= 1 or replications == 1:
         for replication in range(replications):
             frames[replication] = replicate(scenario, replication)
@@ -51,10 +76,11 @@ def run_replications(scenario: Scenario, replications: int, workers: int = 1,
                 frames[futures[future]] = future.result()
                 if progress:
                     progress(1)
-    return pd.concat([frames[r] for r in range(replications)], ignore_index=True)
+    return Replications.concat([frames[r] for r in range(replications)])
 
 
-def summarise(metrics: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+def summarise(metrics: pd.DataFrame, by: list[str],
+              units: dict[str, str] = METRIC_UNITS) -> pd.DataFrame:
     """Mean and 95 % t-interval over replications of each metric, grouped by ``by``.
 
     A metric undefined in some replications (a mean time with no raids, say) is
@@ -67,7 +93,7 @@ def summarise(metrics: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         values = values[np.isfinite(values)]
         mean, low, high = interval(values)
         record = dict(zip(by, keys if isinstance(keys, tuple) else (keys,), strict=True))
-        record.update(unit=METRIC_UNITS.get(str(record.get("metric")), ""),
+        record.update(unit=units.get(str(record.get("metric")), ""),
                       mean=mean, ci_low=low, ci_high=high, n=len(values))
         rows.append(record)
     return pd.DataFrame(rows)

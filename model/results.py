@@ -10,6 +10,7 @@ tip-off has exactly one outcome and one outcome day::
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 import numpy as np
@@ -145,3 +146,73 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if values.size else np.nan
+
+
+MONTHLY_METRICS: dict[str, str] = {
+    "tipoffs_received": "tip-offs",
+    "downloaded": "tip-offs",
+    "lapsed": "tip-offs",
+    "actioned": "tip-offs",
+    "raids": "raids",
+    "backlog_at_end": "tip-offs",
+    "in_system_at_end": "tip-offs",
+}
+"""National monthly series: flows in the month, and stocks at its end."""
+
+DELAY_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+def month_starts(start: dt.date, horizon_day: float) -> list[tuple[str, float]]:
+    """``(YYYY-MM, day)`` of each month's first day within the horizon, then the end."""
+    months, year, month = [], start.year, start.month
+    while True:
+        first = max(dt.date(year, month, 1), start)
+        day = float((first - start).days)
+        if day >= horizon_day:
+            break
+        months.append((f"{year:04d}-{month:02d}", day))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return [*months, ("end", horizon_day)]
+
+
+def monthly_series(run: RunResult) -> pd.DataFrame:
+    """National ``replication, month, metric, value``: monthly flows and month-end stocks."""
+    tip, led = run.tipoffs, run.ledger
+    months = month_starts(run.start_date, run.horizon_day)
+    edges = np.array([day for _, day in months])
+
+    def per_month(days: np.ndarray) -> np.ndarray:
+        return np.histogram(days[np.isfinite(days)], bins=edges)[0].astype(float)
+
+    outcome_days = led.outcome_day
+    lapse_days = np.where(led.outcome == Outcome.LAPSED, outcome_days, np.nan)
+    series = {
+        "tipoffs_received": per_month(tip.arrival_day),
+        "downloaded": per_month(led.downloaded_day),
+        "lapsed": per_month(lapse_days),
+        "actioned": per_month(np.where(led.outcome == Outcome.ACTIONED, outcome_days, np.nan)),
+        "raids": per_month(led.raid_day),
+    }
+    arrived = np.cumsum(series["tipoffs_received"])
+    series["in_system_at_end"] = arrived - np.cumsum(per_month(outcome_days))
+    series["backlog_at_end"] = (arrived - np.cumsum(per_month(led.selected_day))
+                                - np.cumsum(series["lapsed"]))
+    labels = [label for label, _ in months[:-1]]
+    frames = [
+        pd.DataFrame({"replication": run.replication, "month": labels, "metric": metric,
+                      "value": values})
+        for metric, values in series.items()
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def delay_quantiles(run: RunResult) -> pd.DataFrame:
+    """National ``replication, stage, quantile, value``: days from arrival to download and raid."""
+    tip, led = run.tipoffs, run.ledger
+    rows = []
+    for stage, days in (("download", led.downloaded_day), ("raid", led.raid_day)):
+        waits = (days - tip.arrival_day)[np.isfinite(days)]
+        for quantile in DELAY_QUANTILES:
+            value = float(np.quantile(waits, quantile)) if waits.size else np.nan
+            rows.append((run.replication, stage, quantile, value))
+    return pd.DataFrame(rows, columns=["replication", "stage", "quantile", "value"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import simpy
@@ -21,6 +22,7 @@ class RunResult:
     """What one replication produced: the case book and time-weighted totals."""
 
     replication: int
+    start_date: dt.date
     years: tuple[int, ...]
     year_edges: tuple[float, ...]
     horizon_day: float
@@ -138,6 +140,7 @@ def simulate(scenario: Scenario, replication: int) -> RunResult:
                               scenario.selection.retention_window_days.value, horizon)
     return RunResult(
         replication=replication,
+        start_date=scenario.start_date,
         years=tuple(year for year, _, _ in segments),
         year_edges=tuple(edges),
         horizon_day=horizon,

@@ -28,7 +28,7 @@ def crowded() -> Scenario:
 
 @pytest.fixture(scope="module")
 def crowded_metrics(crowded: Scenario) -> pd.DataFrame:
-    return run_replications(crowded, crowded.replications, workers=1)
+    return run_replications(crowded, crowded.replications, workers=1).metrics
 
 
 def wide(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -74,20 +74,22 @@ def test_same_seed_same_numbers_other_seed_different(small: Scenario) -> None:
     """Replication r draws the same numbers each time, and different ones under another seed."""
     first = run_replications(small, 2, workers=1)
     again = run_replications(small, 2, workers=1)
-    pd.testing.assert_frame_equal(first, again)
+    for name in ("metrics", "monthly", "delays"):
+        pd.testing.assert_frame_equal(getattr(first, name), getattr(again, name))
     other = run_replications(small.model_copy(update={"seed": small.seed + 1}), 2, workers=1)
-    assert not first.value.equals(other.value)
+    assert not first.metrics.value.equals(other.metrics.value)
 
 
 def test_sequential_equals_parallel(small: Scenario) -> None:
     """Two worker processes give exactly what one process gives."""
     sequential = run_replications(small, 3, workers=1)
     parallel = run_replications(small, 3, workers=2)
-    pd.testing.assert_frame_equal(sequential, parallel)
+    for name in ("metrics", "monthly", "delays"):
+        pd.testing.assert_frame_equal(getattr(sequential, name), getattr(parallel, name))
 
 
 def downloaded_by_replication(scenario: Scenario, replications: int) -> np.ndarray:
-    metrics = run_replications(scenario, replications, workers=1)
+    metrics = run_replications(scenario, replications, workers=1).metrics
     chosen = metrics[(metrics.year == WHOLE_HORIZON) & (metrics.scope == NATIONAL)
                      & (metrics.metric == "downloaded")]
     return chosen.sort_values("replication").value.to_numpy()
@@ -119,7 +121,7 @@ def test_zero_bandwidth_downloads_nothing() -> None:
         "end_date=2024-02-29",
         "download.bandwidth_mbps={value: 0, low: 0, high: 100, assumption: test}",
     ])
-    metrics = run_replications(scenario, 2, workers=1)
+    metrics = run_replications(scenario, 2, workers=1).metrics
     national = metrics[(metrics.scope == NATIONAL) & (metrics.year == WHOLE_HORIZON)]
     values = national.groupby("metric").value.max()
     assert values["tipoffs_received"] > 0
