@@ -27,6 +27,7 @@ class Tipoffs:
     high_priority: np.ndarray
     local_report: np.ndarray
     size_mb: np.ndarray
+    stage_at_start: np.ndarray  # a Stage; AWAITING_SELECTION for every new arrival
 
     def __len__(self) -> int:
         return len(self.arrival_day)
@@ -85,8 +86,13 @@ def year_segments(scenario: Scenario) -> list[tuple[int, float, float]]:
 
 
 def generate_tipoffs(scenario: Scenario, arrivals_rng: np.random.Generator,
-                     attributes_rng: np.random.Generator) -> Tipoffs:
-    """Draw every tip-off of the horizon: when, where, which source, priority, size."""
+                     attributes_rng: np.random.Generator,
+                     initial: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Tipoffs:
+    """Draw every tip-off of the horizon: when, where, which source, priority, size.
+
+    ``initial`` (arrival days before the start, state indices, stages) adds the
+    tip-offs already in the pipeline on the start date.
+    """
     shares = state_shares(scenario)
     uplift = np.array([awareness_uplift(scenario, code) for code in STATE_CODES])
     local_base = scenario.arrivals.local_reports_per_year.value
@@ -104,6 +110,12 @@ def generate_tipoffs(scenario: Scenario, arrivals_rng: np.random.Generator,
                 times.append(arrivals_rng.uniform(first, end, size=count))
                 states.append(np.full(count, index, dtype=np.int8))
                 local.append(np.full(count, bool(is_local)))
+    stages = [np.zeros(sum(len(t) for t in times), dtype=np.int8)]
+    if initial is not None:
+        times.insert(0, initial[0])
+        states.insert(0, initial[1])
+        local.insert(0, np.zeros(len(initial[0]), dtype=bool))
+        stages.insert(0, initial[2].astype(np.int8))
     arrival_day = np.concatenate(times)
     order = np.argsort(arrival_day, kind="stable")
     count = len(arrival_day)
@@ -118,6 +130,7 @@ def generate_tipoffs(scenario: Scenario, arrivals_rng: np.random.Generator,
         high_priority=high,
         local_report=np.concatenate(local)[order],
         size_mb=size.astype(np.float32),
+        stage_at_start=np.concatenate(stages)[order],
     )
 
 

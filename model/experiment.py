@@ -11,7 +11,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from model.results import METRIC_UNITS, delay_quantiles, monthly_series, replication_metrics
+from model.initial_state import COLUMNS as END_STATE_COLUMNS
+from model.results import (
+    METRIC_UNITS,
+    delay_quantiles,
+    end_state,
+    monthly_series,
+    replication_metrics,
+)
 from model.scenario import Scenario
 from model.simulation import simulate
 
@@ -25,12 +32,14 @@ class Replications:
 
     ``metrics``: ``year, scope, metric, value`` (year 0 = the whole horizon);
     ``monthly``: national ``month, metric, value``; ``delays``: national
-    ``stage, quantile, value`` (days from arrival).
+    ``stage, quantile, value`` (days from arrival); ``end_state``: counts still
+    in the pipeline at the end by ``state, stage, age_days_low, age_days_high``.
     """
 
     metrics: pd.DataFrame
     monthly: pd.DataFrame
     delays: pd.DataFrame
+    end_state: pd.DataFrame
 
     @classmethod
     def concat(cls, parts: Sequence[Replications]) -> Replications:
@@ -39,13 +48,23 @@ class Replications:
             metrics=pd.concat([p.metrics for p in parts], ignore_index=True),
             monthly=pd.concat([p.monthly for p in parts], ignore_index=True),
             delays=pd.concat([p.delays for p in parts], ignore_index=True),
+            end_state=pd.concat([p.end_state for p in parts], ignore_index=True),
         )
+
+    def mean_end_state(self) -> pd.DataFrame:
+        """The end state averaged over replications, rounded to whole tip-offs."""
+        replications = self.metrics.replication.nunique()
+        keys = END_STATE_COLUMNS[:-1]
+        total = self.end_state.groupby(keys, as_index=False)["count"].sum()
+        total["count"] = (total["count"] / replications).round().astype(int)
+        return total[total["count"] > 0][END_STATE_COLUMNS].reset_index(drop=True)
 
 
 def replicate(scenario: Scenario, replication: int) -> Replications:
     """Simulate one replication and reduce it to tables (cheap to send between processes)."""
     run = simulate(scenario, replication)
-    return Replications(replication_metrics(run), monthly_series(run), delay_quantiles(run))
+    return Replications(replication_metrics(run), monthly_series(run), delay_quantiles(run),
+                        end_state(run))
 
 
 def default_workers() -> int:
@@ -56,42 +75,105 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+Variants = Callable[[int], Scenario]
+"""The scenario to use for replication ``r`` (parameter uncertainty draws one per replication)."""
+
+
 def run_replications(scenario: Scenario, replications: int, workers: int = 1,
-                     progress: Progress | None = None) -> Replications:
-    """All replications' tables, ordered by replication whatever the number of workers.
+                     progress: Progress | None = None, variants: Variants | None = None,
+                     first: int = 0) -> Replications:
+    """Replications ``first .. first + replications - 1``, ordered, whatever the workers.
 
     Replication ``r`` always draws from ``SeedSequence([seed, r])``, so the result
     does not depend on ``workers`` or on the order in which workers finish.
     """
+    numbers = range(first, first + replications)
+
+    def scenario_for(replication: int) -> Scenario:
+        return variants(replication) if variants else scenario
+
     frames: dict[int, Replications] = {}
     if workers <= 1 or replications == 1:
-        for replication in range(replications):
-            frames[replication] = replicate(scenario, replication)
+        for replication in numbers:
+            frames[replication] = replicate(scenario_for(replication), replication)
             if progress:
                 progress(1)
     else:
         with ProcessPoolExecutor(max_workers=min(workers, replications)) as pool:
-            futures = {pool.submit(replicate, scenario, r): r for r in range(replications)}
-            for future in as_completed(futures):
-                frames[futures[future]] = future.result()
-                if progress:
-                    progress(1)
-    return Replications.concat([frames[r] for r in range(replications)])
+            futures = {pool.submit(replicate, scenario_for(r), r): r for r in numbers}
+            try:
+                for future in as_completed(futures):
+                    frames[futures[future]] = future.result()
+                    if progress:
+                        progress(1)
+            except BaseException:
+                # Ctrl-C or SIGTERM: drop what has not started rather than wait for it
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    return Replications.concat([frames[r] for r in numbers])
+
+
+def run_until_precise(scenario: Scenario, workers: int, precision_share: float, cap: int,
+                      progress: Progress | None = None, variants: Variants | None = None,
+                      metric: str = "actioned", minimum: int = 5) -> Replications:
+    """Replicate until the 95 % interval of the national ``metric`` is tight enough.
+
+    Stops at the first ``n >= minimum`` whose interval half-width is within
+    ``precision_share`` of the mean, or at ``cap``.  Replications run in
+    batches of ``workers``, but the rule is applied to each prefix in order,
+    so the count (and every number) does not depend on the number of workers.
+    """
+    parts: list[Replications] = []
+    values: list[float] = []
+    done = 0
+    while done < cap:
+        batch = min(max(workers, minimum - done, 1), cap - done)
+        part = run_replications(scenario, batch, workers, progress, variants, first=done)
+        parts.append(part)
+        metrics = part.metrics
+        chosen = metrics[(metrics.year == 0) & (metrics.scope == "national")
+                         & (metrics.metric == metric)].sort_values("replication")
+        values.extend(chosen.value.tolist())
+        done += batch
+        enough = precise_prefix(np.array(values), precision_share, minimum)
+        if enough is not None:
+            return _first(Replications.concat(parts), enough)
+    return Replications.concat(parts)
+
+
+def precise_prefix(values: np.ndarray, precision_share: float, minimum: int) -> int | None:
+    """The smallest ``n >= minimum`` whose interval half-width is within the precision."""
+    for count in range(minimum, len(values) + 1):
+        mean, low, high = interval(values[:count])
+        if mean != 0 and (high - low) / 2 <= precision_share * abs(mean):
+            return count
+    return None
+
+
+def _first(results: Replications, count: int) -> Replications:
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame.replication < count].reset_index(drop=True)
+
+    return Replications(keep(results.metrics), keep(results.monthly), keep(results.delays),
+                        keep(results.end_state))
 
 
 def summarise(metrics: pd.DataFrame, by: list[str],
-              units: dict[str, str] = METRIC_UNITS) -> pd.DataFrame:
+              units: dict[str, str] = METRIC_UNITS, spread: bool = False) -> pd.DataFrame:
     """Mean and 95 % t-interval over replications of each metric, grouped by ``by``.
 
     A metric undefined in some replications (a mean time with no raids, say) is
     summarised over the replications where it is defined; with fewer than two
-    of them the interval collapses onto the mean.
+    of them the interval collapses onto the mean.  With ``spread`` the interval
+    is the 2.5th to 97.5th percentile of the replications instead (the range of
+    outcomes when parameters are drawn from their ranges), not an interval for
+    the mean.
     """
     rows = []
     for keys, group in metrics.groupby(by, sort=False):
         values = group["value"].to_numpy(dtype=float)
         values = values[np.isfinite(values)]
-        mean, low, high = interval(values)
+        mean, low, high = percentile_interval(values) if spread else interval(values)
         record = dict(zip(by, keys if isinstance(keys, tuple) else (keys,), strict=True))
         record.update(unit=units.get(str(record.get("metric")), ""),
                       mean=mean, ci_low=low, ci_high=high, n=len(values))
@@ -109,3 +191,11 @@ def interval(values: np.ndarray, confidence: float = 0.95) -> tuple[float, float
     half = float(stats.t.ppf(0.5 + confidence / 2, values.size - 1)
                  * values.std(ddof=1) / np.sqrt(values.size))
     return mean, mean - half, mean + half
+
+
+def percentile_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and the central 95 % of the values (2.5th to 97.5th percentile)."""
+    if values.size == 0:
+        return np.nan, np.nan, np.nan
+    low, high = np.percentile(values, [2.5, 97.5])
+    return float(values.mean()), float(low), float(high)

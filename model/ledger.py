@@ -26,6 +26,15 @@ class Closure(enum.IntEnum):
     NOT_ACTIONABLE = 3
 
 
+class Stage(enum.IntEnum):
+    """Where a tip-off stands in the pipeline when the horizon starts (or ends)."""
+
+    AWAITING_SELECTION = 0
+    AWAITING_REVIEW = 1
+    AWAITING_INVESTIGATION = 2
+    AWAITING_RAID = 3
+
+
 @dataclass
 class Ledger:
     """Event days per tip-off (NaN: did not happen within the horizon)."""
@@ -62,10 +71,14 @@ class Ledger:
         self.outcome_day[tipoff] = day
         self.closure[tipoff] = closure
 
-    def settle_lapses(self, arrival_day: np.ndarray, retention_days: float,
-                      horizon_day: float) -> None:
-        """Mark as lapsed every tip-off never selected whose window closed in the horizon."""
+    def settle_lapses(self, arrival_day: np.ndarray, awaiting_selection: np.ndarray,
+                      retention_days: float, horizon_day: float) -> None:
+        """Mark as lapsed every tip-off never selected whose window closed in the horizon.
+
+        ``awaiting_selection`` excludes tip-offs that started the horizon further
+        down the pipeline (they were selected before it began).
+        """
         lapse_day = arrival_day + retention_days
-        lapsed = np.isnan(self.selected_day) & (lapse_day < horizon_day)
+        lapsed = awaiting_selection & np.isnan(self.selected_day) & (lapse_day < horizon_day)
         self.outcome[lapsed] = Outcome.LAPSED
         self.outcome_day[lapsed] = lapse_day[lapsed]

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from model.initial_state import InitialStateError, read_initial_state
 from model.scenario import FieldError, Scenario
 
 Location = tuple[str, int]  # (file name, 1-based line)
@@ -48,9 +49,23 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Sce
     for text in overrides:
         apply_override(raw, text)
     try:
-        return validate(raw, lines)
+        scenario = validate(raw, lines)
     except ScenarioError as error:
         raise ScenarioError(f"{path}: {error}") from None
+    if scenario.initial_state is not None:
+        try:
+            read_initial_state(Path(scenario.initial_state.from_file))
+        except InitialStateError as error:
+            raise ScenarioError(f"{path}: {error}") from None
+    return scenario
+
+
+def override(scenario: Scenario, overrides: typing.Sequence[str]) -> Scenario:
+    """A variant of a validated scenario with ``dotted.path=value`` overrides applied."""
+    raw = scenario.model_dump(mode="json", exclude_none=True)
+    for text in overrides:
+        apply_override(raw, text)
+    return validate(raw)
 
 
 def validate(raw: dict[str, Any], lines: dict[tuple[str, ...], Location] | None = None,
@@ -70,6 +85,7 @@ def read_merged(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any],
         cycle = " -> ".join(p.name for p in (*chain, resolved))
         raise ScenarioError(f"{path}: 'extends' goes round in a circle ({cycle}); break the loop")
     raw, lines = read_yaml(path)
+    _anchor_paths(raw, path.parent)
     parent_name = raw.pop("extends", None)
     if parent_name is None:
         return raw, lines
@@ -82,6 +98,15 @@ def read_merged(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any],
         )
     base, base_lines = read_merged(parent_path, (*chain, resolved))
     return deep_merge(base, raw), {**base_lines, **lines}
+
+
+def _anchor_paths(raw: dict[str, Any], folder: Path) -> None:
+    """Make file paths in a scenario relative to the file that names them, not to the cwd."""
+    initial = raw.get("initial_state")
+    if isinstance(initial, dict) and isinstance(initial.get("from_file"), str):
+        named = Path(initial["from_file"])
+        if not named.is_absolute():
+            initial["from_file"] = str((folder / named).resolve())
 
 
 def read_yaml(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], Location]]:

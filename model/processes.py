@@ -17,7 +17,7 @@ import numpy as np
 import simpy
 
 from model.arrivals import Tipoffs
-from model.ledger import Closure, Ledger, Outcome
+from model.ledger import Closure, Ledger, Outcome, Stage
 from model.link import SharedLink
 from model.scenario import CourseKind
 from model.selection import SelectionQueue
@@ -73,8 +73,13 @@ class Pipeline:
     download_team: StaffPool
     forensic_team: StaffPool
     officers: tuple[StaffPool, ...]
-    casework: tuple[StaffPool, ...]  # lower ranks, or officers where a state has none
+    lower_ranks: tuple[StaffPool, ...]
     rng: dict[str, np.random.Generator]
+
+    def casework_pool(self, state: int) -> StaffPool:
+        """Lower ranks do casework; where a state has none in post, its officers do."""
+        lower = self.lower_ranks[state]
+        return lower if lower.filled > 0 else self.officers[state]
 
     def effort(self, stream: str, mean_hours: float) -> float:
         """Draw the work a task needs: gamma with the scenario's variability."""
@@ -126,9 +131,9 @@ def download(pipe: Pipeline, tipoff: int, slot: simpy.Request) -> Process:
     env.process(follow_case(pipe, tipoff))
 
 
-def work(pool: StaffPool, days: float, priority: int) -> Process:
-    """One person of ``pool`` does ``days`` of work at ``priority``."""
-    yield pool.acquire(priority)
+def work(pool: StaffPool, days: float, priority: int, since: float | None = None) -> Process:
+    """One person of ``pool`` does ``days`` of work at ``priority`` (see StaffPool.acquire)."""
+    yield pool.acquire(priority, since)
     pool.record_busy(days)
     yield pool.env.timeout(days)
     pool.release()
@@ -141,8 +146,17 @@ def identification_prob(rates: Rates, arrival_day: float, age_days: float) -> fl
     return rates.identify_young_prob / (1.0 + (age_days / age50) ** IDENTIFICATION_SHAPE)
 
 
-def follow_case(pipe: Pipeline, tipoff: int) -> Process:
-    """Review, investigation and raid of one downloaded tip-off."""
+def follow_case(pipe: Pipeline, tipoff: int, stage: Stage = Stage.AWAITING_REVIEW) -> Process:
+    """Review, investigation and raid of one downloaded tip-off, from ``stage`` on."""
+    if stage <= Stage.AWAITING_REVIEW and not (yield from review(pipe, tipoff)):
+        return
+    if stage <= Stage.AWAITING_INVESTIGATION and not (yield from investigate(pipe, tipoff)):
+        return
+    yield from raid(pipe, tipoff)
+
+
+def review(pipe: Pipeline, tipoff: int) -> Generator[simpy.Event, object, bool]:
+    """HQ review and the wait for subscriber data; True if the case goes on to a state."""
     env, rates, ledger, rng = pipe.env, pipe.rates, pipe.ledger, pipe.rng
     forensic = pipe.forensic_team
     days = forensic.work_days(pipe.effort("review", rates.review_hours),
@@ -154,19 +168,25 @@ def follow_case(pipe: Pipeline, tipoff: int) -> Process:
     arrival = float(pipe.tipoffs.arrival_day[tipoff])
     if rng["review"].random() >= identification_prob(rates, arrival, env.now - arrival):
         ledger.close(tipoff, env.now, Outcome.CLOSED_NO_ACTION, Closure.NOT_IDENTIFIED)
-        return
+        return False
     if rng["review"].random() >= rates.actionable_prob:
         ledger.close(tipoff, env.now, Outcome.CLOSED_NO_ACTION, Closure.NOT_ACTIONABLE)
-        return
+        return False
+    return True
 
+
+def investigate(pipe: Pipeline, tipoff: int) -> Generator[simpy.Event, object, bool]:
+    """The state's casework, officer work and waits; True if a raid follows."""
+    env, rates, ledger, rng = pipe.env, pipe.rates, pipe.ledger, pipe.rng
     state = int(pipe.tipoffs.state[tipoff])
-    casework, officers = pipe.casework[state], pipe.officers[state]
+    casework, officers = pipe.casework_pool(state), pipe.officers[state]
+    opened = env.now
     days = casework.work_days(pipe.effort("investigation", rates.casework_hours),
                               CourseKind.COVERT_ONLINE)
-    yield from work(casework, days, ROUTINE_PRIORITY)
+    yield from work(casework, days, ROUTINE_PRIORITY, opened)
     days = officers.work_days(pipe.effort("investigation", rates.officer_hours),
                               CourseKind.COVERT_ONLINE)
-    yield from work(officers, days, ROUTINE_PRIORITY)
+    yield from work(officers, days, ROUTINE_PRIORITY, opened)
     investigation = rng["investigation"]
     wait = investigation.exponential(rates.investigation_delay_days) \
         if rates.investigation_delay_days > 0 else 0.0
@@ -176,8 +196,15 @@ def follow_case(pipe: Pipeline, tipoff: int) -> Process:
     ledger.investigated_day[tipoff] = env.now
     if investigation.random() >= rates.raid_prob:
         ledger.close(tipoff, env.now, Outcome.ACTIONED)  # documented closure without a raid
-        return
+        return False
+    return True
 
+
+def raid(pipe: Pipeline, tipoff: int) -> Process:
+    """An officer-led raid; arrest with some chance; seized devices go to HQ."""
+    env, rates, ledger, rng = pipe.env, pipe.rates, pipe.ledger, pipe.rng
+    state = int(pipe.tipoffs.state[tipoff])
+    officers = pipe.officers[state]
     yield from work(officers, rates.raid_days, URGENT_PRIORITY)
     ledger.raid_day[tipoff] = env.now
     ledger.close(tipoff, env.now, Outcome.ACTIONED)
@@ -201,14 +228,15 @@ def examine_devices(pipe: Pipeline, tipoff: int, arrested: bool) -> Process:
         pipe.ledger.charge_day[tipoff] = pipe.env.now
 
 
-def staff_post(env: simpy.Environment, pool: StaffPool, filled_at_start: bool,
+def staff_post(env: simpy.Environment, pool: StaffPool, created_day: float, vacant: bool,
                recruitment_lag_days: float, attrition_per_year: float,
                rng: np.random.Generator) -> Process:
-    """One established post: vacant until recruited, then filled until its holder leaves."""
-    if not filled_at_start:
-        yield pool.acquire(TOKEN_PRIORITY)
+    """One established post: created, vacant until recruited, filled until its holder leaves."""
+    if created_day > 0:
+        yield env.timeout(created_day)
+    if vacant:
         yield env.timeout(recruitment_lag_days)
-        pool.release()
+    pool.release()
     pool.change_duty(+1, +1)
     if attrition_per_year <= 0:
         return
@@ -219,6 +247,13 @@ def staff_post(env: simpy.Environment, pool: StaffPool, filled_at_start: bool,
         yield env.timeout(recruitment_lag_days)
         pool.release()
         pool.change_duty(+1, +1)
+
+
+def change_availability(env: simpy.Environment, pool: StaffPool, day: float,
+                        hours_per_day: float) -> Process:
+    """From ``day`` on, each person of the pool gives ``hours_per_day`` to the work."""
+    yield env.timeout(day)
+    pool.hours_per_day = hours_per_day
 
 
 def run_course(env: simpy.Environment, pool: StaffPool, kind: CourseKind, places: int,

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from model.ledger import Outcome
+from model.initial_state import end_state_counts
+from model.ledger import Outcome, Stage
 from model.scenario import STATE_CODES
 from model.simulation import RunResult
 
@@ -193,10 +194,17 @@ def monthly_series(run: RunResult) -> pd.DataFrame:
         "actioned": per_month(np.where(led.outcome == Outcome.ACTIONED, outcome_days, np.nan)),
         "raids": per_month(led.raid_day),
     }
-    arrived = np.cumsum(series["tipoffs_received"])
-    series["in_system_at_end"] = arrived - np.cumsum(per_month(outcome_days))
-    series["backlog_at_end"] = (arrived - np.cumsum(per_month(led.selected_day))
-                                - np.cumsum(series["lapsed"]))
+    month_ends = edges[1:]
+    awaiting = tip.stage_at_start == Stage.AWAITING_SELECTION
+
+    def before(days: np.ndarray) -> np.ndarray:
+        ordered = np.sort(days[np.isfinite(days)])
+        return np.searchsorted(ordered, month_ends, side="left").astype(float)
+
+    # stocks at each month's end: everything that arrived before it, less what left
+    series["in_system_at_end"] = before(tip.arrival_day) - before(outcome_days)
+    series["backlog_at_end"] = (before(tip.arrival_day[awaiting])
+                                - before(led.selected_day) - before(lapse_days))
     labels = [label for label, _ in months[:-1]]
     frames = [
         pd.DataFrame({"replication": run.replication, "month": labels, "metric": metric,
@@ -216,3 +224,13 @@ def delay_quantiles(run: RunResult) -> pd.DataFrame:
             value = float(np.quantile(waits, quantile)) if waits.size else np.nan
             rows.append((run.replication, stage, quantile, value))
     return pd.DataFrame(rows, columns=["replication", "stage", "quantile", "value"])
+
+
+def end_state(run: RunResult) -> pd.DataFrame:
+    """``replication`` plus the counts still in the pipeline at the end (see initial_state)."""
+    tip, led = run.tipoffs, run.ledger
+    counts = end_state_counts(tip.arrival_day, tip.state, tip.stage_at_start, led.selected_day,
+                              led.reviewed_day, led.investigated_day, led.outcome,
+                              run.horizon_day)
+    counts.insert(0, "replication", run.replication)
+    return counts

@@ -19,6 +19,7 @@ STREAMS: tuple[str, ...] = (
     "investigation",
     "raid",
     "staffing",
+    "initial_state",
 )
 
 

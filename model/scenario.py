@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     NonNegativeInt,
+    PositiveFloat,
     PositiveInt,
     field_validator,
     model_validator,
@@ -151,6 +152,15 @@ class QueueDiscipline(enum.StrEnum):
     NEWEST_FIRST = "newest_first"
 
 
+class StaffChange(Strict):
+    """From ``date`` on, a group has ``posts`` posts (new ones fill after the recruitment
+    lag) and, if given, spends ``availability_share`` of its time on this work."""
+
+    date: dt.date
+    posts: NonNegativeInt
+    availability_share: Share | None = None
+
+
 class StaffGroup(Strict):
     """Posts of one rank (or one team) at one site."""
 
@@ -160,6 +170,13 @@ class StaffGroup(Strict):
         description="posts filled on the start date (default: all); the rest fill after "
         "the recruitment lag",
     )
+    availability_share: Share | None = Field(
+        default=None,
+        description="share of this group's time on the work (default: staffing.availability_share)",
+    )
+    changes: tuple[StaffChange, ...] = Field(
+        default=(), description="later changes of establishment or availability, by date"
+    )
 
     @model_validator(mode="after")
     def _filled_within_posts(self) -> Self:
@@ -168,12 +185,37 @@ class StaffGroup(Strict):
                 f"filled_at_start ({self.filled_at_start}) exceeds posts ({self.posts}); "
                 "a post must exist before it can be filled"
             )
+        posts, date = self.posts, None
+        for number, change in enumerate(self.changes):
+            if date is not None and change.date <= date:
+                raise FieldError(f"changes.{number}.date",
+                                 f"changes must be in date order ({change.date} after {date})")
+            if change.posts < posts:
+                raise FieldError(
+                    f"changes.{number}.posts",
+                    f"posts may only grow over a scenario ({change.posts} < {posts}); start a "
+                    "new scenario from the smaller establishment instead",
+                )
+            posts, date = change.posts, change.date
         return self
 
     @property
     def filled(self) -> int:
         """Posts filled on the start date."""
         return self.posts if self.filled_at_start is None else self.filled_at_start
+
+
+class InitialState(Strict):
+    """Tip-offs already in the pipeline on the start date, e.g. a history run's end state."""
+
+    from_file: str = Field(
+        description="CSV with state, stage, age_days_low, age_days_high, count (an end_state.csv "
+        "of a run); a relative path is read from the scenario file's folder"
+    )
+    age_offset_days: NonNegativeInt = Field(
+        default=0, description="days between that run's end and this scenario's start"
+    )
+    note: str = ""
 
 
 class State(Strict):
@@ -370,6 +412,58 @@ class Awareness(Strict):
     )
 
 
+CalibrationMetric = Literal["tipoffs_received", "selected_for_download", "downloaded",
+                            "reviewed", "investigated", "raids", "arrests", "charges"]
+
+
+class CalibrationTarget(Strict):
+    """A published national total over the horizon that the model must reproduce."""
+
+    metric: CalibrationMetric
+    published: PositiveFloat
+    tolerance_share: Annotated[float, Field(gt=0, lt=1)] = Field(
+        description="accepted relative gap, e.g. 0.15 for +-15 %"
+    )
+    source: str
+
+
+class FittedParameter(Strict):
+    """An assumption fitted, within its plausible range, to the target it governs."""
+
+    parameter: str = Field(
+        description="dotted path of an assumption, e.g. selection.triage_minutes"
+    )
+    target: CalibrationMetric
+
+
+class Calibration(Strict):
+    """How ``run_scenario.py calibrate`` fits this (history) scenario."""
+
+    targets: tuple[CalibrationTarget, ...]
+    fit: tuple[FittedParameter, ...] = Field(
+        description="fitted one after another, each to its target; a later parameter for the "
+        "same target is used only if the earlier one reached a bound of its range"
+    )
+    replications: PositiveInt = Field(default=4, description="replications per trial value")
+    iterations: PositiveInt = Field(default=8, description="trial values per parameter at most")
+    write_to: str = Field(
+        default="calibrated.yaml", description="file the fitted values are written to"
+    )
+    end_state_to: str = Field(
+        default="history_end_state.csv",
+        description="file the calibrated run's end state (the backlog) is written to",
+    )
+
+    @model_validator(mode="after")
+    def _fit_targets_exist(self) -> Self:
+        metrics = {target.metric for target in self.targets}
+        for number, step in enumerate(self.fit):
+            if step.target not in metrics:
+                raise FieldError(f"fit.{number}.target",
+                                 f"'{step.target}' is not among the targets ({sorted(metrics)})")
+        return self
+
+
 class Scenario(Strict):
     """One planning scenario: horizon, demand, pipeline, staff and levers."""
 
@@ -380,6 +474,7 @@ class Scenario(Strict):
     seed: int = 2024
     replications: PositiveInt = 10
     states: dict[str, State]
+    initial_state: InitialState | None = None
     hq: HeadQuarters
     arrivals: Arrivals
     selection: Selection
@@ -390,6 +485,7 @@ class Scenario(Strict):
     staffing: Staffing
     training: Training
     awareness: Awareness
+    calibration: Calibration | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -406,6 +502,15 @@ class Scenario(Strict):
                 f"states is missing {', '.join(missing)}; every one of the 14 contingents "
                 "must be described (0 posts is allowed)",
             )
+        if self.calibration is not None:
+            assumptions = {path for path, _, e in iter_estimates(self) if e.assumption}
+            for number, step in enumerate(self.calibration.fit):
+                if step.parameter not in assumptions:
+                    raise FieldError(
+                        f"calibration.fit.{number}.parameter",
+                        f"'{step.parameter}' is not an assumption of this scenario; only "
+                        "estimates marked 'assumption' (with a range) can be fitted",
+                    )
         sites = set(STATE_CODES) | {"hq"}
         for number, course in enumerate(self.training.courses):
             if course.site not in sites:
@@ -485,3 +590,28 @@ def assumptions_register(scenario: Scenario) -> list[dict[str, Any]]:
         for path, unit, estimate in iter_estimates(scenario)
         if estimate.assumption is not None
     ]
+
+
+def estimate_at(scenario: Scenario, path: str) -> Estimate:
+    """The estimate at a dotted path (``download.bandwidth_mbps``)."""
+    node: Any = scenario
+    for part in path.split("."):
+        if isinstance(node, dict):
+            node = node[int(part)] if part.isdigit() and int(part) in node else node[part]
+        else:
+            node = getattr(node, part)
+    if not isinstance(node, Estimate):
+        raise KeyError(f"{path} is not an estimate")
+    return node
+
+
+def with_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
+    """A copy of ``scenario`` with the estimates at the given paths set to new values."""
+    data = scenario.model_dump()
+    for path, value in values.items():
+        node: Any = data
+        for part in path.split("."):
+            node = node[int(part)] if isinstance(node, dict) and part.isdigit() \
+                and int(part) in node else node[part]
+        node["value"] = float(value)
+    return Scenario.model_validate(data)

@@ -29,11 +29,14 @@ class SelectionQueue:
     """
 
     def __init__(self, arrival_day: np.ndarray, high_priority: np.ndarray,
-                 discipline: QueueDiscipline, retention_days: float) -> None:
+                 discipline: QueueDiscipline, retention_days: float,
+                 eligible: np.ndarray | None = None) -> None:
         self._arrival = arrival_day
         self._arrival_list = arrival_day.tolist()
         self._count = len(arrival_day)
         self._high = high_priority.tolist()
+        # tip-offs that start the horizon past selection never enter the queue
+        self._eligible = None if eligible is None or eligible.all() else eligible.tolist()
         self._discipline = discipline
         self._retention = retention_days
         self._offset = self._count + 1
@@ -57,9 +60,10 @@ class SelectionQueue:
     def admit(self, now: float) -> None:
         """Push every tip-off that has arrived by ``now``."""
         end = int(np.searchsorted(self._arrival, now, side="right"))
-        heap, push = self._heap, heapq.heappush
+        heap, push, eligible = self._heap, heapq.heappush, self._eligible
         for tipoff in range(self._admitted, end):
-            push(heap, self._key(tipoff))
+            if eligible is None or eligible[tipoff]:
+                push(heap, self._key(tipoff))
         self._admitted = max(self._admitted, end)
 
     def pop(self, now: float) -> int | None:

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 import simpy
 
 from model.arrivals import Tipoffs, awareness_uplift, generate_tipoffs, year_segments
-from model.ledger import Ledger
+from model.initial_state import initial_tipoffs, read_initial_state
+from model.ledger import Ledger, Stage
 from model.link import SharedLink
-from model.processes import Pipeline, Rates, run_course, select_tipoffs, staff_post
+from model.processes import (
+    Pipeline,
+    Rates,
+    change_availability,
+    follow_case,
+    run_course,
+    select_tipoffs,
+    staff_post,
+)
 from model.rng import streams
 from model.scenario import STATE_CODES, CourseKind, Scenario, StaffGroup, Team
 from model.selection import SelectionQueue
@@ -70,13 +81,19 @@ def rates_of(scenario: Scenario) -> Rates:
 def simulate(scenario: Scenario, replication: int) -> RunResult:
     """Run one replication of ``scenario`` with its seed; same inputs, same result."""
     rng = streams(scenario.seed, replication)
-    tipoffs = generate_tipoffs(scenario, rng["arrivals"], rng["case_attributes"])
+    initial = None
+    if scenario.initial_state is not None:
+        frame = read_initial_state(Path(scenario.initial_state.from_file))
+        initial = initial_tipoffs(frame, scenario.initial_state.age_offset_days,
+                                  rng["initial_state"])
+    tipoffs = generate_tipoffs(scenario, rng["arrivals"], rng["case_attributes"], initial)
+    awaiting_selection = tipoffs.stage_at_start == Stage.AWAITING_SELECTION
     segments = year_segments(scenario)
     edges = [first for _, first, _ in segments] + [scenario.horizon_days]
     env = simpy.Environment()
     staffing = scenario.staffing
     hours_per_day = (staffing.productive_hours.value * staffing.working_days_per_year.value
-                     / 365.25 * staffing.availability_share.value)
+                     / 365.25)  # of a person fully on this work; times the group's availability
     effects = scenario.training.effects
     factors = {
         CourseKind.DIGITAL_FORENSICS: effects.digital_forensics_factor.value,
@@ -85,24 +102,27 @@ def simulate(scenario: Scenario, replication: int) -> RunResult:
     }
     pools: dict[str, StaffPool] = {}
 
-    def pool(name: str, group: StaffGroup | Team) -> StaffPool:
-        made = StaffPool(env, name, group.posts, hours_per_day, factors, edges)
-        for post in range(group.posts):
-            env.process(staff_post(env, made, post < group.filled,
-                                   staffing.recruitment_lag_days.value,
-                                   staffing.attrition_per_year.value, rng["staffing"]))
+    def pool(name: str, unit: StaffGroup | Team) -> StaffPool:
+        groups = [unit.officers, unit.lower_ranks] if isinstance(unit, Team) else [unit]
+        timeline = staffing_timeline(scenario, groups)
+        made = StaffPool(env, name, unit.posts, hours_per_day * timeline[0][1], factors, edges)
+        for day, availability in timeline[1:]:
+            env.process(change_availability(env, made, day, hours_per_day * availability))
+        for group in groups:
+            for created_day, vacant in post_openings(scenario, group):
+                env.process(staff_post(env, made, created_day, vacant,
+                                       staffing.recruitment_lag_days.value,
+                                       staffing.attrition_per_year.value, rng["staffing"]))
         pools[name] = made
         return made
 
     download_team = pool("hq.download_team", scenario.hq.download_team)
     forensic_team = pool("hq.forensic_team", scenario.hq.forensic_team)
-    officers, casework = [], []
+    officers, lower_ranks = [], []
     for code in STATE_CODES:
         state = scenario.states[code]
-        state_officers = pool(f"{code}.officers", state.officers)
-        lower_ranks = pool(f"{code}.lower_ranks", state.lower_ranks)
-        officers.append(state_officers)
-        casework.append(lower_ranks if state.lower_ranks.posts > 0 else state_officers)
+        officers.append(pool(f"{code}.officers", state.officers))
+        lower_ranks.append(pool(f"{code}.lower_ranks", state.lower_ranks))
 
     download = scenario.download
     link = SharedLink(env, download.bandwidth_mbps.value * download.usable_share.value,
@@ -114,29 +134,34 @@ def simulate(scenario: Scenario, replication: int) -> RunResult:
         ledger=Ledger.empty(len(tipoffs)),
         queue=SelectionQueue(tipoffs.arrival_day, tipoffs.high_priority,
                              scenario.selection.discipline,
-                             scenario.selection.retention_window_days.value),
+                             scenario.selection.retention_window_days.value,
+                             awaiting_selection),
         link=link,
         download_slots=simpy.Resource(
             env, capacity=max(1, round(download.concurrent_downloads_count.value))),
         download_team=download_team,
         forensic_team=forensic_team,
         officers=tuple(officers),
-        casework=tuple(casework),
+        lower_ranks=tuple(lower_ranks),
         rng=rng,
     )
     for course in scenario.training.courses:
         name = f"hq.{course.group}" if course.site == "hq" else f"{course.site}.{course.group}"
         env.process(run_course(env, pools[name], course.course, course.places,
                                scenario.day_of(course.start_date), course.duration_days))
-    for _ in range(scenario.hq.download_team.posts):
+    team = scenario.hq.download_team
+    for _ in range(len(post_openings(scenario, team.officers))
+                   + len(post_openings(scenario, team.lower_ranks))):
         env.process(select_tipoffs(pipe))
+    for tipoff in np.flatnonzero(~awaiting_selection).tolist():
+        env.process(follow_case(pipe, tipoff, Stage(int(tipoffs.stage_at_start[tipoff]))))
 
     horizon = scenario.horizon_days
     env.run(until=horizon)
     for made in pools.values():
         made.close(horizon)
     link.flush()
-    pipe.ledger.settle_lapses(tipoffs.arrival_day,
+    pipe.ledger.settle_lapses(tipoffs.arrival_day, awaiting_selection,
                               scenario.selection.retention_window_days.value, horizon)
     return RunResult(
         replication=replication,
@@ -150,3 +175,41 @@ def simulate(scenario: Scenario, replication: int) -> RunResult:
         link_traffic=tuple(link.traffic.totals),
         link_capacity_per_day=link.capacity,
     )
+
+
+def staffing_timeline(scenario: Scenario,
+                      groups: list[StaffGroup]) -> list[tuple[float, float]]:
+    """``(day, availability)`` of a pool from the start and at each change date.
+
+    A pool of two ranks (an HQ team) takes the average availability of its
+    ranks, weighted by their posts.
+    """
+    default = scenario.staffing.availability_share.value
+    days = sorted({0.0} | {max(0.0, scenario.day_of(change.date))
+                           for group in groups for change in group.changes})
+    timeline = []
+    for day in days:
+        posts_total, weighted = 0, 0.0
+        for group in groups:
+            posts = group.posts
+            share = group.availability_share.value if group.availability_share else default
+            for change in group.changes:
+                if max(0.0, scenario.day_of(change.date)) <= day:
+                    posts = change.posts
+                    if change.availability_share is not None:
+                        share = change.availability_share.value
+            posts_total += posts
+            weighted += posts * share
+        timeline.append((day, weighted / posts_total if posts_total else default))
+    return timeline
+
+
+def post_openings(scenario: Scenario, group: StaffGroup) -> list[tuple[float, bool]]:
+    """``(day created, vacant)`` of every post a group will have over the horizon."""
+    openings = [(0.0, number >= group.filled) for number in range(group.posts)]
+    posts = group.posts
+    for change in group.changes:
+        day = max(0.0, scenario.day_of(change.date))
+        openings += [(day, True)] * (change.posts - posts)
+        posts = change.posts
+    return openings

@@ -1,9 +1,9 @@
 """Staff pools: posts of one rank or team at one site, served by priority.
 
-A pool has one unit per established post.  A post that is vacant (not yet
-recruited, or its holder has left) or whose holder is on a course is held by a
-token of the highest priority, so work can only use the people actually on
-duty, and a leaver or trainee finishes the task in hand before going.
+A pool has one unit per filled post: a post's unit joins the pool when its
+holder starts.  A holder who leaves, or goes on a course, takes the unit back
+with a token request of the highest priority, so work can only use the people
+actually on duty, and a leaver or trainee finishes the task in hand first.
 
 Why not ``simpy.PriorityResource``: it re-sorts its whole waiting list on every
 request, and a state's investigation queue holds thousands of cases, which made
@@ -38,8 +38,8 @@ class StaffPool:
         self.posts = posts
         self.hours_per_day = hours_per_day
         self.factors = factors
-        self._free = posts
-        self._waiting: list[tuple[int, int, simpy.Event]] = []
+        self._free = 0  # each post's unit enters through release() when its holder starts
+        self._waiting: list[tuple[int, float, int, simpy.Event]] = []
         self._arrivals = itertools.count()
         self.filled = 0
         self.on_duty = 0
@@ -48,20 +48,26 @@ class StaffPool:
         self.duty = YearlyAccumulator(year_edges)
         self._since = 0.0
 
-    def acquire(self, priority: int) -> simpy.Event:
-        """Ask for one person; the event fires when one is yours."""
+    def acquire(self, priority: int, since: float | None = None) -> simpy.Event:
+        """Ask for one person; the event fires when one is yours.
+
+        Within a priority, requests are served in order of ``since`` (default:
+        now).  A case asking for its second task passes the day it entered the
+        stage, so work in hand is finished before new cases are started.
+        """
         granted = self.env.event()
         if self._free > 0:
             self._free -= 1
             granted.succeed()
         else:
-            heapq.heappush(self._waiting, (priority, next(self._arrivals), granted))
+            order = self.env.now if since is None else since
+            heapq.heappush(self._waiting, (priority, order, next(self._arrivals), granted))
         return granted
 
     def release(self) -> None:
         """Give a person back: to the next in line, or to the free units."""
         if self._waiting:
-            heapq.heappop(self._waiting)[2].succeed()
+            heapq.heappop(self._waiting)[3].succeed()
         else:
             self._free += 1
 

@@ -336,7 +336,8 @@ def plot_utilisation(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
                 if np.isfinite(low) and np.isfinite(high):
                     # No group is busy more than all the time, whatever a t-interval says.
                     low, high = max(low, 0.0), min(high, 1.0)
-                    ax.errorbar(mean, y, xerr=[[mean - low], [high - mean]], fmt="none",
+                    ax.errorbar(mean, y, xerr=[[max(mean - low, 0.0)], [max(high - mean, 0.0)]],
+                                fmt="none",
                                 ecolor=BLACK, elinewidth=0.9, capsize=2)
                 # Bars all near 100 % look alike; the number beside each tells them apart.
                 ax.text(VALUE_COLUMN_X, y, _percent_label(mean), va="center", ha="left",
@@ -525,7 +526,7 @@ def plot_yearly_history(frame: pd.DataFrame, published: pd.DataFrame | None = No
         ax.set_xlabel("calendar year")
         ax.set_ylabel("tip-offs or raids in the year (log scale)")
         ax.set_title("Simulated history by year (national mean, 95 % interval)")
-        ax.legend(loc="lower right")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
     return ax
 
 

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,13 @@ def check_destination(out: Path, force: bool) -> None:
 
 
 def write_run_folder(out: Path, tables: dict[str, pd.DataFrame], run_info: dict[str, Any],
-                     force: bool = False) -> Path:
-    """Write ``tables`` (file name -> frame) and ``run.json`` into ``out`` atomically."""
+                     force: bool = False,
+                     renderers: Sequence[Callable[[Path], Any]] = ()) -> Path:
+    """Write ``tables`` (file name -> frame) and ``run.json`` into ``out`` atomically.
+
+    Each renderer is then called with the staging folder (holding the tables)
+    to add its own files, such as a report, before the folder is moved into place.
+    """
     check_destination(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
@@ -53,6 +59,8 @@ def write_run_folder(out: Path, tables: dict[str, pd.DataFrame], run_info: dict[
             frame.to_csv(staging / name, index=False)
         (staging / "run.json").write_text(json.dumps(run_info, indent=2, default=str) + "\n",
                                           encoding="utf-8")
+        for render in renderers:
+            render(staging)
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-STATUS_QUO = ROOT / "scenarios" / "status_quo.yaml"
+STATUS_QUO = ROOT / "scenarios" / "baseline.yaml"  # self-contained: text edits are made on it
 SCENARIO_ARG = "scenarios/status_quo.yaml"  # as a planner types it, from the project root
 # If a refusal were ever missed, these keep the accidental run short.
 CHEAP = ["--set", "end_date=2024-01-31", "--set", "arrivals.referrals_per_year.2023=1000",

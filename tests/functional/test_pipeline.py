@@ -19,7 +19,7 @@ BALANCE = ["actioned", "closed_no_action", "lapsed", "in_system_at_end"]
 def crowded() -> Scenario:
     """Short horizon, short retention window: every outcome happens, lapses included."""
     return load_scenario(STATUS_QUO, [
-        "end_date=2024-09-30",
+        "end_date=2024-09-30", "initial_state=null",
         "arrivals.referrals_per_year.2023=60000",
         "selection.retention_window_days={value: 45, low: 30, high: 540, assumption: test}",
         "replications=3",
@@ -98,7 +98,7 @@ def downloaded_by_replication(scenario: Scenario, replications: int) -> np.ndarr
 def test_more_bandwidth_never_downloads_fewer() -> None:
     """With common random numbers, each step up in bandwidth downloads no fewer beyond noise."""
     base = [
-        "end_date=2024-03-31",
+        "end_date=2024-03-31", "initial_state=null",
         "arrivals.referrals_per_year.2023=40000",
         "selection.triage_minutes={value: 2, low: 2, high: 45, assumption: test}",
     ]
@@ -118,7 +118,7 @@ def test_more_bandwidth_never_downloads_fewer() -> None:
 def test_zero_bandwidth_downloads_nothing() -> None:
     """No bandwidth, no downloads, and nothing further down the pipeline."""
     scenario = load_scenario(STATUS_QUO, [
-        "end_date=2024-02-29",
+        "end_date=2024-02-29", "initial_state=null",
         "download.bandwidth_mbps={value: 0, low: 0, high: 100, assumption: test}",
     ])
     metrics = run_replications(scenario, 2, workers=1).metrics

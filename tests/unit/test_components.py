@@ -84,6 +84,7 @@ def test_staff_pool_serves_by_priority_then_arrival() -> None:
     env = simpy.Environment()
     pool = StaffPool(env, "t", posts=1, hours_per_day=8.0,
                      factors={kind: 1.0 for kind in CourseKind}, year_edges=[0.0, 10.0])
+    pool.release()  # the one post's holder starts
     order: list[str] = []
 
     def ask(name: str, priority: int):

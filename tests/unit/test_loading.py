@@ -18,7 +18,7 @@ from model.scenario import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-STATUS_QUO = ROOT / "scenarios" / "status_quo.yaml"
+STATUS_QUO = ROOT / "scenarios" / "baseline.yaml"  # the self-contained file edits are made on
 
 
 def refusal(overrides: list[str], path: Path = STATUS_QUO) -> str:
@@ -86,9 +86,9 @@ def test_assumptions_register_has_no_dimensionless_entries(status_quo: Scenario)
 # --- extends --------------------------------------------------------------------------------
 
 
-def test_extends_takes_everything_else_from_the_parent(tmp_path: Path,
-                                                       status_quo: Scenario) -> None:
-    """A child that extends status_quo changes only what it names; the rest is the parent's."""
+def test_extends_takes_everything_else_from_the_parent(tmp_path: Path) -> None:
+    """A child that extends a scenario changes only what it names; the rest is the parent's."""
+    status_quo = load_scenario(STATUS_QUO)
     shutil.copy(STATUS_QUO, tmp_path / "status_quo.yaml")
     child_path = tmp_path / "faster_line.yaml"
     child_path.write_text(
@@ -145,8 +145,9 @@ def test_extends_cycle_is_refused(tmp_path: Path) -> None:
 # --- --set overrides ------------------------------------------------------------------------
 
 
-def test_set_overrides_are_applied(status_quo: Scenario) -> None:
+def test_set_overrides_are_applied() -> None:
     """``--set`` changes a number, an enum and a year-keyed estimate, keeping provenance."""
+    status_quo = load_scenario(STATUS_QUO)
     scenario = load_scenario(STATUS_QUO, [
         "download.bandwidth_mbps=20",
         "selection.discipline=fifo",
@@ -211,7 +212,7 @@ def test_end_date_contradiction_names_its_line() -> None:
     """The end_date-before-start_date refusal points at end_date's line in the file."""
     line = line_of(STATUS_QUO.read_text(encoding="utf-8"), "end_date:")
     message = refusal(["end_date=2023-12-31"])
-    assert f"status_quo.yaml, line {line}" in message
+    assert f"baseline.yaml, line {line}" in message
 
 
 # --- unknown keys and wrong types -----------------------------------------------------------
