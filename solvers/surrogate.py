@@ -1,0 +1,155 @@
+"""The surrogate of the pipeline the optimiser works on: stage capacities over the horizon.
+
+Per state, actioned tip-offs (investigations completed) cannot exceed the
+state's investigating capacity, nor what reaches it: the state's share of the
+tip-offs HQ reviewed and passed on, plus its starting backlog.  Reviews cannot
+exceed the forensic team's hours nor the downloads; downloads cannot exceed
+the download team's triage hours, the line's throughput, nor the arrivals.
+Queueing delay and lapses are ignored here, which is why every plan is
+verified in the simulation and the surrogate is recalibrated from it: the
+``efficiency`` factors scale each stage's capacity to what the simulation
+delivered.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from model.arrivals import awareness_uplift, referrals_in_year, state_shares, year_segments
+from model.initial_state import read_initial_state
+from model.link import MEGABITS_PER_MB, SECONDS_PER_DAY
+from model.processes import IDENTIFICATION_SHAPE
+from model.scenario import STATE_CODES, Scenario
+
+STAGES = ("download", "review", "pass", *STATE_CODES)
+"""Stages the recalibration scales: HQ's two capacities, the share of reviews passed on to
+the states, then each state's capacity."""
+
+
+@dataclass(frozen=True)
+class Surrogate:
+    """Per-unit capacities and flows over the horizon, read from a scenario."""
+
+    person_hours: float  # one full-time person's working hours over the horizon
+    person_hours_per_day: float
+    new_post_share: float  # share of the horizon a newly created post is filled
+    triage_hours: float
+    success_prob: float
+    megabits_per_download: float
+    line_megabits_per_mbps: float  # usable megabits over the horizon per contracted Mbps
+    slot_megabits: float  # ceiling from concurrent downloads x sender rate
+    review_hours: float
+    device_hours_per_raid: float
+    pass_share: float  # reviewed cases that go on to a state (identified and actionable)
+    raid_prob: float
+    officer_hours: float
+    casework_hours: float
+    raid_hours: float
+    arrivals: float  # tip-offs over the horizon (and waiting at the start)
+    local_reports: np.ndarray  # per state, before campaigns
+    share: np.ndarray  # per state
+    waiting_review: float
+    backlog_pass_share: float  # of the review backlog: identified (at its age) and actionable
+    waiting_investigation: np.ndarray  # per state
+    factors: dict[str, float]
+    availability: float
+    efficiency: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 1.0))
+
+    def with_efficiency(self, efficiency: dict[str, float]) -> Surrogate:
+        """The same surrogate with recalibrated stage efficiencies."""
+        return Surrogate(**{**self.__dict__, "efficiency": dict(efficiency)})
+
+
+def build_surrogate(scenario: Scenario) -> Surrogate:
+    """Read the surrogate's coefficients from a scenario's parameters."""
+    staffing = scenario.staffing
+    days = scenario.horizon_days
+    per_day = (staffing.productive_hours.value * staffing.working_days_per_year.value / 365.25)
+    lag = staffing.recruitment_lag_days.value
+    arrivals = scenario.arrivals
+    mean_mb = arrivals.evidence_median_mb.value * math.exp(
+        arrivals.evidence_spread_sigma.value ** 2 / 2)
+    download = scenario.download
+    review = scenario.review
+    # A case is reviewed soon after download under the priority discipline; its record is
+    # then about the subscriber wait old, plus the review queue (recalibration corrects it).
+    age = review.subscriber_request_days.value + 30.0
+    age50 = review.identification_age50_after_rules_days.value \
+        if scenario.start_date >= review.retention_rules_date \
+        else review.identification_age50_days.value
+    def identified_at(age_days: float, age50_days: float) -> float:
+        return review.identification_young_prob.value / (
+            1 + (age_days / age50_days) ** IDENTIFICATION_SHAPE)
+
+    identified = identified_at(age, age50)
+    raid = scenario.raid
+    referrals = sum(referrals_in_year(arrivals, year) * (end - first) / _days_in(year)
+                    for year, first, end in year_segments(scenario))
+    share = state_shares(scenario)
+    local = arrivals.local_reports_per_year.value * days / 365.25 * share
+    waiting_review, waiting_investigation = 0.0, np.zeros(len(STATE_CODES))
+    waiting_selection, waiting_review_passed = 0.0, 0.0
+    if scenario.initial_state is not None:
+        from pathlib import Path
+
+        frame = read_initial_state(Path(scenario.initial_state.from_file))
+        for row in frame.itertuples(index=False):
+            if row.stage == "awaiting_selection":
+                if row.age_days_high + scenario.initial_state.age_offset_days < \
+                        scenario.selection.retention_window_days.value:
+                    waiting_selection += row.count
+            elif row.stage == "awaiting_review":
+                waiting_review += row.count
+                # a backlog case is already old when reviewed: its own chance of being traced
+                old = (row.age_days_low + row.age_days_high) / 2 + age \
+                    + scenario.initial_state.age_offset_days
+                waiting_review_passed += row.count * identified_at(
+                    old, review.identification_age50_days.value)
+            else:
+                waiting_investigation[STATE_CODES.index(row.state)] += row.count
+    effects = scenario.training.effects
+    return Surrogate(
+        person_hours=per_day * days,
+        person_hours_per_day=per_day,
+        new_post_share=max(days - lag, 0.0) / days,
+        triage_hours=scenario.selection.triage_minutes.value / 60.0,
+        success_prob=download.success_prob.value,
+        megabits_per_download=mean_mb * MEGABITS_PER_MB,
+        line_megabits_per_mbps=download.usable_share.value * SECONDS_PER_DAY * days,
+        slot_megabits=round(download.concurrent_downloads_count.value)
+        * download.peer_upload_mbps.value * SECONDS_PER_DAY * days,
+        review_hours=review.review_hours.value,
+        device_hours_per_raid=raid.devices_per_raid_count.value * raid.device_exam_hours.value
+        * (1 - raid.hash_matching_share.value),
+        pass_share=identified * review.actionable_prob.value,
+        raid_prob=scenario.investigation.raid_prob.value,
+        officer_hours=scenario.investigation.officer_hours.value,
+        casework_hours=scenario.investigation.casework_hours.value,
+        raid_hours=raid.raid_days.value * per_day,
+        arrivals=referrals + waiting_selection,
+        local_reports=local,
+        share=share,
+        waiting_review=waiting_review,
+        backlog_pass_share=(waiting_review_passed / waiting_review * review.actionable_prob.value
+                            if waiting_review else 0.0),
+        waiting_investigation=waiting_investigation,
+        factors={"digital_forensics": effects.digital_forensics_factor.value,
+                 "covert_online": effects.covert_online_factor.value,
+                 "child_interview": effects.child_interview_factor.value},
+        availability=staffing.availability_share.value,
+    )
+
+
+def campaign_reports(scenario: Scenario, code: str, campaigns: int, surrogate: Surrogate) -> float:
+    """Extra local reports over the horizon from ``campaigns`` a year in a state."""
+    state = scenario.states[code].model_copy(update={"campaigns_per_year": campaigns})
+    varied = scenario.model_copy(update={"states": {**scenario.states, code: state}})
+    return float(surrogate.local_reports[STATE_CODES.index(code)]
+                 * awareness_uplift(varied, code))
+
+
+def _days_in(year: int) -> float:
+    return 366.0 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 365.0
