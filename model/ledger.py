@@ -65,11 +65,13 @@ class Ledger:
     def close(self, tipoff: int, day: float, outcome: Outcome,
               closure: Closure = Closure.NONE) -> None:
         """Record the single outcome of a tip-off."""
-        if self.outcome[tipoff] != Outcome.IN_SYSTEM:
+        # Plain ints, not the enums: comparing a numpy int8 with an IntEnum costs
+        # microseconds, and this runs for every closed case (IN_SYSTEM is 0).
+        if self.outcome[tipoff]:
             raise RuntimeError(f"tip-off {tipoff} already has an outcome")
-        self.outcome[tipoff] = outcome
+        self.outcome[tipoff] = int(outcome)
         self.outcome_day[tipoff] = day
-        self.closure[tipoff] = closure
+        self.closure[tipoff] = int(closure)
 
     def settle_lapses(self, arrival_day: np.ndarray, awaiting_selection: np.ndarray,
                       retention_days: float, horizon_day: float) -> None:

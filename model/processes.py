@@ -11,14 +11,15 @@ Flow of one tip-off (conceptual model, section 2)::
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import simpy
 
 from model.arrivals import Tipoffs
 from model.ledger import Closure, Ledger, Outcome, Stage
-from model.link import SharedLink
+from model.link import DownloadSlots, SharedLink
 from model.scenario import CourseKind
 from model.selection import SelectionQueue
 from model.staff import ROUTINE_PRIORITY, TOKEN_PRIORITY, URGENT_PRIORITY, StaffPool
@@ -69,12 +70,17 @@ class Pipeline:
     ledger: Ledger
     queue: SelectionQueue
     link: SharedLink
-    download_slots: simpy.Resource
+    download_slots: DownloadSlots
     download_team: StaffPool
     forensic_team: StaffPool
     officers: tuple[StaffPool, ...]
     lower_ranks: tuple[StaffPool, ...]
     rng: dict[str, np.random.Generator]
+    _gamma_shape: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        cv = self.rates.effort_cv
+        self._gamma_shape = 1.0 / (cv * cv)
 
     def casework_pool(self, state: int) -> StaffPool:
         """Lower ranks do casework; where a state has none in post, its officers do."""
@@ -83,8 +89,7 @@ class Pipeline:
 
     def effort(self, stream: str, mean_hours: float) -> float:
         """Draw the work a task needs: gamma with the scenario's variability."""
-        cv = self.rates.effort_cv
-        shape = 1.0 / (cv * cv)
+        shape = self._gamma_shape
         return float(self.rng[stream].gamma(shape, mean_hours / shape))
 
 
@@ -111,24 +116,32 @@ def select_tipoffs(pipe: Pipeline) -> Process:
                                   CourseKind.COVERT_ONLINE)
             team.record_busy(days)
             yield env.timeout(days)
-            slot = pipe.download_slots.request()
-            yield slot
+            yield pipe.download_slots.request()
         finally:
             team.release()
-        env.process(download(pipe, tipoff, slot))
+        start_download(pipe, tipoff)
 
 
-def download(pipe: Pipeline, tipoff: int, slot: simpy.Request) -> Process:
-    """Download the evidence over the shared link, then hand it to review."""
-    env = pipe.env
+def start_download(pipe: Pipeline, tipoff: int) -> None:
+    """Start downloading the evidence over the shared link (or find it gone).
+
+    A plain function with a completion callback, not a process: a download only
+    waits for the link, and a process per download cost an initialisation, a
+    resumption and a termination event for nothing.
+    """
     if pipe.rng["download"].random() >= pipe.rates.success_prob:
-        pipe.download_slots.release(slot)
-        pipe.ledger.close(tipoff, env.now, Outcome.CLOSED_NO_ACTION, Closure.DOWNLOAD_FAILED)
+        pipe.download_slots.release()
+        pipe.ledger.close(tipoff, pipe.env.now, Outcome.CLOSED_NO_ACTION,
+                          Closure.DOWNLOAD_FAILED)
         return
-    yield pipe.link.transfer(float(pipe.tipoffs.size_mb[tipoff]))
-    pipe.download_slots.release(slot)
-    pipe.ledger.downloaded_day[tipoff] = env.now
-    env.process(follow_case(pipe, tipoff))
+    pipe.link.start(float(pipe.tipoffs.size_mb[tipoff]), partial(finish_download, pipe, tipoff))
+
+
+def finish_download(pipe: Pipeline, tipoff: int) -> None:
+    """The evidence is in: free the slot and hand the case to review."""
+    pipe.download_slots.release()
+    pipe.ledger.downloaded_day[tipoff] = pipe.env.now
+    start_review(pipe, tipoff)
 
 
 def work(pool: StaffPool, days: float, priority: int, since: float | None = None) -> Process:
@@ -146,33 +159,84 @@ def identification_prob(rates: Rates, arrival_day: float, age_days: float) -> fl
     return rates.identify_young_prob / (1.0 + (age_days / age50) ** IDENTIFICATION_SHAPE)
 
 
-def follow_case(pipe: Pipeline, tipoff: int, stage: Stage = Stage.AWAITING_REVIEW) -> Process:
-    """Review, investigation and raid of one downloaded tip-off, from ``stage`` on."""
-    if stage <= Stage.AWAITING_REVIEW and not (yield from review(pipe, tipoff)):
-        return
+def review_backlog(pipe: Pipeline, tipoffs: list[int]) -> Process:
+    """Start the review of the tip-offs that were downloaded before the horizon started.
+
+    A process only so that the reviews start when the simulation does, in the
+    order they would have as processes of their own.
+    """
+    for tipoff in tipoffs:
+        start_review(pipe, tipoff)
+    yield from ()  # SimPy runs generators; this one has nothing to wait for
+
+
+def start_review(pipe: Pipeline, tipoff: int) -> None:
+    """Start the HQ review of a downloaded tip-off (see :class:`Review`)."""
+    Review(pipe, tipoff)
+
+
+class Review:
+    """HQ review of one downloaded tip-off, then the wait for subscriber data.
+
+    Review is the stage every downloaded tip-off passes, and most end there, so
+    it is a chain of callbacks rather than a process: a process added an
+    initialisation event, a termination event and a generator per case, which
+    made up a third of a replication's events.  The steps, their order and
+    their random draws are those of the process it replaces::
+
+        days = forensic.work_days(effort)     # __init__
+        yield from work(forensic, days)       # __init__, _start_work, _end_work
+        yield env.timeout(subscriber wait)    # _end_work
+        decide                                # _conclude
+    """
+
+    __slots__ = ("days", "pipe", "tipoff")
+
+    def __init__(self, pipe: Pipeline, tipoff: int) -> None:
+        self.pipe, self.tipoff = pipe, tipoff
+        forensic = pipe.forensic_team
+        self.days = forensic.work_days(pipe.effort("review", pipe.rates.review_hours),
+                                       CourseKind.DIGITAL_FORENSICS)
+        granted = forensic.acquire(ROUTINE_PRIORITY)
+        if granted.callbacks is None:  # already processed: a reviewer was free (see Granted)
+            self._start_work(granted)
+        else:
+            granted.callbacks.append(self._start_work)
+
+    def _start_work(self, _granted: simpy.Event) -> None:
+        forensic = self.pipe.forensic_team
+        forensic.record_busy(self.days)
+        forensic.env.timeout(self.days).callbacks.append(self._end_work)
+
+    def _end_work(self, _timeout: simpy.Event) -> None:
+        """Reviewed and packaged: the reviewer is free; MCMC and the ISP name the subscriber."""
+        pipe = self.pipe
+        pipe.forensic_team.release()
+        rates = pipe.rates
+        wait = pipe.rng["review"].exponential(rates.subscriber_days) \
+            if rates.subscriber_days > 0 else 0.0
+        pipe.env.timeout(wait).callbacks.append(self._conclude)
+
+    def _conclude(self, _timeout: simpy.Event) -> None:
+        """Identified and actionable: the case goes on to its state; otherwise it is closed."""
+        pipe, tipoff = self.pipe, self.tipoff
+        env, rates, ledger, rng = pipe.env, pipe.rates, pipe.ledger, pipe.rng["review"]
+        ledger.reviewed_day[tipoff] = env.now
+        arrival = float(pipe.tipoffs.arrival_day[tipoff])
+        if rng.random() >= identification_prob(rates, arrival, env.now - arrival):
+            ledger.close(tipoff, env.now, Outcome.CLOSED_NO_ACTION, Closure.NOT_IDENTIFIED)
+        elif rng.random() >= rates.actionable_prob:
+            ledger.close(tipoff, env.now, Outcome.CLOSED_NO_ACTION, Closure.NOT_ACTIONABLE)
+        else:
+            env.process(follow_case(pipe, tipoff))
+
+
+def follow_case(pipe: Pipeline, tipoff: int,
+                stage: Stage = Stage.AWAITING_INVESTIGATION) -> Process:
+    """Investigation and raid of one reviewed tip-off, from ``stage`` on."""
     if stage <= Stage.AWAITING_INVESTIGATION and not (yield from investigate(pipe, tipoff)):
         return
     yield from raid(pipe, tipoff)
-
-
-def review(pipe: Pipeline, tipoff: int) -> Generator[simpy.Event, object, bool]:
-    """HQ review and the wait for subscriber data; True if the case goes on to a state."""
-    env, rates, ledger, rng = pipe.env, pipe.rates, pipe.ledger, pipe.rng
-    forensic = pipe.forensic_team
-    days = forensic.work_days(pipe.effort("review", rates.review_hours),
-                              CourseKind.DIGITAL_FORENSICS)
-    yield from work(forensic, days, ROUTINE_PRIORITY)
-    yield env.timeout(rng["review"].exponential(rates.subscriber_days)
-                      if rates.subscriber_days > 0 else 0.0)
-    ledger.reviewed_day[tipoff] = env.now
-    arrival = float(pipe.tipoffs.arrival_day[tipoff])
-    if rng["review"].random() >= identification_prob(rates, arrival, env.now - arrival):
-        ledger.close(tipoff, env.now, Outcome.CLOSED_NO_ACTION, Closure.NOT_IDENTIFIED)
-        return False
-    if rng["review"].random() >= rates.actionable_prob:
-        ledger.close(tipoff, env.now, Outcome.CLOSED_NO_ACTION, Closure.NOT_ACTIONABLE)
-        return False
-    return True
 
 
 def investigate(pipe: Pipeline, tipoff: int) -> Generator[simpy.Event, object, bool]:
@@ -180,7 +244,7 @@ def investigate(pipe: Pipeline, tipoff: int) -> Generator[simpy.Event, object, b
     env, rates, ledger, rng = pipe.env, pipe.rates, pipe.ledger, pipe.rng
     state = int(pipe.tipoffs.state[tipoff])
     casework, officers = pipe.casework_pool(state), pipe.officers[state]
-    opened = env.now
+    opened = float(pipe.tipoffs.arrival_day[tipoff])  # oldest first; unique, so no ties
     days = casework.work_days(pipe.effort("investigation", rates.casework_hours),
                               CourseKind.COVERT_ONLINE)
     yield from work(casework, days, ROUTINE_PRIORITY, opened)

@@ -9,6 +9,7 @@ process or an event per tip-off.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 
 import numpy as np
@@ -26,29 +27,32 @@ class SelectionQueue:
     - ``newest_first``: minus the id;
     - ``priority``: high-priority tip-offs before the rest; within a class the
       newest first, because an older IP record is less likely to be traceable.
+
+    Keys are unique, so the order in which tip-offs leave depends only on the
+    set of keys on the heap, never on how they were put there.
     """
 
     def __init__(self, arrival_day: np.ndarray, high_priority: np.ndarray,
                  discipline: QueueDiscipline, retention_days: float,
                  eligible: np.ndarray | None = None) -> None:
-        self._arrival = arrival_day
-        self._arrival_list = arrival_day.tolist()
+        self._arrival_list: list[float] = arrival_day.tolist()  # sorted: ids follow arrival
         self._count = len(arrival_day)
-        self._high = high_priority.tolist()
-        # tip-offs that start the horizon past selection never enter the queue
-        self._eligible = None if eligible is None or eligible.all() else eligible.tolist()
         self._discipline = discipline
         self._retention = retention_days
         self._offset = self._count + 1
+        # every tip-off's key, computed at once rather than one call per admission
+        ids = np.arange(self._count, dtype=np.int64)
+        if discipline is QueueDiscipline.FIFO:
+            keys = ids
+        elif discipline is QueueDiscipline.NEWEST_FIRST:
+            keys = -ids
+        else:
+            keys = np.where(high_priority, 0, self._offset) - ids
+        self._keys = keys
+        # tip-offs that start the horizon past selection never enter the queue
+        self._eligible = None if eligible is None or eligible.all() else eligible
         self._heap: list[int] = []
         self._admitted = 0
-
-    def _key(self, tipoff: int) -> int:
-        if self._discipline is QueueDiscipline.FIFO:
-            return tipoff
-        if self._discipline is QueueDiscipline.NEWEST_FIRST:
-            return -tipoff
-        return (0 if self._high[tipoff] else self._offset) - tipoff
 
     def _decode(self, key: int) -> int:
         if self._discipline is QueueDiscipline.FIFO:
@@ -59,20 +63,33 @@ class SelectionQueue:
 
     def admit(self, now: float) -> None:
         """Push every tip-off that has arrived by ``now``."""
-        end = int(np.searchsorted(self._arrival, now, side="right"))
-        heap, push, eligible = self._heap, heapq.heappush, self._eligible
-        for tipoff in range(self._admitted, end):
-            if eligible is None or eligible[tipoff]:
-                push(heap, self._key(tipoff))
-        self._admitted = max(self._admitted, end)
+        start = self._admitted
+        # ids are in arrival order, so the new arrivals are the ones after the last
+        # admitted: a bisection from there, not a search of the whole array
+        end = bisect.bisect_right(self._arrival_list, now, lo=start)
+        if end <= start:
+            return
+        self._admitted = end
+        new = self._keys[start:end]
+        if self._eligible is not None:
+            new = new[self._eligible[start:end]]
+        keys: list[int] = new.tolist()
+        heap = self._heap
+        if len(keys) > len(heap) // 4:  # a large batch (the backlog at the start): O(n)
+            heap.extend(keys)
+            heapq.heapify(heap)
+        else:
+            push = heapq.heappush
+            for key in keys:
+                push(heap, key)
 
     def pop(self, now: float) -> int | None:
         """Take the next tip-off still inside the retention window, or None."""
         self.admit(now)
-        heap = self._heap
+        heap, arrival, retention = self._heap, self._arrival_list, self._retention
         while heap:
             tipoff = self._decode(heapq.heappop(heap))
-            if now - self._arrival_list[tipoff] <= self._retention:
+            if now - arrival[tipoff] <= retention:
                 return tipoff
         return None
 

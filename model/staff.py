@@ -10,6 +10,8 @@ request, and a state's investigation queue holds thousands of cases, which made
 a replication cost minutes.  The pool keeps its waiting requests on a heap
 instead, with the same semantics: lower priority number first, first come first
 served within a priority, a freed unit handed straight to the next in line.
+A unit that is free when asked for is granted at once (see :class:`Granted`),
+without an event to schedule and a process to resume later.
 """
 
 from __future__ import annotations
@@ -28,6 +30,25 @@ URGENT_PRIORITY = 0  # raids and device examinations (a suspect is waiting)
 ROUTINE_PRIORITY = 1  # triage, review, investigation
 
 
+class Granted(simpy.Event):
+    """An event that has already happened: a process that yields it goes straight on.
+
+    SimPy resumes a process at once, in the same step, when it yields an event
+    already processed (``callbacks`` is ``None``).  Granting a free unit this
+    way saves scheduling an event and resuming the process in a later step; the
+    process carries on at the same simulated time, as it would have anyway,
+    and nothing else can take the unit in between.  One instance can be shared:
+    a processed event is never changed again.
+    """
+
+    def __init__(self, env: simpy.Environment) -> None:
+        # The state Event.succeed() and Environment.step() would leave behind.
+        self.env = env
+        self.callbacks = None  # type: ignore[assignment]
+        self._ok = True
+        self._value = None
+
+
 class StaffPool:
     """The people of one group at one site, and how much work they get through."""
 
@@ -39,6 +60,7 @@ class StaffPool:
         self.hours_per_day = hours_per_day
         self.factors = factors
         self._free = 0  # each post's unit enters through release() when its holder starts
+        self._granted = Granted(env)
         self._waiting: list[tuple[int, float, int, simpy.Event]] = []
         self._arrivals = itertools.count()
         self.filled = 0
@@ -53,15 +75,15 @@ class StaffPool:
 
         Within a priority, requests are served in order of ``since`` (default:
         now).  A case asking for its second task passes the day it entered the
-        stage, so work in hand is finished before new cases are started.
+        stage, so work in hand is finished before new cases are started.  A free
+        unit is granted at once: the event returned has then already happened.
         """
-        granted = self.env.event()
-        if self._free > 0:
+        if self._free > 0:  # nobody can be waiting while a unit is free
             self._free -= 1
-            granted.succeed()
-        else:
-            order = self.env.now if since is None else since
-            heapq.heappush(self._waiting, (priority, order, next(self._arrivals), granted))
+            return self._granted
+        granted = simpy.Event(self.env)
+        order = self.env.now if since is None else since
+        heapq.heappush(self._waiting, (priority, order, next(self._arrivals), granted))
         return granted
 
     def release(self) -> None:
