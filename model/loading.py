@@ -122,6 +122,13 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], Locatio
     try:
         data = yaml.safe_load(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.constructor.ConstructorError as error:
+        mark = error.problem_mark
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ScenarioError(
+            f"{path}: YAML tag not allowed{where} ({error.problem}); a scenario holds plain "
+            "values only (numbers, text, dates, lists and mappings)"
+        ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -143,17 +150,24 @@ def read_yaml(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], Locatio
 
 
 def _collect_lines(node: yaml.Node | None, prefix: tuple[str, ...], file_name: str,
-                   lines: dict[tuple[str, ...], Location]) -> None:
+                   lines: dict[tuple[str, ...], Location],
+                   seen: set[int] | None = None) -> None:
+    # An alias is the same node again: visit each node once, or nested aliases
+    # ("billion laughs") would make this walk exponential.
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             path = (*prefix, str(key_node.value))
             lines[path] = (file_name, key_node.start_mark.line + 1)
-            _collect_lines(value_node, path, file_name, lines)
+            _collect_lines(value_node, path, file_name, lines, seen)
     elif isinstance(node, yaml.SequenceNode):
         for number, item in enumerate(node.value):
             path = (*prefix, str(number))
             lines[path] = (file_name, item.start_mark.line + 1)
-            _collect_lines(item, path, file_name, lines)
+            _collect_lines(item, path, file_name, lines, seen)
 
 
 def deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
@@ -259,8 +273,26 @@ def _explain(item: Any, loc: tuple[str, ...]) -> str:
 
 
 def _short(value: Any) -> str:
+    if _larger_than(value, 100):  # e.g. nested YAML aliases: never spell out a huge value
+        kind = "mapping" if isinstance(value, dict) else "list"
+        return f"a {kind} of {len(value)} entries, too large to show"
     text = json.dumps(value, default=str)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _larger_than(value: Any, budget: int) -> bool:
+    """True if ``value`` holds more than ``budget`` items, nested ones included (stops early)."""
+    stack, count = [value], 0
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > budget:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
 
 
 def fields_at(loc: tuple[str, ...]) -> list[str]:

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     NonNegativeFloat,
@@ -70,10 +71,22 @@ class FieldError(ValueError):
         self.path = path
 
 
+def _written_date(value: Any) -> Any:
+    """Refuse a number where a date belongs: pydantic would read it as seconds since 1970."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"write a date as YYYY-MM-DD, e.g. 2024-01-01 (got the number {value:g})")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_written_date)]
+"""A calendar date, written YYYY-MM-DD (a bare number would silently mean a day in 1970)."""
+
+
 class Strict(BaseModel):
     """Base for every scenario section: unknown keys refused, values frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    # allow_inf_nan: YAML reads .nan and .inf as numbers, and a NaN passes every range check
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, allow_inf_nan=False)
 
 
 class Estimate(Strict):
@@ -157,7 +170,7 @@ class StaffChange(Strict):
     """From ``date`` on, a group has ``posts`` posts (new ones fill after the recruitment
     lag) and, if given, spends ``availability_share`` of its time on this work."""
 
-    date: dt.date
+    date: Date
     posts: NonNegativeInt
     availability_share: Share | None = None
 
@@ -321,7 +334,7 @@ class Review(Strict):
         description="age of the IP record at which half of subscribers can still be identified"
     )
     identification_age50_after_rules_days: Positive
-    retention_rules_date: dt.date = Field(
+    retention_rules_date: Date = Field(
         description="date the data-retention rules took effect (Communications and "
         "Multimedia Act ss. 252A, 252B, 268A)"
     )
@@ -378,7 +391,7 @@ class CourseRun(Strict):
     site: str = Field(description="a state code, or 'hq'")
     group: Literal["officers", "lower_ranks", "download_team", "forensic_team"]
     places: PositiveInt
-    start_date: dt.date
+    start_date: Date
     duration_days: PositiveInt
 
 
@@ -573,8 +586,8 @@ class Scenario(Strict):
 
     name: str
     description: str = ""
-    start_date: dt.date
-    end_date: dt.date = Field(description="last simulated day, inclusive")
+    start_date: Date
+    end_date: Date = Field(description="last simulated day, inclusive")
     seed: NonNegativeInt = 2024
     replications: PositiveInt = 10
     states: dict[str, State]

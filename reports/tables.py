@@ -35,12 +35,18 @@ def check_destination(out: Path, force: bool) -> None:
             f"--out {out} already holds another run; choose a new folder or add --force "
             "to replace it"
         )
-    parent = out.parent if out.parent != Path("") else Path(".")
-    probe = parent
-    while not probe.exists():
+    probe = out.parent
+    while not probe.exists() and probe != probe.parent:
         probe = probe.parent
-    if not os.access(probe, os.W_OK):
-        raise OutputError(f"cannot write under {probe}: permission denied; choose a folder you own")
+    if not probe.is_dir():
+        raise OutputError(f"--out {out}: {probe} is a file, not a folder; choose another path")
+    try:  # try it: permissions alone do not say (root ignores them; /proc refuses even root)
+        with tempfile.TemporaryFile(dir=probe):
+            pass
+    except OSError as error:
+        raise OutputError(f"--out {out}: cannot create files in {probe} "
+                          f"({error.strerror or error}); choose a folder you can write to"
+                          ) from None
 
 
 def write_run_folder(out: Path, tables: dict[str, pd.DataFrame], run_info: dict[str, Any],
@@ -54,6 +60,7 @@ def write_run_folder(out: Path, tables: dict[str, pd.DataFrame], run_info: dict[
     check_destination(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a run folder is not
     try:
         for name, frame in tables.items():
             frame.to_csv(staging / name, index=False)
@@ -68,6 +75,12 @@ def write_run_folder(out: Path, tables: dict[str, pd.DataFrame], run_info: dict[
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
