@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from model.executors import ExecutorKind, dask_map
 from model.initial_state import COLUMNS as END_STATE_COLUMNS
 from model.results import (
     METRIC_UNITS,
@@ -81,11 +83,13 @@ Variants = Callable[[int], Scenario]
 
 def run_replications(scenario: Scenario, replications: int, workers: int = 1,
                      progress: Progress | None = None, variants: Variants | None = None,
-                     first: int = 0) -> Replications:
+                     first: int = 0, executor: ExecutorKind = ExecutorKind.LOCAL,
+                     scheduler: str | None = None) -> Replications:
     """Replications ``first .. first + replications - 1``, ordered, whatever the workers.
 
     Replication ``r`` always draws from ``SeedSequence([seed, r])``, so the result
-    does not depend on ``workers`` or on the order in which workers finish.
+    does not depend on ``workers``, on the executor (a local process pool or a Dask
+    cluster) or on the order in which workers finish.
     """
     numbers = range(first, first + replications)
 
@@ -93,22 +97,41 @@ def run_replications(scenario: Scenario, replications: int, workers: int = 1,
         return variants(replication) if variants else scenario
 
     frames: dict[int, Replications] = {}
-    if workers <= 1 or replications == 1:
+    if executor is ExecutorKind.DASK:
+        tasks = [(scenario_for(r), r) for r in numbers]
+
+        def finished(index: int, result: Replications) -> None:
+            frames[first + index] = result
+            if progress:
+                progress(1)
+
+        dask_map(replicate, tasks, scheduler, workers, finished)
+    elif workers <= 1 or replications == 1:
         for replication in numbers:
             frames[replication] = replicate(scenario_for(replication), replication)
             if progress:
                 progress(1)
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, replications)) as pool:
-            futures = {pool.submit(replicate, scenario_for(r), r): r for r in numbers}
+        # Workers block Ctrl-C and SIGTERM: a Ctrl-C in a terminal reaches the whole
+        # process group, and this process alone decides how to stop (no worker tracebacks).
+        with ProcessPoolExecutor(max_workers=min(workers, replications),
+                                 initializer=signal.pthread_sigmask,
+                                 initargs=(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}),
+                                 ) as pool:
             try:
+                futures = {pool.submit(replicate, scenario_for(r), r): r for r in numbers}
                 for future in as_completed(futures):
                     frames[futures[future]] = future.result()
                     if progress:
                         progress(1)
             except BaseException:
-                # Ctrl-C or SIGTERM: drop what has not started rather than wait for it
+                # Ctrl-C, SIGTERM or a failed replication: drop what has not started and
+                # kill what has, rather than wait minutes for replications no one will use.
+                # (The executor has no public way to stop a running task before 3.14.)
+                running = list((getattr(pool, "_processes", None) or {}).values())
                 pool.shutdown(wait=False, cancel_futures=True)
+                for process in running:
+                    process.kill()
                 raise
     return Replications.concat([frames[r] for r in numbers])
 

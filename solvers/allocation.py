@@ -21,6 +21,9 @@ from solvers.surrogate import Surrogate, campaign_reports
 
 SCALE = 10_000
 """Fractions and hours are multiplied by this before rounding to integers."""
+PRIMARY_WEIGHT = 10_000_000
+"""Weight of actioned tip-offs over downloads in the objective: more than any count of
+downloads, so downloads only break ties."""
 
 CONSTRAINT_GROUPS = {
     "total_posts": "total posts at most optimise.max_total_posts",
@@ -262,7 +265,9 @@ def build(scenario: Scenario, surrogate: Surrogate, budget_rm: float | None = No
         model.Add(all_actioned >= math.ceil(target)).OnlyEnforceIf(switches["target"])
         model.Minimize(cost)
     else:
-        model.Maximize(all_actioned)
+        # Actioned tip-offs first; among plans that action as many, the one that downloads
+        # the most (fewer lapses), so a tie never costs downloads for nothing.
+        model.Maximize(PRIMARY_WEIGHT * all_actioned + downloaded)
     model.AddAssumptions(list(switches.values()))
     flows = {"selected": selected, "downloaded": downloaded, "reviewed_new": reviewed_new,
              "reviewed_backlog": reviewed_old}
@@ -316,7 +321,7 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
             " raise it")
     actioned = float(sum(solver.Value(v) for v in built.actioned.values()))
     if target is None:
-        bound = solver.BestObjectiveBound()
+        bound = math.floor(solver.BestObjectiveBound() / PRIMARY_WEIGHT)
         label = "optimal" if status == cp_model.OPTIMAL else \
             f"feasible, time limit reached (gap {abs(bound - actioned) / max(bound, 1):.1%})"
     else:

@@ -1,0 +1,65 @@
+"""Where replications run: a local process pool (default) or a Dask cluster.
+
+Both call the same pure function with the same arguments, and replication
+``r`` always draws from ``SeedSequence([seed, r])``, so for the same scenario
+and seed both give identical results, whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+Result = TypeVar("Result")
+
+
+class ExecutorKind(enum.StrEnum):
+    """Where replications run."""
+
+    LOCAL = "local"
+    DASK = "dask"
+
+
+@contextmanager
+def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
+    """A client of the cluster at ``scheduler``, or of a local cluster made for the run.
+
+    The local cluster listens on the loopback address only and starts no
+    dashboard, so a run opens nothing to the network.
+    """
+    from distributed import Client, LocalCluster  # imported only when Dask is asked for
+
+    if scheduler:
+        client = Client(scheduler)
+        try:
+            yield client
+        finally:
+            client.close()
+        return
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           host="127.0.0.1", dashboard_address=None, silence_logs=40)
+    client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+def dask_map(function: Callable[..., Result], tasks: Sequence[tuple[Any, ...]],
+             scheduler: str | None, workers: int,
+             done: Callable[[int, Result], None]) -> None:
+    """Run ``function(*task)`` for every task on Dask; call ``done(index, result)`` as each ends."""
+    from distributed import as_completed
+
+    with dask_client(scheduler, workers) as client:
+        futures = {client.submit(function, *task, pure=False): index
+                   for index, task in enumerate(tasks)}
+        try:
+            for future in as_completed(futures):
+                done(futures[future], future.result())
+        except BaseException:
+            client.cancel(list(futures))
+            raise

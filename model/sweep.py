@@ -1,0 +1,89 @@
+"""Sweeps: a scenario run at every point of a design (full factorial or Latin hypercube).
+
+A point is a set of ``dotted.path=value`` overrides; its name holds a hash of
+them, so a sweep interrupted and started again finds the points it finished
+(their folders are written whole or not at all) and runs only the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import yaml
+from scipy.stats import qmc
+
+
+class SweepError(ValueError):
+    """A --vary or --samples the sweep cannot use; the message says how to write it."""
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of a sweep: its number and the values it sets."""
+
+    number: int
+    values: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        """Folder name: number and a hash of the values (stable across runs)."""
+        text = json.dumps(self.values, sort_keys=True, default=str)
+        return f"{self.number:03d}-{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+
+    def overrides(self) -> list[str]:
+        """The point as ``--set`` overrides."""
+        return [f"{path}={json.dumps(value)}" for path, value in self.values.items()]
+
+
+def parse_vary(texts: list[str]) -> dict[str, list[Any] | tuple[float, float]]:
+    """``path=v1,v2,...`` (a list of values) or ``path=low:high`` (a range for sampling)."""
+    if not texts:
+        raise SweepError("give at least one --vary dotted.path=v1,v2,...")
+    varied: dict[str, list[Any] | tuple[float, float]] = {}
+    for text in texts:
+        path, sep, values = text.partition("=")
+        if not sep or not path or not values:
+            raise SweepError(f"--vary '{text}': write dotted.path=v1,v2,... or "
+                             "dotted.path=low:high")
+        if path in varied:
+            raise SweepError(f"--vary names {path} twice")
+        if ":" in values and "," not in values:
+            low, _, high = values.partition(":")
+            try:
+                varied[path] = (float(low), float(high))
+            except ValueError:
+                raise SweepError(f"--vary '{text}': a range is two numbers, low:high") from None
+            continue
+        varied[path] = [yaml.safe_load(item) for item in values.split(",")]
+    return varied
+
+
+def design(varied: dict[str, list[Any] | tuple[float, float]], samples: int | None,
+           seed: int) -> list[Point]:
+    """Full factorial of the listed values, or ``samples`` Latin-hypercube points."""
+    paths = list(varied)
+    if samples is None:
+        ranges = [p for p in paths if isinstance(varied[p], tuple)]
+        if ranges:
+            raise SweepError(f"{', '.join(ranges)}: a low:high range needs --samples N "
+                             "(or list the values: path=v1,v2,...)")
+        grid = itertools.product(*(varied[p] for p in paths))
+        return [Point(n, dict(zip(paths, combo, strict=True))) for n, combo in enumerate(grid)]
+    sampler = qmc.LatinHypercube(d=len(paths), rng=np.random.default_rng([seed, 31337]))
+    unit = sampler.random(samples)
+    points = []
+    for number, row in enumerate(unit):
+        values: dict[str, Any] = {}
+        for column, path in enumerate(paths):
+            choice = varied[path]
+            if isinstance(choice, tuple):
+                values[path] = float(choice[0] + row[column] * (choice[1] - choice[0]))
+            else:
+                values[path] = choice[min(int(row[column] * len(choice)), len(choice) - 1)]
+        points.append(Point(number, values))
+    return points
