@@ -48,6 +48,7 @@ class Round:
 
     number: int
     plan: Plan
+    surrogate: Surrogate
     promised: float
     simulated: float
     ci_low: float
@@ -145,7 +146,7 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
         simulated = run_replications(apply_plan(scenario, plan), settings.replications, workers)
         values = national(simulated, "actioned")
         mean, low, high = interval(values)
-        rounds.append(Round(number, plan, plan.surrogate_actioned, mean, low, high))
+        rounds.append(Round(number, plan, surrogate, plan.surrogate_actioned, mean, low, high))
         say(f"round {number}: simulated {mean:,.0f} [{low:,.0f}, {high:,.0f}]")
         if previous is not None and same_levers(plan, previous):
             stable = True
@@ -154,6 +155,7 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
         surrogate = recalibrate(surrogate, plan, simulated)
     chosen = rounds[-1] if stable else max(rounds, key=lambda r: r.simulated)
     plan = replace(chosen.plan, name="optimised")
+    surrogate = chosen.surrogate  # marginal values ask the model that chose the plan
 
     options = {"optimised": plan, "status_quo": status_quo_plan(scenario),
                "three_to_four_per_state": three_to_four_rule(scenario, settings)}
@@ -204,7 +206,7 @@ def marginal_values(scenario: Scenario, surrogate: Surrogate, plan: Plan,
                    budget_rm=settings.budget_rm + 1_000_000)
     variants[richer.name] = richer
     rows.append({"lever": "RM1 million more", "scope": "national", "unit": "actioned tip-offs",
-                 "model_gain": richer.surrogate_actioned - plan.surrogate_actioned,
+                 "model_gain": richer.surrogate_actioned - promised,
                  "extra_cost_rm": plan_cost_rm(scenario, richer) - plan_cost_rm(scenario, plan)})
     mbps = (plan.bandwidth_tier.mbps if plan.bandwidth_tier
             else scenario.download.bandwidth_mbps.value) + 100
