@@ -49,10 +49,10 @@ from model.sweep import SweepError, design, parse_vary
 from model.uncertainty import UncertainScenarios
 from model.validation import analytic_checks, behavioural_checks
 from reports.comparison_report import render_comparison
+from reports.figures import plot_sweep
 from reports.proposal import render_proposal
 from reports.run_report import render_run_report
 from reports.sensitivity_report import render_sensitivity_report
-from reports.sweep_chart import plot_sweep
 from reports.tables import (
     OutputError,
     check_destination,
@@ -775,24 +775,24 @@ def _version(package: str) -> str:
         return "not installed"
 
 
-def _positive_int(text: str) -> int:
+def _whole_number(text: str, minimum: int) -> int:
     try:
         number = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (got {number})")
+    if number < minimum:
+        raise argparse.ArgumentTypeError(
+            f"must be at least 1 (got {number})" if minimum == 1
+            else f"must be {minimum} or more (got {number})")
     return number
+
+
+def _positive_int(text: str) -> int:
+    return _whole_number(text, 1)
 
 
 def _non_negative_int(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more (got {number})")
-    return number
+    return _whole_number(text, 0)
 
 
 def _share(text: str) -> float:
