@@ -65,6 +65,7 @@ from reports.validation_report import render_validation_report
 from solvers.allocation import InfeasiblePlan
 from solvers.explain import conflicts, describe_core
 from solvers.loop import optimise_and_verify, paired_differences
+from solvers.plan import apply_plan
 
 EXIT_MISMATCH = 1
 EXIT_BAD_INPUT = 2
@@ -223,6 +224,8 @@ def optimise(scenario: Scenario, out: Path, workers: int, args: argparse.Namespa
             tables[f"option_{name}.csv"] = summary_table(summarise(
                 results.metrics[results.metrics.year == WHOLE_HORIZON], ["scope", "metric"]))
     info = run_info(scenario, workers, time.perf_counter() - started, argv, EVENTS_ONLY)
+    # the results are the plan's: record the scenario that carries it out, for the report
+    info["plan_scenario"] = apply_plan(scenario, plan).model_dump(mode="json")
     total = float(outcome.costs.cost_rm.sum())
     info["plan"] = {
         "status": plan.status, "optimality_gap": plan.gap, "stable": outcome.stable,

@@ -307,8 +307,9 @@ class RunFolder:
 
     @property
     def scenario(self) -> dict[str, Any]:
-        """The resolved scenario as recorded in ``run.json``."""
-        return self.info.get("scenario", {})
+        """The scenario the results come from: an optimisation run's chosen plan in place
+        (``plan_scenario``), otherwise the resolved scenario recorded in ``run.json``."""
+        return self.info.get("plan_scenario") or self.info.get("scenario", {})
 
     @property
     def states(self) -> list[str]:
