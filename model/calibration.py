@@ -19,7 +19,6 @@ import pandas as pd
 import yaml
 
 from model.experiment import Replications, interval, run_replications
-from model.results import NATIONAL, WHOLE_HORIZON
 from model.scenario import Scenario, estimate_at, unit_of, with_values
 
 CLOSE_ENOUGH_SHARE = 0.02
@@ -42,14 +41,6 @@ class FitStep:
     at_bound: bool
     skipped: bool
     trials: list[tuple[float, float]] = field(default_factory=list)
-
-
-def national_total(results: Replications, metric: str) -> np.ndarray:
-    """A national whole-horizon metric, one value per replication."""
-    metrics = results.metrics
-    chosen = metrics[(metrics.year == WHOLE_HORIZON) & (metrics.scope == NATIONAL)
-                     & (metrics.metric == metric)]
-    return chosen.sort_values("replication").value.to_numpy()
 
 
 def fit_parameters(scenario: Scenario, workers: int,
@@ -76,7 +67,7 @@ def fit_parameters(scenario: Scenario, workers: int,
                 base: Scenario = current, goal: float = goal) -> float:
             trial = with_values(base, {path: value})
             results = run_replications(trial, settings.replications, workers)
-            simulated = float(national_total(results, metric).mean())
+            simulated = float(results.national(metric).mean())
             if progress:
                 progress(f"{path} = {value:.4g}: {metric} {simulated:,.0f} "
                          f"(published {goal:,.0f})")
@@ -130,7 +121,7 @@ def fit_table(scenario: Scenario, results: Replications) -> pd.DataFrame:
     """Published against simulated (mean and 95 % interval) for every calibration target."""
     rows = []
     for target in scenario.calibration.targets if scenario.calibration else ():
-        values = national_total(results, target.metric)
+        values = results.national(target.metric)
         mean, low, high = interval(values)
         gap = (mean - target.published) / target.published
         rows.append({

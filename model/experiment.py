@@ -16,6 +16,8 @@ from model.executors import ExecutorKind, dask_map
 from model.initial_state import COLUMNS as END_STATE_COLUMNS
 from model.results import (
     METRIC_UNITS,
+    NATIONAL,
+    WHOLE_HORIZON,
     delay_quantiles,
     end_state,
     monthly_series,
@@ -52,6 +54,13 @@ class Replications:
             delays=pd.concat([p.delays for p in parts], ignore_index=True),
             end_state=pd.concat([p.end_state for p in parts], ignore_index=True),
         )
+
+    def national(self, metric: str) -> np.ndarray:
+        """A national whole-horizon metric, one value per replication, in replication order."""
+        metrics = self.metrics
+        chosen = metrics[(metrics.year == WHOLE_HORIZON) & (metrics.scope == NATIONAL)
+                         & (metrics.metric == metric)]
+        return chosen.sort_values("replication").value.to_numpy()
 
     def mean_end_state(self) -> pd.DataFrame:
         """The end state averaged over replications, rounded to whole tip-offs."""
@@ -153,10 +162,7 @@ def run_until_precise(scenario: Scenario, workers: int, precision_share: float, 
         batch = min(max(workers, minimum - done, 1), cap - done)
         part = run_replications(scenario, batch, workers, progress, variants, first=done)
         parts.append(part)
-        metrics = part.metrics
-        chosen = metrics[(metrics.year == 0) & (metrics.scope == "national")
-                         & (metrics.metric == metric)].sort_values("replication")
-        values.extend(chosen.value.tolist())
+        values.extend(part.national(metric).tolist())
         done += batch
         enough = precise_prefix(np.array(values), precision_share, minimum)
         if enough is not None:

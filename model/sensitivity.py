@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from model.experiment import Progress, interval, run_replications
-from model.results import NATIONAL, WHOLE_HORIZON
 from model.scenario import Scenario, estimate_at, unit_of, with_values
 from model.uncertainty import varied_assumptions
 
@@ -35,10 +34,7 @@ def sensitivity_settings(scenario: Scenario) -> list[tuple[str, str, dict[str, f
 def national_values(scenario: Scenario, replications: int, workers: int, metric: str,
                     progress: Progress | None) -> np.ndarray:
     """A national whole-horizon metric per replication."""
-    metrics = run_replications(scenario, replications, workers, progress).metrics
-    chosen = metrics[(metrics.year == WHOLE_HORIZON) & (metrics.scope == NATIONAL)
-                     & (metrics.metric == metric)]
-    return chosen.sort_values("replication").value.to_numpy()
+    return run_replications(scenario, replications, workers, progress).national(metric)
 
 
 def one_at_a_time(scenario: Scenario, replications: int, workers: int,

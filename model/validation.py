@@ -15,7 +15,6 @@ import numpy as np
 
 from model.experiment import interval, run_replications
 from model.loading import override
-from model.results import NATIONAL, WHOLE_HORIZON
 from model.scenario import STATE_CODES, Scenario
 from model.simulation import RunResult, simulate
 
@@ -167,7 +166,4 @@ def _more_posts(path: str, scenario: Scenario, extra: int) -> list[str]:
 
 
 def _national(scenario: Scenario, replications: int, metric: str, workers: int) -> np.ndarray:
-    metrics = run_replications(scenario, replications, workers=workers).metrics
-    chosen = metrics[(metrics.year == WHOLE_HORIZON) & (metrics.scope == NATIONAL)
-                     & (metrics.metric == metric)]
-    return chosen.sort_values("replication").value.to_numpy()
+    return run_replications(scenario, replications, workers=workers).national(metric)

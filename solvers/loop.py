@@ -74,14 +74,6 @@ class Outcome:
     costs: pd.DataFrame
 
 
-def national(results: Replications, metric: str) -> np.ndarray:
-    """A national whole-horizon metric, one value per replication."""
-    metrics = results.metrics
-    chosen = metrics[(metrics.year == WHOLE_HORIZON) & (metrics.scope == NATIONAL)
-                     & (metrics.metric == metric)]
-    return chosen.sort_values("replication").value.to_numpy()
-
-
 def by_state(results: Replications, metric: str) -> dict[str, float]:
     """Mean over replications of a whole-horizon metric for each state."""
     metrics = results.metrics
@@ -105,9 +97,9 @@ def recalibrate(surrogate: Surrogate, plan: Plan, simulated: Replications) -> Su
             efficiency[stage] = float(np.clip(efficiency[stage] * factor, 0.05, 5.0))
 
     flows = plan.flows
-    scale("download", national(simulated, "selected_for_download").mean(),
+    scale("download", simulated.national("selected_for_download").mean(),
           flows.get("selected", 0.0))
-    scale("review", national(simulated, "reviewed").mean(), flows.get("reviewed", 0.0))
+    scale("review", simulated.national("reviewed").mean(), flows.get("reviewed", 0.0))
     actioned = by_state(simulated, "actioned")
     busy = by_state(simulated, "utilisation_officers")
     short_delivered, short_promised = 0.0, 0.0
@@ -144,7 +136,7 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
         say(f"round {number}: surrogate promises {plan.surrogate_actioned:,.0f} actioned "
             f"({plan.status}, {plan.solve_seconds:.1f} s); simulating ...")
         simulated = run_replications(apply_plan(scenario, plan), settings.replications, workers)
-        values = national(simulated, "actioned")
+        values = simulated.national("actioned")
         mean, low, high = interval(values)
         rounds.append(Round(number, plan, surrogate, plan.surrogate_actioned, mean, low, high))
         say(f"round {number}: simulated {mean:,.0f} [{low:,.0f}, {high:,.0f}]")
@@ -178,7 +170,7 @@ def paired_differences(results: dict[str, Replications], option_a: str,
     rows = []
     for option_b in others:
         for metric in PAIRED_METRICS:
-            diff = national(results[option_a], metric) - national(results[option_b], metric)
+            diff = results[option_a].national(metric) - results[option_b].national(metric)
             mean, low, high = interval(diff)
             rows.append({"option_a": option_a, "option_b": option_b, "metric": metric,
                          "mean_diff": mean, "ci_low": low, "ci_high": high})
@@ -222,14 +214,14 @@ def marginal_values(scenario: Scenario, surrogate: Surrogate, plan: Plan,
                                                                    "model_gain")
     checked = [f"+1 officer post in {code}" for code in posts.scope]
     checked += ["+RM1 million", "+100 Mbps"]
-    base_values = national(base, "actioned")
+    base_values = base.national("actioned")
     table["simulated_gain"] = np.nan
     table["ci_low"] = np.nan
     table["ci_high"] = np.nan
     for name in checked:
         variant = variants[name]
-        values = national(run_replications(apply_plan(scenario, variant), replications,
-                                            workers), "actioned")
+        values = run_replications(apply_plan(scenario, variant), replications,
+                                  workers).national("actioned")
         mean, low, high = interval(values - base_values)
         where = table.index[[_label(row) == name for row in table.itertuples()]]
         table.loc[where, ["simulated_gain", "ci_low", "ci_high"]] = [mean, low, high]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from model.calibration import calibrated_yaml, fit_parameters, national_total
+from model.calibration import calibrated_yaml, fit_parameters
 from model.experiment import run_replications
 from model.loading import load_scenario, override
 from model.scenario import estimate_at
@@ -21,7 +21,7 @@ def test_fit_recovers_a_known_triage_time(tmp_path) -> None:
         f"selection.triage_minutes={TRUE_TRIAGE_MINUTES}",
     ])
     truth = run_replications(base, 4, workers=1)
-    downloaded = float(national_total(truth, "downloaded").mean())
+    downloaded = float(truth.national("downloaded").mean())
     scenario = override(base, [
         "selection.triage_minutes=30",  # start away from the truth
         f"calibration={{targets: [{{metric: downloaded, published: {downloaded}, "
