@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from model.arrivals import state_shares
 from model.scenario import (
     STATE_CODES,
     BandwidthTier,
@@ -97,8 +98,6 @@ def three_to_four_rule(scenario: Scenario, settings: Optimise) -> Plan:
     tip-off share get a fourth officer; HQ keeps what is left, split between
     its teams in today's proportion.  Money is not spent otherwise.
     """
-    from model.arrivals import state_shares  # the one model helper the rule needs
-
     shares = state_shares(scenario)
     largest = {STATE_CODES[i] for i in shares.argsort()[::-1][:4]}
     posts: dict[PostKey, int] = {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -93,8 +94,6 @@ def build_surrogate(scenario: Scenario) -> Surrogate:
     waiting_review, waiting_investigation = 0.0, np.zeros(len(STATE_CODES))
     waiting_selection, waiting_review_passed = 0.0, 0.0
     if scenario.initial_state is not None:
-        from pathlib import Path
-
         frame = read_initial_state(Path(scenario.initial_state.from_file))
         for row in frame.itertuples(index=False):
             if row.stage == "awaiting_selection":
