@@ -30,24 +30,24 @@ from typing import Any, NoReturn
 import pandas as pd
 from tqdm import tqdm
 
-from model.calibration import calibrated_yaml, fit_parameters, fit_table, steps_table
-from model.executors import ExecutorKind
-from model.experiment import (
+from model.experiments.calibration import calibrated_yaml, fit_parameters, fit_table, steps_table
+from model.experiments.executors import ExecutorKind
+from model.experiments.replications import (
     Replications,
     default_workers,
     run_replications,
     run_until_precise,
     summarise,
 )
+from model.experiments.sensitivity import one_at_a_time, sensitivity_runs, sensitivity_settings
+from model.experiments.sweep import SweepError, design, parse_vary
+from model.experiments.uncertainty import UncertainScenarios
+from model.experiments.validation import analytic_checks, behavioural_checks
 from model.loading import ScenarioError, json_schema, load_scenario, override, validate
-from model.provenance import compare_folders, file_sha256, provenance, scenario_sha256
-from model.results import MONTHLY_METRICS, WHOLE_HORIZON
+from model.metrics import MONTHLY_METRICS, WHOLE_HORIZON
+from model.runs.provenance import compare_folders, file_sha256, provenance, scenario_sha256
+from model.runs.sizing import SizeError, check_size, estimate_run
 from model.scenario import STATE_CODES, Scenario, assumptions_register, with_values
-from model.sensitivity import one_at_a_time, sensitivity_runs, sensitivity_settings
-from model.sizing import SizeError, check_size, estimate_run
-from model.sweep import SweepError, design, parse_vary
-from model.uncertainty import UncertainScenarios
-from model.validation import analytic_checks, behavioural_checks
 from reports.comparison_report import render_comparison
 from reports.figures import plot_sweep
 from reports.proposal import render_proposal

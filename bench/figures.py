@@ -26,11 +26,16 @@ from pathlib import Path
 import numpy as np
 import simpy
 
-from model.experiment import run_replications
+from model.engine.simulation import simulate
+from model.experiments.replications import run_replications
+from model.experiments.validation import (
+    MMC_LOAD,
+    MMC_SERVERS,
+    MMC_SERVICE_RATE_PER_DAY,
+    mmc_scenario,
+)
 from model.loading import load_scenario
 from model.scenario import Estimate, Scenario
-from model.simulation import simulate
-from model.validation import MMC_LOAD, MMC_SERVERS, MMC_SERVICE_RATE_PER_DAY, mmc_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 STATUS_QUO = ROOT / "scenarios" / "status_quo.yaml"
@@ -180,7 +185,7 @@ def parallel_speedup(replications: int, overrides: Sequence[str], workers: int =
 
 _PEAK_RSS_CHILD = """
 import json, resource, sys
-from model.experiment import replicate
+from model.experiments.replications import replicate
 from model.loading import load_scenario
 replicate(load_scenario(sys.argv[1], json.loads(sys.argv[2])), 0)
 try:
@@ -244,7 +249,7 @@ def _stop(child: subprocess.Popen[str]) -> None:
 
 
 def ciw_ratio(repeats: int) -> Ratio | None:
-    """Our time per customer over Ciw's, on the M/M/c station of ``model.validation``.
+    """Our time per customer over Ciw's, on the M/M/c station of ``model.experiments.validation``.
 
     Both simulate the same two years of Poisson arrivals to three exponential
     servers; the customer counts differ by the luck of the draw, so the times

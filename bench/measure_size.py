@@ -5,7 +5,7 @@
 Runs one replication of ``status_quo`` per setting below, each in a fresh
 process, and prints its tip-offs, the tip-offs that went past selection, the
 peak resident memory above the process's own (after imports and loading) and
-the wall time, next to what ``model.sizing`` estimates.  Takes about three
+the wall time, next to what ``model.runs.sizing`` estimates.  Takes about three
 minutes on two cores.  Re-run it after a change that makes a replication
 heavier or lighter, and update the constants if the ratios drift far from 1.
 """
@@ -39,10 +39,11 @@ SETTINGS: dict[str, list[str]] = {
 def measure(overrides: list[str]) -> dict[str, float]:
     """One replication in this process: counts, extra peak memory and wall time."""
     sys.path.insert(0, str(ROOT))
+    from model.engine.outcomes import replication_metrics
+    from model.engine.simulation import simulate
     from model.loading import load_scenario
-    from model.results import NATIONAL, WHOLE_HORIZON, replication_metrics
-    from model.simulation import simulate
-    from model.sizing import replication_size
+    from model.metrics import NATIONAL, WHOLE_HORIZON
+    from model.runs.sizing import replication_size
 
     scenario = load_scenario(SCENARIO, overrides)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

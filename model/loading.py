@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from model.initial_state import InitialStateError, read_initial_state
+from model.engine.initial_state import InitialStateError, read_initial_state
 from model.scenario import FieldError, Scenario
 
 Location = tuple[str, int]  # (file name, 1-based line)

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.experiment import Progress, Replications, interval, run_replications
-from model.results import NATIONAL, WHOLE_HORIZON
+from model.experiments.replications import Progress, Replications, interval, run_replications
+from model.metrics import NATIONAL, WHOLE_HORIZON
 from model.scenario import STATE_CODES, BandwidthTier, Scenario
 from solvers.allocation import solve, surrogate_value
 from solvers.plan import (

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from model.arrivals import state_shares
+from model.engine.arrivals import state_shares
 from model.scenario import (
     STATE_CODES,
     BandwidthTier,

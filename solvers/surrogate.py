@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from model.arrivals import awareness_uplift, referrals_in_year, state_shares, year_segments
-from model.initial_state import read_initial_state
-from model.link import MEGABITS_PER_MB, SECONDS_PER_DAY
-from model.processes import IDENTIFICATION_SHAPE
+from model.engine.arrivals import awareness_uplift, referrals_in_year, state_shares, year_segments
+from model.engine.initial_state import read_initial_state
+from model.engine.link import MEGABITS_PER_MB, SECONDS_PER_DAY
+from model.engine.processes import IDENTIFICATION_SHAPE
 from model.scenario import STATE_CODES, Scenario
 
 STAGES = ("download", "review", "pass", *STATE_CODES)

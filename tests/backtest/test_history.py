@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from model.calibration import fit_table
-from model.experiment import default_workers, run_replications
+from model.experiments.calibration import fit_table
+from model.experiments.replications import default_workers, run_replications
 from model.loading import load_scenario
 from tests.conftest import ROOT
 

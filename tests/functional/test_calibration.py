@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from model.calibration import calibrated_yaml, fit_parameters
-from model.experiment import run_replications
+from model.experiments.calibration import calibrated_yaml, fit_parameters
+from model.experiments.replications import run_replications
 from model.loading import load_scenario, override
 from model.scenario import estimate_at
 from tests.conftest import STATUS_QUO

@@ -9,8 +9,8 @@ import time
 
 import pandas as pd
 
-from model.executors import ExecutorKind
-from model.experiment import run_replications
+from model.experiments.executors import ExecutorKind
+from model.experiments.replications import run_replications
 from tests.conftest import ROOT
 
 

@@ -6,10 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.experiment import precise_prefix, run_replications, run_until_precise, summarise
+from model.experiments.replications import (
+    precise_prefix,
+    run_replications,
+    run_until_precise,
+    summarise,
+)
+from model.experiments.uncertainty import UncertainScenarios, varied_assumptions
 from model.loading import load_scenario, override
-from model.results import NATIONAL, WHOLE_HORIZON
-from model.uncertainty import UncertainScenarios, varied_assumptions
+from model.metrics import NATIONAL, WHOLE_HORIZON
 from tests.conftest import STATUS_QUO
 
 BALANCE = ["actioned", "closed_no_action", "lapsed", "in_system_at_end"]

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.experiment import interval, run_replications
+from model.experiments.replications import interval, run_replications
 from model.loading import load_scenario
-from model.results import NATIONAL, WHOLE_HORIZON
+from model.metrics import NATIONAL, WHOLE_HORIZON
 from model.scenario import Scenario
 from tests.conftest import STATUS_QUO
 

@@ -1,6 +1,6 @@
 """The simulation configured as a single M/M/c station agrees with queueing theory.
 
-The station is HQ's download team choosing tip-offs (model.validation.mmc_scenario):
+The station is HQ's download team choosing tip-offs (model.experiments.validation.mmc_scenario):
 Poisson arrivals at a constant rate, exponential triage, c people, first come
 first served, nothing lapsing.  Erlang C gives the mean wait; the simulation's
 must fall inside its own 95 % interval, and Little's law must tie the
@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.experiment import interval
-from model.results import NATIONAL, replication_metrics
-from model.simulation import simulate
-from model.validation import (
+from model.engine.outcomes import replication_metrics
+from model.engine.simulation import simulate
+from model.experiments.replications import interval
+from model.experiments.validation import (
     MMC_LOAD,
     MMC_SERVERS,
     MMC_SERVICE_RATE_PER_DAY,
@@ -24,6 +24,7 @@ from model.validation import (
     mmc_scenario,
     queue_statistics,
 )
+from model.metrics import NATIONAL
 
 REPLICATIONS = 10
 ARRIVALS_PER_DAY = MMC_LOAD * MMC_SERVERS * MMC_SERVICE_RATE_PER_DAY

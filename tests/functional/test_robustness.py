@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 from model.loading import validate
-from model.provenance import RUN_TABLES, file_sha256, scenario_sha256
+from model.runs.provenance import RUN_TABLES, file_sha256, scenario_sha256
 from tests.conftest import ROOT
 
 SHORT = ["--set", "end_date=2024-03-31", "--replications", "3", "--quiet"]

@@ -25,10 +25,10 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from model.experiment import run_replications
+from model.experiments.replications import run_replications
 from model.loading import ScenarioError, validate
+from model.runs.sizing import SizeError, SizeLimits, check_size, estimate_run
 from model.scenario import Scenario
-from model.sizing import SizeError, SizeLimits, check_size, estimate_run
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"

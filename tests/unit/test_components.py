@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import simpy
 
-from model.arrivals import awareness_uplift, referrals_in_year, state_shares
-from model.link import MEGABITS_PER_MB, SECONDS_PER_DAY, SharedLink
-from model.monitor import YearlyAccumulator
+from model.engine.arrivals import awareness_uplift, referrals_in_year, state_shares
+from model.engine.link import MEGABITS_PER_MB, SECONDS_PER_DAY, SharedLink
+from model.engine.monitor import YearlyAccumulator
+from model.engine.selection import SelectionQueue
+from model.engine.staff import ROUTINE_PRIORITY, TOKEN_PRIORITY, URGENT_PRIORITY, StaffPool
 from model.scenario import CourseKind, QueueDiscipline
-from model.selection import SelectionQueue
-from model.staff import ROUTINE_PRIORITY, TOKEN_PRIORITY, URGENT_PRIORITY, StaffPool
 
 
 def test_shared_link_processor_sharing_trace() -> None:

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from model.experiment import run_replications, summarise
+from model.experiments.replications import run_replications, summarise
 from model.loading import load_scenario
-from model.results import MONTHLY_METRICS, WHOLE_HORIZON
+from model.metrics import MONTHLY_METRICS, WHOLE_HORIZON
 from model.scenario import assumptions_register
 from reports.run_report import render_run_report
 from reports.tables import summary_table, write_run_folder

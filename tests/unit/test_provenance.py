@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from model.loading import override, validate
-from model.provenance import (
+from model.runs.provenance import (
     RUN_TABLES,
     canonical_json,
     compare_folders,

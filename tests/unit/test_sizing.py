@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from model.engine.simulation import simulate
 from model.loading import load_scenario
-from model.scenario import Scenario
-from model.simulation import simulate
-from model.sizing import (
+from model.runs.sizing import (
     BYTES_PER_POST,
     SizeError,
     SizeLimits,
@@ -16,6 +15,7 @@ from model.sizing import (
     estimate_run,
     replication_size,
 )
+from model.scenario import Scenario
 from tests.conftest import STATUS_QUO
 
 ROOMY = SizeLimits(memory_bytes=64e9, seconds=1e9)

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 
 import simpy
 
-from model.monitor import YearlyAccumulator
-from model.staff import Granted
+from model.engine.monitor import YearlyAccumulator
+from model.engine.staff import Granted
 
 SECONDS_PER_DAY = 86_400.0
 MEGABITS_PER_MB = 8.0
@@ -116,7 +116,7 @@ class DownloadSlots:
     """The downloads HQ can run at once (workstations, tools), first come first served.
 
     What ``simpy.Resource`` does for this use, without its request and release
-    events: a free slot is granted at once (:class:`~model.staff.Granted`), and a
+    events: a free slot is granted at once (:class:`~model.engine.staff.Granted`), and a
     released slot goes straight to the longest waiting request.
     """
 

@@ -12,19 +12,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from model.executors import ExecutorKind, dask_map
-from model.initial_state import COLUMNS as END_STATE_COLUMNS
-from model.results import (
-    METRIC_UNITS,
-    NATIONAL,
-    WHOLE_HORIZON,
+from model.engine.initial_state import COLUMNS as END_STATE_COLUMNS
+from model.engine.outcomes import (
     delay_quantiles,
     end_state,
     monthly_series,
     replication_metrics,
 )
+from model.engine.simulation import simulate
+from model.experiments.executors import ExecutorKind, dask_map
+from model.metrics import METRIC_UNITS, NATIONAL, WHOLE_HORIZON
 from model.scenario import Scenario
-from model.simulation import simulate
 
 Progress = Callable[[int], None]
 """Called with the number of replications just finished (for a progress bar)."""

@@ -6,7 +6,7 @@ becomes a SimPy process that costs far more time than one that only waits to
 lapse.  So the size of a replication follows from three counts that can be
 worked out from the scenario alone, without simulating:
 
-- tip-offs: the expected arrivals over the horizon (as ``model.arrivals``
+- tip-offs: the expected arrivals over the horizon (as ``model.engine.arrivals``
   draws them) plus the tip-offs of the starting state;
 - flowing tip-offs: those that go on past selection, at most what the HQ
   download team can triage over the horizon, plus the starting state's
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.arrivals import awareness_uplift, referrals_in_year, state_shares, year_segments
-from model.initial_state import read_initial_state
+from model.engine.arrivals import awareness_uplift, referrals_in_year, state_shares, year_segments
+from model.engine.initial_state import read_initial_state
 from model.scenario import STATE_CODES, Scenario, StaffGroup
 
 PROCESS_BASE_BYTES = 150e6

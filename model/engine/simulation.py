@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import simpy
 
-from model.arrivals import Tipoffs, awareness_uplift, generate_tipoffs, year_segments
-from model.initial_state import initial_tipoffs, read_initial_state
-from model.ledger import Ledger, Stage
-from model.link import DownloadSlots, SharedLink
-from model.processes import (
+from model.engine.arrivals import Tipoffs, awareness_uplift, generate_tipoffs, year_segments
+from model.engine.initial_state import initial_tipoffs, read_initial_state
+from model.engine.ledger import Ledger, Stage
+from model.engine.link import DownloadSlots, SharedLink
+from model.engine.processes import (
     Pipeline,
     Rates,
     change_availability,
@@ -27,10 +27,10 @@ from model.processes import (
     select_tipoffs,
     staff_post,
 )
-from model.rng import streams
+from model.engine.rng import streams
+from model.engine.selection import SelectionQueue
+from model.engine.staff import StaffPool
 from model.scenario import STATE_CODES, CourseKind, Scenario, StaffGroup, Team
-from model.selection import SelectionQueue
-from model.staff import StaffPool
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,12 @@ from functools import partial
 import numpy as np
 import simpy
 
-from model.arrivals import Tipoffs
-from model.ledger import Closure, Ledger, Outcome, Stage
-from model.link import DownloadSlots, SharedLink
+from model.engine.arrivals import Tipoffs
+from model.engine.ledger import Closure, Ledger, Outcome, Stage
+from model.engine.link import DownloadSlots, SharedLink
+from model.engine.selection import SelectionQueue
+from model.engine.staff import ROUTINE_PRIORITY, TOKEN_PRIORITY, URGENT_PRIORITY, StaffPool
 from model.scenario import CourseKind
-from model.selection import SelectionQueue
-from model.staff import ROUTINE_PRIORITY, TOKEN_PRIORITY, URGENT_PRIORITY, StaffPool
 
 IDENTIFICATION_SHAPE = 3.0
 """Steepness of the identification curve p(age) = p0 / (1 + (age / age50) ** 3); with

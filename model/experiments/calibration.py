@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from model.experiment import Replications, interval, run_replications
+from model.experiments.replications import Replications, interval, run_replications
 from model.scenario import Scenario, estimate_at, unit_of, with_values
 
 CLOSE_ENOUGH_SHARE = 0.02

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.ledger import Outcome, Stage
+from model.engine.ledger import Outcome, Stage
 from model.scenario import STATE_CODES
 
 COLUMNS = ["state", "stage", "age_days_low", "age_days_high", "count"]

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import simpy
 
-from model.monitor import YearlyAccumulator
+from model.engine.monitor import YearlyAccumulator
 from model.scenario import CourseKind
 
 TOKEN_PRIORITY = -1  # vacancies and courses come before any work

@@ -13,9 +13,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from model.experiment import Progress, interval, run_replications
+from model.experiments.replications import Progress, interval, run_replications
+from model.experiments.uncertainty import varied_assumptions
 from model.scenario import Scenario, estimate_at, unit_of, with_values
-from model.uncertainty import varied_assumptions
 
 STATE_WEIGHTS = "states.*.tipoff_weight_factor"
 

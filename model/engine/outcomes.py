@@ -16,40 +16,11 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from model.initial_state import end_state_counts
-from model.ledger import Outcome, Stage
+from model.engine.initial_state import end_state_counts
+from model.engine.ledger import Outcome, Stage
+from model.engine.simulation import RunResult
+from model.metrics import NATIONAL, WHOLE_HORIZON
 from model.scenario import STATE_CODES
-from model.simulation import RunResult
-
-NATIONAL = "national"
-WHOLE_HORIZON = 0  # the ``year`` given to metrics over the whole horizon
-
-METRIC_UNITS: dict[str, str] = {
-    "tipoffs_received": "tip-offs",
-    "selected_for_download": "tip-offs",
-    "downloaded": "tip-offs",
-    "reviewed": "tip-offs",
-    "investigated": "tip-offs",
-    "raids": "raids",
-    "arrests": "arrests",
-    "charges": "charges",
-    "lapsed": "tip-offs",
-    "closed_no_action": "tip-offs",
-    "actioned": "tip-offs",
-    "initial_backlog": "tip-offs",
-    "in_system_at_end": "tip-offs",
-    "backlog_at_end": "tip-offs",
-    "downloaded_share": "fraction of received",
-    "days_to_download_mean": "days",
-    "days_to_download_p90": "days",
-    "days_to_raid_mean": "days",
-    "utilisation_bandwidth": "fraction of usable capacity",
-    "utilisation_hq_download_team": "fraction of on-duty time",
-    "utilisation_hq_forensic_team": "fraction of on-duty time",
-    "utilisation_officers": "fraction of on-duty time",
-    "utilisation_lower_ranks": "fraction of on-duty time",
-}
-"""Every metric the product reports, with its unit, in report order."""
 
 STATES = len(STATE_CODES)
 
@@ -148,17 +119,6 @@ def _ratio(numerator: float, denominator: float) -> float:
 def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if values.size else np.nan
 
-
-MONTHLY_METRICS: dict[str, str] = {
-    "tipoffs_received": "tip-offs",
-    "downloaded": "tip-offs",
-    "lapsed": "tip-offs",
-    "actioned": "tip-offs",
-    "raids": "raids",
-    "backlog_at_end": "tip-offs",
-    "in_system_at_end": "tip-offs",
-}
-"""National monthly series: flows in the month, and stocks at its end."""
 
 DELAY_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 

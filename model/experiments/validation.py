@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from model.experiment import interval, run_replications
+from model.engine.simulation import RunResult, simulate
+from model.experiments.replications import interval, run_replications
 from model.loading import override
 from model.scenario import STATE_CODES, Scenario
-from model.simulation import RunResult, simulate
 
 MMC_SERVERS = 3
 MMC_SERVICE_RATE_PER_DAY = 8.0  # 30 minutes of triage at 4 productive hours a calendar day

@@ -24,7 +24,7 @@ import pandas as pd
 from model.scenario import Scenario
 
 PRODUCT = "micac-planner"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RUN_TABLES = ("summary.csv", "yearly.csv", "replications.csv", "monthly.csv", "delays.csv",
               "end_state.csv")
 """The tables a scenario run writes, in the order a comparison reports them."""

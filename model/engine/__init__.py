@@ -1,0 +1,1 @@
+"""One replication of the tip-off pipeline: streams, arrivals, queues, staff, processes."""

@@ -1,0 +1,1 @@
+"""Many replications: executors, intervals, comparisons, sweeps, sensitivity, calibration."""

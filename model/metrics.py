@@ -1,0 +1,145 @@
+"""The one catalogue of outcome metrics: name, unit, label, meaning, and which way is better.
+
+Every result table, report and page reads a metric's unit and words from here, so a
+metric is defined once.  The module depends on nothing else of ours: the engine
+computes the metrics, and reports (which may import nothing else from ``model``) label
+them.  It also holds the one rule for reading a paired difference ("beyond noise").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NATIONAL = "national"
+"""The ``scope`` of national figures (the other scopes are state codes)."""
+
+HQ = "hq"
+"""The ``scope`` of headquarters' own levers and staff."""
+
+WHOLE_HORIZON = 0
+"""The ``year`` given to metrics over the whole horizon."""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One outcome metric: how it is named, measured and read.
+
+    Attributes
+    ----------
+    name : str
+        The ``metric`` column's value in every result table.
+    unit : str
+        The ``unit`` column's value.
+    label : str
+        Short English label for charts and tables.
+    label_ms : str
+        The same in Bahasa Melayu (the proposal's language option).
+    meaning : str
+        What the figure counts, in one phrase.
+    fewer_is_better : bool
+        True where a lower value is the better outcome (lapses, delays).
+    """
+
+    name: str
+    unit: str
+    label: str
+    label_ms: str
+    meaning: str
+    fewer_is_better: bool = False
+
+    def label_in(self, language: str) -> str:
+        """The label in ``en`` or ``ms``."""
+        return self.label_ms if language == "ms" else self.label
+
+
+_FRACTION_OF_DUTY = "fraction of on-duty time"
+
+CATALOGUE: tuple[Metric, ...] = (
+    Metric("tipoffs_received", "tip-offs", "Tip-offs received", "Tip-off diterima",
+           "international referrals and local reports"),
+    Metric("selected_for_download", "tip-offs", "Selected", "Dipilih",
+           "chosen by HQ for download"),
+    Metric("downloaded", "tip-offs", "Evidence downloaded", "Bahan bukti dimuat turun",
+           "tip-offs whose material reached HQ"),
+    Metric("reviewed", "tip-offs", "Tip-offs reviewed", "Tip-off disemak",
+           "verified by the HQ forensic team"),
+    Metric("investigated", "tip-offs", "Tip-offs investigated", "Tip-off disiasat",
+           "investigations finished by a state"),
+    Metric("raids", "raids", "Raids", "Serbuan", "led by a state officer"),
+    Metric("arrests", "arrests", "Arrests", "Tangkapan", "at raids"),
+    Metric("charges", "charges", "Charges", "Pertuduhan",
+           "after the seized devices were examined"),
+    Metric("lapsed", "tip-offs", "Tip-offs lapsed (evidence no longer held)",
+           "Tip-off luput (bahan bukti tidak lagi disimpan)",
+           "not selected within the retention window, so no longer traceable",
+           fewer_is_better=True),
+    Metric("closed_no_action", "tip-offs", "Closed without action", "Ditutup tanpa tindakan",
+           "subscriber not identified, or not actionable"),
+    Metric("actioned", "tip-offs", "Tip-offs actioned", "Tip-off diambil tindakan",
+           "closed after a raid or a documented investigation decision"),
+    Metric("initial_backlog", "tip-offs", "In the system at the start",
+           "Dalam sistem pada permulaan", "tip-offs already in the pipeline on day one"),
+    Metric("in_system_at_end", "tip-offs", "In the system at the end",
+           "Dalam sistem pada penghujung", "received but not closed by the last day"),
+    Metric("backlog_at_end", "tip-offs", "Backlog (waiting for selection)",
+           "Tunggakan (menunggu pemilihan)", "received, not yet selected nor lapsed"),
+    Metric("downloaded_share", "fraction of received", "Share downloaded",
+           "Bahagian dimuat turun", "downloaded as a share of received"),
+    Metric("days_to_download_mean", "days", "Days to download (mean)",
+           "Hari hingga dimuat turun (min)", "from arrival, over tip-offs downloaded",
+           fewer_is_better=True),
+    Metric("days_to_download_p90", "days", "Days to download (90th percentile)",
+           "Hari hingga dimuat turun (persentil ke-90)",
+           "from arrival, over tip-offs downloaded", fewer_is_better=True),
+    Metric("days_to_raid_mean", "days", "Days to raid", "Hari hingga serbuan",
+           "from arrival, over tip-offs raided", fewer_is_better=True),
+    Metric("utilisation_bandwidth", "fraction of usable capacity", "Line busy",
+           "Talian digunakan", "traffic as a share of the usable line rate"),
+    Metric("utilisation_hq_download_team", _FRACTION_OF_DUTY, "HQ download team busy",
+           "Pasukan muat turun IP sibuk", "triaging, as a share of on-duty time"),
+    Metric("utilisation_hq_forensic_team", _FRACTION_OF_DUTY, "HQ forensic team busy",
+           "Pasukan forensik IP sibuk", "reviewing and examining devices"),
+    Metric("utilisation_officers", _FRACTION_OF_DUTY, "Officers busy", "Pegawai sibuk",
+           "state officers at investigation and raids"),
+    Metric("utilisation_lower_ranks", _FRACTION_OF_DUTY, "Lower ranks busy",
+           "Anggota pangkat rendah sibuk", "state lower ranks at casework"),
+)
+"""Every metric the product reports, in report order."""
+
+METRICS: dict[str, Metric] = {metric.name: metric for metric in CATALOGUE}
+"""The catalogue by name."""
+
+METRIC_UNITS: dict[str, str] = {metric.name: metric.unit for metric in CATALOGUE}
+"""Every metric's unit, in report order."""
+
+MONTHLY_METRICS: dict[str, str] = {
+    name: METRICS[name].unit
+    for name in ("tipoffs_received", "downloaded", "lapsed", "actioned", "raids",
+                 "backlog_at_end", "in_system_at_end")
+}
+"""National monthly series (flows in the month, stocks at its end), in file order."""
+
+FUNNEL: tuple[str, ...] = ("tipoffs_received", "selected_for_download", "downloaded",
+                           "reviewed", "investigated", "raids", "arrests", "charges")
+"""The pipeline's stages in order, as metrics."""
+
+
+def label(name: str, language: str = "en") -> str:
+    """A metric's label, or its name in words when the catalogue does not know it."""
+    metric = METRICS.get(name)
+    return metric.label_in(language) if metric else name.replace("_", " ")
+
+
+def fewer_is_better(name: str) -> bool:
+    """Whether a lower value of the metric is the better outcome."""
+    metric = METRICS.get(name)
+    return bool(metric and metric.fewer_is_better)
+
+
+def beyond_noise(low: float, high: float) -> bool:
+    """Whether a paired difference's 95 % interval ``[low, high]`` excludes zero.
+
+    The one rule every report, the command line and the validation checks use to
+    say that two options differ by more than the randomness of the runs.
+    """
+    return low > 0 or high < 0
