@@ -51,9 +51,7 @@ from model.scenario import STATE_CODES, Scenario, assumptions_register, with_val
 from reports.comparison_report import render_comparison
 from reports.figures import plot_sweep
 from reports.proposal import render_proposal
-from reports.run_report import render_run_report
-from reports.sensitivity_report import render_sensitivity_report
-from reports.tables import (
+from reports.run_folder import (
     OutputError,
     check_destination,
     replications_table,
@@ -61,6 +59,8 @@ from reports.tables import (
     write_run_folder,
     yearly_table,
 )
+from reports.run_report import render_run_report
+from reports.sensitivity_report import render_sensitivity_report
 from reports.validation_report import render_validation_report
 from solvers.allocation import InfeasiblePlan
 from solvers.explain import conflicts, describe_core

@@ -168,7 +168,8 @@ class QueueDiscipline(enum.StrEnum):
 
 class StaffChange(Strict):
     """From ``date`` on, a group has ``posts`` posts (new ones fill after the recruitment
-    lag) and, if given, spends ``availability_share`` of its time on this work."""
+    lag) and, if given, spends ``availability_share`` of its time on this work.
+    """
 
     date: Date
     posts: NonNegativeInt

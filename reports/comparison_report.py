@@ -21,8 +21,8 @@ from typing import Any
 import pandas as pd
 
 from reports.figures import plot_option_grid, plot_state_options
+from reports.formatting import format_count, format_date, format_estimate
 from reports.html_parts import Safe, figure_html, page, table
-from reports.run_report import format_count, format_date, format_estimate
 
 REPORT_NAME = "comparison.html"
 NATIONAL = "national"

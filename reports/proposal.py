@@ -38,7 +38,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from reports.figures import plot_costs_by_year, plot_option_grid
-from reports.run_report import format_count, format_parameter
+from reports.formatting import format_count, format_parameter
 
 Language = Literal["en", "ms"]
 Kind = Literal["one_off", "recurring"]
@@ -606,7 +606,8 @@ def read_proposal_data(folder: Path) -> ProposalData:
 
 def describe_lever(lever: str, language: Language) -> str:
     """A lever code of ``plan.csv`` in words, ``"training_covert_online_abroad"`` ->
-    ``"training in covert online work, abroad"``."""
+    ``"training in covert online work, abroad"``.
+    """
     en = language == "en"
     if lever.startswith("posts_new_"):
         if lever.endswith("_set_up"):

@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import math
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from matplotlib.axes import Axes
 
+from model.metrics import NATIONAL
 from reports.figures import (
     plot_delays,
     plot_funnel,
@@ -31,14 +30,22 @@ from reports.figures import (
     plot_stocks,
     plot_utilisation,
 )
+from reports.formatting import (
+    DASH,
+    PERCENT_UNITS,
+    display_unit,
+    format_date,
+    format_days,
+    format_parameter,
+    format_percent,
+    format_value,
+    interval_text,
+    is_missing,
+)
 from reports.html_parts import Cell, Safe, figure_html, page, table
+from reports.run_folder import RunFolder, read_run_folder
 
 REPORT_NAME = "report.html"
-NATIONAL = "national"
-DASH = "–"
-"""Shown for a value that is missing or undefined (a mean delay with no events, say)."""
-
-PERCENT_SIGN = "\u00a0%"  # a no-break space keeps "12.5 %" on one line
 
 HEADLINE_METRICS: dict[str, tuple[str, str]] = {
     "tipoffs_received": ("Tip-offs received", "international referrals and local reports"),
@@ -74,307 +81,6 @@ DISCIPLINES: dict[str, str] = {
     "newest_first": "newest first",
 }
 
-PERCENT_UNITS = ("fraction", "probability")
-"""Units of values shown as percentages: metric units start with one of these words."""
-
-
-# ---------------------------------------------------------------------------------------
-# Numbers for people
-# ---------------------------------------------------------------------------------------
-
-
-def count_decimals(value: float) -> int:
-    """Decimals a count is shown with: none from 10 up, one below.
-
-    A mean over replications of a rare event (2.3 charges) keeps a decimal,
-    because rounding it would hide the difference between states.
-    """
-    return 0 if _missing(value) or abs(value) >= 10 else 1
-
-
-def format_count(value: float, decimals: int | None = None) -> str:
-    """A count with thousands separators, ``239394.7`` -> ``"239,395"``, ``2.33`` -> ``"2.3"``.
-
-    Parameters
-    ----------
-    value : float
-        The count; NaN or None for a missing value.
-    decimals : int, optional
-        Decimals to show; by default :func:`count_decimals` of ``value``.  An
-        interval's ends take its mean's, so that one cell reads alike.
-
-    Returns
-    -------
-    str
-        The count, or ``"–"`` when missing.
-    """
-    if _missing(value):
-        return DASH
-    digits = count_decimals(value) if decimals is None else decimals
-    return f"{_no_negative_zero(value, digits):,.{digits}f}"
-
-
-def format_percent(fraction: float) -> str:
-    """A fraction as a percentage with one decimal, ``0.1337`` -> ``"13.4 %"``.
-
-    Parameters
-    ----------
-    fraction : float
-        The fraction (1 is 100 %); NaN or None for a missing value.
-
-    Returns
-    -------
-    str
-        The percentage, or ``"–"`` when missing.
-    """
-    if _missing(fraction):
-        return DASH
-    return f"{_no_negative_zero(fraction * 100, 1):,.1f}{PERCENT_SIGN}"
-
-
-def format_days(value: float) -> str:
-    """Days with one decimal and thousands separators, ``293.66`` -> ``"293.7"``.
-
-    Parameters
-    ----------
-    value : float
-        Days; NaN or None for a missing value.
-
-    Returns
-    -------
-    str
-        The days, or ``"–"`` when missing.
-    """
-    if _missing(value):
-        return DASH
-    return f"{_no_negative_zero(value, 1):,.1f}"
-
-
-def format_value(value: float, unit: str, decimals: int | None = None) -> str:
-    """A metric value formatted as its unit asks: percentage, days or count.
-
-    Parameters
-    ----------
-    value : float
-        The value, in the unit of ``summary.csv``.
-    unit : str
-        Its unit, e.g. ``"tip-offs"``, ``"days"``, ``"fraction of received"``.
-    decimals : int, optional
-        For a count, the decimals to show (see :func:`format_count`).
-
-    Returns
-    -------
-    str
-        The formatted value, or ``"–"`` when missing.
-    """
-    if unit.startswith(PERCENT_UNITS):
-        return format_percent(value)
-    if unit in ("days", "hours"):
-        return format_days(value)
-    return format_count(value, decimals)
-
-
-def interval_text(mean: float, low: float, high: float, unit: str) -> str:
-    """An interval's ends, ``"[294, 350]"``, cut to what the unit allows; ``""`` if missing.
-
-    A t-interval over a few replications can reach below zero or above 100 %,
-    which no count, duration or share can; the end is shown at the limit instead.
-    """
-    if _missing(low) or _missing(high):
-        return ""
-    low, high = max(low, 0.0), high
-    if unit.startswith(PERCENT_UNITS):
-        high = min(high, 1.0)
-    decimals = count_decimals(mean)
-    return f"[{format_value(low, unit, decimals)}, {format_value(high, unit, decimals)}]"
-
-
-def display_unit(unit: str) -> str:
-    """The unit as written after a formatted value: ``"fraction of received"`` -> ``"of received"``.
-
-    Parameters
-    ----------
-    unit : str
-        A unit of ``summary.csv``.
-
-    Returns
-    -------
-    str
-        What is left to say once a fraction is shown as a percentage.
-    """
-    for word in PERCENT_UNITS:
-        if unit.startswith(word):
-            return unit[len(word):].strip()
-    return unit
-
-
-def format_estimate(mean: float, low: float, high: float, unit: str,
-                    with_unit: bool = True) -> str:
-    """A mean with its interval, ``"322 [294, 350] tip-offs"``.
-
-    Parameters
-    ----------
-    mean, low, high : float
-        The mean and the interval's ends.
-    unit : str
-        The unit of all three (as in ``summary.csv``).
-    with_unit : bool, default True
-        Append the unit; a table whose header names it leaves it out.
-
-    Returns
-    -------
-    str
-        The estimate; ``"–"`` when the mean is missing.  The interval's ends are
-        cut to what the unit allows (see :func:`interval_text`).
-    """
-    if _missing(mean):
-        return DASH
-    text = format_value(mean, unit)
-    interval = interval_text(mean, low, high, unit)
-    if interval:
-        text += f" {interval}"
-    shown_unit = display_unit(unit)
-    return f"{text} {shown_unit}" if with_unit and shown_unit else text
-
-
-def format_parameter(value: float | None, unit: str) -> str:
-    """An input parameter as a reader checks it against its source.
-
-    Parameters
-    ----------
-    value : float or None
-        The parameter's value.
-    unit : str
-        Its unit from the assumptions register.
-
-    Returns
-    -------
-    str
-        Percentages for fractions and probabilities, otherwise up to three
-        significant figures with thousands separators; ``"–"`` when missing.
-    """
-    if _missing(value):
-        return DASH
-    assert value is not None  # for the type checker: _missing caught None
-    if unit in PERCENT_UNITS:
-        return format_percent(value)
-    if abs(value) >= 100 or float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
-
-
-def format_date(text: str) -> str:
-    """An ISO date for people, ``"2024-01-01"`` -> ``"1 Jan 2024"``; other text unchanged."""
-    try:
-        day = dt.date.fromisoformat(text)
-    except (TypeError, ValueError):
-        return str(text)
-    return f"{day.day} {day:%b %Y}"
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return math.isnan(float(value))
-    except (TypeError, ValueError):
-        return True
-
-
-def _no_negative_zero(value: float, digits: int) -> float:
-    # "-0" for a tiny negative interval end reads like an error; it is zero at this precision.
-    rounded = round(float(value), digits)
-    return 0.0 if rounded == 0 else rounded
-
-
-# ---------------------------------------------------------------------------------------
-# The run folder
-# ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RunFolder:
-    """The tables and record of one run, as read from its folder.
-
-    ``monthly`` and ``delays`` are None for a folder written before those tables existed.
-    """
-
-    folder: Path
-    summary: pd.DataFrame
-    monthly: pd.DataFrame | None
-    delays: pd.DataFrame | None
-    info: dict[str, Any]
-
-    @property
-    def scenario(self) -> dict[str, Any]:
-        """The scenario the results come from: an optimisation run's chosen plan in place
-        (``plan_scenario``), otherwise the resolved scenario recorded in ``run.json``."""
-        return self.info.get("plan_scenario") or self.info.get("scenario", {})
-
-    @property
-    def states(self) -> list[str]:
-        """State codes in the order of ``summary.csv``."""
-        scopes = dict.fromkeys(self.summary["scope"])
-        return [scope for scope in scopes if scope != NATIONAL]
-
-    def state_name(self, code: str) -> str:
-        """The state's name from the scenario, or its code if the scenario lacks it."""
-        return str(self.scenario.get("states", {}).get(code, {}).get("name", code))
-
-    def row(self, scope: str, metric: str) -> tuple[float, float, float, str]:
-        """``(mean, ci_low, ci_high, unit)`` of a metric; NaNs when the table lacks it."""
-        match = self.summary[(self.summary["scope"] == scope)
-                             & (self.summary["metric"] == metric)]
-        if match.empty:
-            return (math.nan, math.nan, math.nan, "")
-        first = match.iloc[0]
-        unit = "" if pd.isna(first["unit"]) else str(first["unit"])
-        return (float(first["mean"]), float(first["ci_low"]), float(first["ci_high"]), unit)
-
-    def estimate(self, scope: str, metric: str, with_unit: bool = True) -> str:
-        """A metric formatted as ``mean [low, high] unit``."""
-        mean, low, high, unit = self.row(scope, metric)
-        return format_estimate(mean, low, high, unit, with_unit=with_unit)
-
-
-def read_run_folder(folder: Path) -> RunFolder:
-    """Read a run folder's tables and ``run.json``.
-
-    Parameters
-    ----------
-    folder : Path
-        A folder written by ``run_scenario.py``.
-
-    Returns
-    -------
-    RunFolder
-        The tables; ``monthly`` and ``delays`` are None if their files are absent.
-
-    Raises
-    ------
-    FileNotFoundError
-        If ``summary.csv`` or ``run.json`` is missing, since nothing can be reported without them.
-    """
-    folder = Path(folder)
-    for required in ("summary.csv", "run.json"):
-        if not (folder / required).is_file():
-            raise FileNotFoundError(
-                f"{folder / required} is missing: {folder} is not a complete run folder "
-                "(run run_scenario.py with --out to make one)"
-            )
-
-    def optional(name: str) -> pd.DataFrame | None:
-        path = folder / name
-        # Month labels must stay text ("2024-01"), not be parsed as numbers or dates.
-        return pd.read_csv(path, dtype={"month": str}) if path.is_file() else None
-
-    return RunFolder(
-        folder=folder,
-        summary=pd.read_csv(folder / "summary.csv"),
-        monthly=optional("monthly.csv"),
-        delays=optional("delays.csv"),
-        info=json.loads((folder / "run.json").read_text(encoding="utf-8")),
-    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -384,7 +90,7 @@ def read_run_folder(folder: Path) -> RunFolder:
 
 def _estimate_cell(mean: float, low: float, high: float, unit: str) -> Safe:
     """A table cell with the mean on top and the interval, smaller, below it."""
-    if _missing(mean):
+    if is_missing(mean):
         return Safe(DASH)
     text = html.escape(format_value(mean, unit))
     interval = interval_text(mean, low, high, unit)
@@ -502,7 +208,7 @@ def _headline(run: RunFolder) -> str:
     # A run that starts from a calibrated pipeline holds tip-offs on day one; without them
     # received minus outcomes would not match what is in the system at the end.
     backlog_at_start = run.row(NATIONAL, "initial_backlog")[0]
-    if not _missing(backlog_at_start) and backlog_at_start > 0:
+    if not is_missing(backlog_at_start) and backlog_at_start > 0:
         metrics = {"initial_backlog": INITIAL_BACKLOG, **metrics}
     for metric, (label, meaning) in metrics.items():
         rows.append([label, Safe(f'<span class="estimate">'
@@ -625,7 +331,7 @@ def _assumptions(run: RunFolder) -> str:
     for entry in run.info.get("assumptions", []):
         unit = str(entry.get("unit") or "")
         low, high = entry.get("low"), entry.get("high")
-        plausible = (DASH if _missing(low) and _missing(high)
+        plausible = (DASH if is_missing(low) and is_missing(high)
                      else f"{format_parameter(low, unit)}–{format_parameter(high, unit)}")
         rows.append([Safe(f"<code>{html.escape(str(entry.get('parameter', '')))}</code>"),
                      format_parameter(entry.get("value"), unit), unit, plausible,

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from reports.figures import plot_tornado
+from reports.formatting import format_count
 from reports.html_parts import figure_html, page, table
-from reports.run_report import format_count
 
 REPORT_NAME = "sensitivity.html"
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from reports.figures import plot_yearly_history
+from reports.formatting import format_count, format_percent
 from reports.html_parts import Safe, figure_html, page, table
-from reports.run_report import format_count, format_percent
 
 REPORT_NAME = "validation.html"
 

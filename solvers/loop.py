@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.experiments.comparisons import paired_differences
 from model.experiments.replications import Progress, Replications, interval, run_replications
 from model.metrics import NATIONAL, WHOLE_HORIZON
 from model.scenario import STATE_CODES, BandwidthTier, Scenario
@@ -34,8 +35,6 @@ from solvers.plan import (
 )
 from solvers.surrogate import STAGES, Surrogate, build_surrogate
 
-PAIRED_METRICS = ("actioned", "raids", "arrests", "downloaded", "reviewed", "investigated",
-                  "lapsed", "charges")
 EFFICIENCY_RANGE = (0.2, 2.0)
 """Recalibration never scales a stage's capacity beyond these factors in one go."""
 CHECKED_MARGINALS = 3
@@ -162,19 +161,6 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
                                workers)
     costs = pd.DataFrame(plan_costs(scenario, plan))
     return Outcome(plan, stable, rounds, results, options, paired, marginal, costs)
-
-
-def paired_differences(results: dict[str, Replications], option_a: str,
-                       others: list[str]) -> pd.DataFrame:
-    """``option_a, option_b, metric, mean_diff, ci_low, ci_high`` over paired replications."""
-    rows = []
-    for option_b in others:
-        for metric in PAIRED_METRICS:
-            diff = results[option_a].national(metric) - results[option_b].national(metric)
-            mean, low, high = interval(diff)
-            rows.append({"option_a": option_a, "option_b": option_b, "metric": metric,
-                         "mean_diff": mean, "ci_low": low, "ci_high": high})
-    return pd.DataFrame(rows)
 
 
 def marginal_values(scenario: Scenario, surrogate: Surrogate, plan: Plan,

@@ -37,7 +37,7 @@ def wide(metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_flows_balance_for_every_replication_scope_and_year(crowded_metrics) -> None:
-    """initial backlog + received = actioned + closed + lapsed + in system, exactly."""
+    """Initial backlog + received = actioned + closed + lapsed + in system, exactly."""
     table = wide(crowded_metrics)
     gap = (table.initial_backlog + table.tipoffs_received - table[BALANCE].sum(axis=1)).abs()
     assert gap.max() == 0

@@ -164,7 +164,7 @@ def test_hostile_yaml_is_refused_quickly(tmp_path: Path, make, fragments: list[s
 
 
 def test_a_negative_seed_is_refused(tmp_path: Path) -> None:
-    """numpy seeds take no negative number: refused at the command line, exit 2."""
+    """Numpy seeds take no negative number: refused at the command line, exit 2."""
     result = run_cli("scenarios/status_quo.yaml", "--seed", "-1", "--out", tmp_path / "out")
     assert result.returncode == 2
     assert "--seed" in result.stderr and "0 or more" in result.stderr

@@ -20,8 +20,8 @@ from model.experiments.replications import run_replications, summarise
 from model.loading import load_scenario
 from model.metrics import MONTHLY_METRICS, WHOLE_HORIZON
 from model.scenario import assumptions_register
+from reports.run_folder import summary_table, write_run_folder
 from reports.run_report import render_run_report
-from reports.tables import summary_table, write_run_folder
 from tests.conftest import ROOT, STATUS_QUO
 
 PACKAGES = ("model", "reports", "solvers")

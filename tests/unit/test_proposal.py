@@ -1,5 +1,6 @@
 """The budget proposal: a synthetic optimisation run folder with known numbers in, PDF and
-workbook out, in English and Malay."""
+workbook out, in English and Malay.
+"""
 
 from __future__ import annotations
 

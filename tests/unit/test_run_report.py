@@ -14,14 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reports.run_report import (
-    DASH,
-    format_count,
-    format_days,
-    format_estimate,
-    format_percent,
-    render_run_report,
-)
+from reports.formatting import DASH, format_count, format_days, format_estimate, format_percent
+from reports.run_report import render_run_report
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
