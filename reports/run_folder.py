@@ -24,6 +24,43 @@ import pandas as pd
 from model.metrics import NATIONAL
 from reports.formatting import format_estimate
 
+# Every file a command writes into a result folder, named once.
+SUMMARY_CSV = "summary.csv"
+YEARLY_CSV = "yearly.csv"
+REPLICATIONS_CSV = "replications.csv"
+MONTHLY_CSV = "monthly.csv"
+DELAYS_CSV = "delays.csv"
+END_STATE_CSV = "end_state.csv"
+RUN_JSON = "run.json"
+REPORT_HTML = "report.html"
+PLAN_CSV = "plan.csv"
+PAIRED_DIFF_CSV = "paired_diff.csv"
+ROUNDS_CSV = "rounds.csv"
+MARGINAL_CSV = "marginal.csv"
+COMPARISON_CSV = "comparison.csv"
+COMPARISON_HTML = "comparison.html"
+FIT_CSV = "fit.csv"
+FITTED_PARAMETERS_CSV = "fitted_parameters.csv"
+CHECKS_CSV = "checks.csv"
+VALIDATION_HTML = "validation.html"
+SENSITIVITY_CSV = "sensitivity.csv"
+SENSITIVITY_HTML = "sensitivity.html"
+PROPOSAL_PDF = "proposal.pdf"
+PROPOSAL_XLSX = "proposal.xlsx"
+SWEEP_CSV = "sweep.csv"
+SWEEP_PNG = "sweep.png"
+POINTS_FOLDER = "points"
+
+RESULT_TABLES = (SUMMARY_CSV, YEARLY_CSV, REPLICATIONS_CSV, MONTHLY_CSV, DELAYS_CSV,
+                 END_STATE_CSV)
+"""The tables every scenario run writes, in the order ``reproduce`` compares them."""
+
+
+def option_csv(option: str) -> str:
+    """The summary file of an alternative an optimisation compared its plan with."""
+    return f"option_{option}.csv"
+
+
 SUMMARY_COLUMNS = ["scope", "metric", "unit", "mean", "ci_low", "ci_high"]
 YEARLY_COLUMNS = ["year", *SUMMARY_COLUMNS]
 REPLICATION_COLUMNS = ["replication", "scope", "metric", "value"]
@@ -71,7 +108,7 @@ def write_run_folder(out: Path, tables: dict[str, pd.DataFrame], run_info: dict[
     try:
         for name, frame in tables.items():
             frame.to_csv(staging / name, index=False)
-        (staging / "run.json").write_text(json.dumps(run_info, indent=2, default=str) + "\n",
+        (staging / RUN_JSON).write_text(json.dumps(run_info, indent=2, default=str) + "\n",
                                           encoding="utf-8")
         for render in renderers:
             render(staging)
@@ -120,8 +157,10 @@ class RunFolder:
 
     @property
     def scenario(self) -> dict[str, Any]:
-        """The scenario the results come from: an optimisation run's chosen plan in place
-        (``plan_scenario``), otherwise the resolved scenario recorded in ``run.json``.
+        """The scenario the results come from.
+
+        An optimisation run's chosen plan in place (``plan_scenario``), otherwise the
+        resolved scenario recorded in ``run.json``.
         """
         return self.info.get("plan_scenario") or self.info.get("scenario", {})
 
@@ -170,7 +209,7 @@ def read_run_folder(folder: Path) -> RunFolder:
         If ``summary.csv`` or ``run.json`` is missing, since nothing can be reported without them.
     """
     folder = Path(folder)
-    for required in ("summary.csv", "run.json"):
+    for required in (SUMMARY_CSV, RUN_JSON):
         if not (folder / required).is_file():
             raise FileNotFoundError(
                 f"{folder / required} is missing: {folder} is not a complete run folder "
@@ -184,8 +223,8 @@ def read_run_folder(folder: Path) -> RunFolder:
 
     return RunFolder(
         folder=folder,
-        summary=pd.read_csv(folder / "summary.csv"),
-        monthly=optional("monthly.csv"),
-        delays=optional("delays.csv"),
-        info=json.loads((folder / "run.json").read_text(encoding="utf-8")),
+        summary=pd.read_csv(folder / SUMMARY_CSV),
+        monthly=optional(MONTHLY_CSV),
+        delays=optional(DELAYS_CSV),
+        info=json.loads((folder / RUN_JSON).read_text(encoding="utf-8")),
     )
