@@ -21,6 +21,26 @@ WHOLE_HORIZON = 0
 
 
 @dataclass(frozen=True)
+class Phrase:
+    """How a difference in a metric reads in a sentence: "B *carries out* 12 more *raids*".
+
+    Attributes
+    ----------
+    verb : str
+        The words before the amount ("carries out").
+    one, many : str
+        The noun for one and for several ("raid", "raids").
+    after : str
+        Words after the noun, with their leading space (" lapse"); none by default.
+    """
+
+    verb: str
+    one: str
+    many: str
+    after: str = ""
+
+
+@dataclass(frozen=True)
 class Metric:
     """One outcome metric: how it is named, measured and read.
 
@@ -38,6 +58,11 @@ class Metric:
         What the figure counts, in one phrase.
     fewer_is_better : bool
         True where a lower value is the better outcome (lapses, delays).
+    short_label : str
+        A column heading or axis tick where the table or chart already says what is
+        counted ("Received"); empty where the label is short enough.
+    phrase : Phrase or None
+        How a difference in the metric reads in a sentence; None where no report says one.
     """
 
     name: str
@@ -46,6 +71,8 @@ class Metric:
     label_ms: str
     meaning: str
     fewer_is_better: bool = False
+    short_label: str = ""
+    phrase: Phrase | None = None
 
     def label_in(self, language: str) -> str:
         """The label in ``en`` or ``ms``."""
@@ -56,27 +83,35 @@ _FRACTION_OF_DUTY = "fraction of on-duty time"
 
 CATALOGUE: tuple[Metric, ...] = (
     Metric("tipoffs_received", "tip-offs", "Tip-offs received", "Tip-off diterima",
-           "international referrals and local reports"),
+           "international referrals and local reports", short_label="Received"),
     Metric("selected_for_download", "tip-offs", "Selected", "Dipilih",
            "chosen by HQ for download"),
     Metric("downloaded", "tip-offs", "Evidence downloaded", "Bahan bukti dimuat turun",
-           "tip-offs whose material reached HQ"),
+           "tip-offs whose material reached HQ", short_label="Downloaded",
+           phrase=Phrase("downloads the evidence of", "tip-off", "tip-offs")),
     Metric("reviewed", "tip-offs", "Tip-offs reviewed", "Tip-off disemak",
-           "verified by the HQ forensic team"),
+           "verified by the HQ forensic team", short_label="Reviewed",
+           phrase=Phrase("reviews", "tip-off", "tip-offs")),
     Metric("investigated", "tip-offs", "Tip-offs investigated", "Tip-off disiasat",
-           "investigations finished by a state"),
-    Metric("raids", "raids", "Raids", "Serbuan", "led by a state officer"),
-    Metric("arrests", "arrests", "Arrests", "Tangkapan", "at raids"),
+           "investigations finished by a state", short_label="Investigated",
+           phrase=Phrase("investigates", "tip-off", "tip-offs")),
+    Metric("raids", "raids", "Raids", "Serbuan", "led by a state officer",
+           phrase=Phrase("carries out", "raid", "raids")),
+    Metric("arrests", "arrests", "Arrests", "Tangkapan", "at raids",
+           phrase=Phrase("makes", "arrest", "arrests")),
     Metric("charges", "charges", "Charges", "Pertuduhan",
-           "after the seized devices were examined"),
+           "after the seized devices were examined",
+           phrase=Phrase("brings", "charge", "charges")),
     Metric("lapsed", "tip-offs", "Tip-offs lapsed (evidence no longer held)",
            "Tip-off luput (bahan bukti tidak lagi disimpan)",
            "not selected within the retention window, so no longer traceable",
-           fewer_is_better=True),
+           fewer_is_better=True, short_label="Lapsed",
+           phrase=Phrase("lets", "tip-off", "tip-offs", " lapse")),
     Metric("closed_no_action", "tip-offs", "Closed without action", "Ditutup tanpa tindakan",
            "subscriber not identified, or not actionable"),
     Metric("actioned", "tip-offs", "Tip-offs actioned", "Tip-off diambil tindakan",
-           "closed after a raid or a documented investigation decision"),
+           "closed after a raid or a documented investigation decision", short_label="Actioned",
+           phrase=Phrase("actions", "tip-off", "tip-offs")),
     Metric("initial_backlog", "tip-offs", "In the system at the start",
            "Dalam sistem pada permulaan", "tip-offs already in the pipeline on day one"),
     Metric("in_system_at_end", "tip-offs", "In the system at the end",
@@ -124,10 +159,28 @@ FUNNEL: tuple[str, ...] = ("tipoffs_received", "selected_for_download", "downloa
 """The pipeline's stages in order, as metrics."""
 
 
+SUMMARY_COLUMNS = ["scope", "metric", "unit", "mean", "ci_low", "ci_high"]
+"""Columns of a summary of metrics over replications (``summary.csv``)."""
+YEARLY_COLUMNS = ["year", *SUMMARY_COLUMNS]
+"""The same per calendar year (``yearly.csv``)."""
+REPLICATION_COLUMNS = ["replication", "scope", "metric", "value"]
+"""Each replication's raw value (``replications.csv``), for paired comparisons."""
+MONTHLY_COLUMNS = ["month", "metric", "unit", "mean", "ci_low", "ci_high"]
+"""National monthly series (``monthly.csv``)."""
+DELAY_COLUMNS = ["stage", "quantile", "unit", "mean", "ci_low", "ci_high"]
+"""National delay quantiles in days (``delays.csv``)."""
+
+
 def label(name: str, language: str = "en") -> str:
     """A metric's label, or its name in words when the catalogue does not know it."""
     metric = METRICS.get(name)
     return metric.label_in(language) if metric else name.replace("_", " ")
+
+
+def short_label(name: str) -> str:
+    """A metric's short label (a column heading, an axis tick), else its label."""
+    metric = METRICS.get(name)
+    return (metric.short_label or metric.label) if metric else label(name)
 
 
 def fewer_is_better(name: str) -> bool:

@@ -61,9 +61,10 @@ def option_csv(option: str) -> str:
     return f"option_{option}.csv"
 
 
-SUMMARY_COLUMNS = ["scope", "metric", "unit", "mean", "ci_low", "ci_high"]
-YEARLY_COLUMNS = ["year", *SUMMARY_COLUMNS]
-REPLICATION_COLUMNS = ["replication", "scope", "metric", "value"]
+RESULT_TABLE_FIELDS = {"summary": SUMMARY_CSV, "yearly": YEARLY_CSV,
+                       "replications": REPLICATIONS_CSV, "monthly": MONTHLY_CSV,
+                       "delays": DELAYS_CSV, "end_state": END_STATE_CSV}
+"""Which file holds each of a run's result tables (the fields of ``ResultTables``)."""
 
 
 class OutputError(Exception):
@@ -106,8 +107,7 @@ def write_run_folder(out: Path, tables: dict[str, pd.DataFrame], run_info: dict[
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a run folder is not
     try:
-        for name, frame in tables.items():
-            frame.to_csv(staging / name, index=False)
+        write_tables(staging, tables)
         (staging / RUN_JSON).write_text(json.dumps(run_info, indent=2, default=str) + "\n",
                                           encoding="utf-8")
         for render in renderers:
@@ -127,19 +127,135 @@ def _umask() -> int:
     return mask
 
 
-def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """``summary.csv``: one row per scope and metric over the whole horizon."""
-    return summary[SUMMARY_COLUMNS]
+def read_run_record(folder: Path) -> dict[str, Any]:
+    """A scenario run's ``run.json``, refused with a reason for anything else.
+
+    Raises
+    ------
+    OutputError
+        If the folder has no readable ``run.json``, or holds a comparison, sweep,
+        calibration, sensitivity or optimisation run (which ``reproduce`` does not re-run).
+    """
+    path = folder / RUN_JSON
+    if not path.is_file():
+        raise OutputError(f"{folder} has no {RUN_JSON}; give a folder written by "
+                          "run_scenario.py")
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise OutputError(f"{path} cannot be read as JSON ({error})") from None
+    if not isinstance(info, dict) or not isinstance(info.get("scenario"), dict):
+        raise OutputError(f"{path} records no single scenario (a comparison or a sweep?); "
+                          "reproduce re-runs runs of one scenario")
+    command = info.get("command") or []
+    kind = command[1] if len(command) > 1 and command[1] in ("calibrate", "sensitivity") \
+        else "optimisation" if "plan" in info else None
+    if kind:
+        raise OutputError(f"{folder} holds a {kind} run; reproduce re-runs scenario runs only "
+                          f"(re-run it with: python {' '.join(map(str, command))})")
+    return info
 
 
-def yearly_table(yearly: pd.DataFrame) -> pd.DataFrame:
-    """``yearly.csv``: the summary with a leading year column."""
-    return yearly[YEARLY_COLUMNS]
+def result_files(tables: object) -> dict[str, pd.DataFrame]:
+    """A run's result tables by file name.
+
+    Parameters
+    ----------
+    tables : object
+        Anything with the frames ``summary, yearly, replications, monthly, delays,
+        end_state`` as attributes (``model.experiments.summaries.ResultTables``).
+    """
+    return {name: getattr(tables, field) for field, name in RESULT_TABLE_FIELDS.items()}
 
 
-def replications_table(metrics: pd.DataFrame) -> pd.DataFrame:
-    """``replications.csv``: each replication's raw value, for paired comparisons."""
-    return metrics[REPLICATION_COLUMNS]
+def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Write frames by file name into an existing folder, as every command writes them."""
+    for name, frame in tables.items():
+        frame.to_csv(folder / name, index=False)
+
+
+def is_complete(folder: Path) -> bool:
+    """Whether a folder holds a finished run (folders are moved into place only when whole)."""
+    return (folder / SUMMARY_CSV).is_file() and (folder / RUN_JSON).is_file()
+
+
+KEY_COLUMNS = ("replication", "year", "month", "scope", "state", "stage", "metric", "quantile",
+               "age_days_low", "age_days_high")
+"""Columns that say which row a value belongs to, when a mismatch is reported."""
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One value (or a table's shape) that differs between the original and the re-run."""
+
+    file: str
+    row: str
+    column: str
+    expected: str
+    got: str
+
+    def __str__(self) -> str:
+        where = f"{self.file} {self.row}" + (f" {self.column}" if self.column else "")
+        return f"{where}: {self.expected} in the run, {self.got} now"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every value of the compared tables, and those that differ."""
+
+    values: int
+    files: tuple[str, ...]
+    mismatches: tuple[Mismatch, ...]
+
+    @property
+    def matches(self) -> bool:
+        """True when every value is the same, to the last digit."""
+        return not self.mismatches
+
+
+def compare_tables(name: str, expected: pd.DataFrame, got: pd.DataFrame) -> Comparison:
+    """Compare two tables read as text, cell by cell.
+
+    Tables of another shape or with other columns give one mismatch saying so;
+    otherwise each differing cell is one mismatch, named by its row's key columns.
+    """
+    if list(expected.columns) != list(got.columns):
+        return Comparison(0, (name,), (Mismatch(
+            name, "columns", "", ", ".join(map(str, expected.columns)),
+            ", ".join(map(str, got.columns))),))
+    if len(expected) != len(got):
+        return Comparison(0, (name,), (Mismatch(name, "rows", "", str(len(expected)),
+                                                str(len(got))),))
+    left, right = expected.to_numpy(), got.to_numpy()
+    keys = [column for column in expected.columns if column in KEY_COLUMNS]
+    mismatches = []
+    for row, column in zip(*(left != right).nonzero(), strict=True):
+        label = ", ".join(f"{key}={expected.iloc[row][key]}" for key in keys) or f"row {row + 2}"
+        mismatches.append(Mismatch(name, f"[{label}]", str(expected.columns[column]),
+                                   str(left[row, column]), str(right[row, column])))
+    return Comparison(int(left.size), (name,), tuple(mismatches))
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A CSV as text, exactly as written (no parsing of numbers, empty cells kept empty)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def compare_folders(original: Path, rerun: Path,
+                    names: Sequence[str] = RESULT_TABLES) -> Comparison:
+    """Compare every table of ``names`` that ``original`` holds with the one in ``rerun``."""
+    values, files, mismatches = 0, [], []
+    for name in names:
+        if not (original / name).is_file():
+            continue
+        files.append(name)
+        if not (rerun / name).is_file():
+            mismatches.append(Mismatch(name, "file", "", "present", "not written"))
+            continue
+        result = compare_tables(name, read_table(original / name), read_table(rerun / name))
+        values += result.values
+        mismatches.extend(result.mismatches)
+    return Comparison(values, tuple(files), tuple(mismatches))
 
 
 @dataclass(frozen=True)
@@ -228,3 +344,153 @@ def read_run_folder(folder: Path) -> RunFolder:
         delays=optional(DELAYS_CSV),
         info=json.loads((folder / RUN_JSON).read_text(encoding="utf-8")),
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Readers of the folders of analyses: comparison, calibration, sensitivity
+# ---------------------------------------------------------------------------------------
+
+PAIRED_DIFF_COLUMNS = ["option_a", "option_b", "metric", "mean_diff", "ci_low", "ci_high"]
+"""Columns of ``paired_diff.csv``: ``option_a`` minus ``option_b``, paired by replication."""
+
+
+def _require(folder: Path, names: Sequence[str], kind: str, command: str) -> None:
+    """Refuse, with a reason, a folder that lacks a file its report cannot do without."""
+    for name in names:
+        if not (folder / name).is_file():
+            raise FileNotFoundError(f"{folder / name} is missing: {folder} is not a complete "
+                                    f"{kind} folder (run run_scenario.py {command} to make one)")
+
+
+def _read_record(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / RUN_JSON).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class ComparisonFolder:
+    """The tables and record of one comparison of options, as read from its folder."""
+
+    folder: Path
+    comparison: pd.DataFrame
+    paired: pd.DataFrame
+    info: dict[str, Any]
+
+    @property
+    def options(self) -> list[str]:
+        """The options in the order the command named them, else as ``comparison.csv`` has them."""
+        listed = [str(o) for o in self.info.get("options") or []]
+        return listed or [str(o) for o in dict.fromkeys(self.comparison["option"])]
+
+
+def read_comparison_folder(folder: Path) -> ComparisonFolder:
+    """Read ``comparison.csv``, ``paired_diff.csv`` and ``run.json`` of a comparison folder.
+
+    Parameters
+    ----------
+    folder : Path
+        A folder written by ``run_scenario.py`` given several scenarios.
+
+    Returns
+    -------
+    ComparisonFolder
+        The tables; ``paired`` is empty (with its columns) when ``paired_diff.csv`` is
+        absent, as for a single option, so no differences are stated.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``comparison.csv`` or ``run.json`` is missing.
+    """
+    folder = Path(folder)
+    _require(folder, (COMPARISON_CSV, RUN_JSON), "comparison", "with two or more scenarios")
+    paired_path = folder / PAIRED_DIFF_CSV
+    paired = (pd.read_csv(paired_path) if paired_path.is_file()
+              else pd.DataFrame(columns=PAIRED_DIFF_COLUMNS))
+    return ComparisonFolder(folder, pd.read_csv(folder / COMPARISON_CSV), paired,
+                            _read_record(folder))
+
+
+@dataclass(frozen=True)
+class CalibrationFolder:
+    """The tables and record of one calibration, as read from its folder.
+
+    ``fit`` compares published with simulated totals, ``fitted`` lists the fitted
+    parameters, ``checks`` the analytic and behavioural checks, and ``yearly`` the
+    simulated history per calendar year.
+    """
+
+    folder: Path
+    fit: pd.DataFrame
+    fitted: pd.DataFrame
+    checks: pd.DataFrame
+    yearly: pd.DataFrame
+    info: dict[str, Any]
+
+    @property
+    def scenario(self) -> dict[str, Any]:
+        """The calibrated scenario as recorded in ``run.json``."""
+        return self.info.get("scenario", {})
+
+
+def read_calibration_folder(folder: Path) -> CalibrationFolder:
+    """Read the tables of a calibration folder and its ``run.json``.
+
+    Parameters
+    ----------
+    folder : Path
+        A folder written by ``run_scenario.py calibrate``.
+
+    Returns
+    -------
+    CalibrationFolder
+        ``fit.csv``, ``fitted_parameters.csv``, ``checks.csv``, ``yearly.csv`` and the record.
+
+    Raises
+    ------
+    FileNotFoundError
+        If any of those files is missing.
+    """
+    folder = Path(folder)
+    _require(folder, (FIT_CSV, FITTED_PARAMETERS_CSV, CHECKS_CSV, YEARLY_CSV, RUN_JSON),
+             "calibration", "calibrate")
+    return CalibrationFolder(folder, pd.read_csv(folder / FIT_CSV),
+                             pd.read_csv(folder / FITTED_PARAMETERS_CSV),
+                             pd.read_csv(folder / CHECKS_CSV), pd.read_csv(folder / YEARLY_CSV),
+                             _read_record(folder))
+
+
+@dataclass(frozen=True)
+class SensitivityFolder:
+    """The ranked table and record of one sensitivity analysis, as read from its folder."""
+
+    folder: Path
+    sensitivity: pd.DataFrame
+    info: dict[str, Any]
+
+    @property
+    def scenario(self) -> dict[str, Any]:
+        """The scenario whose assumptions were moved, as recorded in ``run.json``."""
+        return self.info.get("scenario", {})
+
+
+def read_sensitivity_folder(folder: Path) -> SensitivityFolder:
+    """Read ``sensitivity.csv`` (most influential assumption first) and ``run.json``.
+
+    Parameters
+    ----------
+    folder : Path
+        A folder written by ``run_scenario.py sensitivity``.
+
+    Returns
+    -------
+    SensitivityFolder
+        The table, in the order written, and the record.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``sensitivity.csv`` or ``run.json`` is missing.
+    """
+    folder = Path(folder)
+    _require(folder, (SENSITIVITY_CSV, RUN_JSON), "sensitivity", "sensitivity")
+    return SensitivityFolder(folder, pd.read_csv(folder / SENSITIVITY_CSV), _read_record(folder))

@@ -11,14 +11,18 @@ and says so; the next parameter listed for the same target then takes over.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
 from model.experiments.replications import Replications, interval, run_replications
+from model.loading import extends_of
 from model.scenario import Scenario, estimate_at, unit_of, with_values
 
 CLOSE_ENOUGH_SHARE = 0.02
@@ -184,3 +188,40 @@ def calibrated_yaml(fitted: Scenario, steps: list[FitStep], extends: str, when: 
     body = yaml.safe_dump({"extends": extends, "name": "calibrated", **tree}, sort_keys=False,
                           allow_unicode=True, width=100)
     return header + body
+
+
+def calibration_runs(scenario: Scenario) -> int:
+    """Replications a calibration runs at most: trials, verification and checks (about 50)."""
+    settings = scenario.calibration
+    trials = len(settings.fit) * settings.iterations * settings.replications if settings else 0
+    return trials + scenario.replications + 50
+
+
+def write_calibration(folder: Path, fitted: Scenario, steps: list[FitStep],
+                      end_state: pd.DataFrame, when: str) -> tuple[Path, Path]:
+    """Rewrite the calibrated-parameters file and the end-state file the scenarios read.
+
+    Both are written whole or not at all (a temporary file, then a rename), so an
+    interrupted calibration never leaves a half-written scenario behind.
+
+    Returns
+    -------
+    tuple of Path
+        The calibrated-parameters file and the end-state file.
+    """
+    settings = fitted.calibration
+    if settings is None:
+        raise ValueError("the scenario has no calibration section")
+    target = folder / settings.write_to
+    parent = extends_of(target) or "baseline.yaml"
+    _replace_file(target, calibrated_yaml(fitted, steps, parent, when))
+    end_state_file = folder / settings.end_state_to
+    _replace_file(end_state_file, end_state.to_csv(index=False))
+    return target, end_state_file
+
+
+def _replace_file(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(text)
+    os.replace(temporary, path)

@@ -8,6 +8,7 @@ and seed both give identical results, whatever the number of workers.
 from __future__ import annotations
 
 import enum
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -20,6 +21,14 @@ class ExecutorKind(enum.StrEnum):
 
     LOCAL = "local"
     DASK = "dask"
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity), at least one."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 @contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -20,7 +19,7 @@ from model.engine.outcomes import (
     replication_metrics,
 )
 from model.engine.simulation import simulate
-from model.experiments.executors import ExecutorKind, dask_map
+from model.experiments.executors import ExecutorKind, dask_map, usable_cores
 from model.metrics import METRIC_UNITS, NATIONAL, WHOLE_HORIZON
 from model.scenario import Scenario
 
@@ -78,10 +77,7 @@ def replicate(scenario: Scenario, replication: int) -> Replications:
 
 def default_workers() -> int:
     """Worker processes to use by default: every core this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
+    return usable_cores()
 
 
 Variants = Callable[[int], Scenario]
@@ -99,48 +95,67 @@ def run_replications(scenario: Scenario, replications: int, workers: int = 1,
     cluster) or on the order in which workers finish.
     """
     numbers = range(first, first + replications)
-
-    def scenario_for(replication: int) -> Scenario:
-        return variants(replication) if variants else scenario
-
-    frames: dict[int, Replications] = {}
+    tasks = [(variants(r) if variants else scenario, r) for r in numbers]
     if executor is ExecutorKind.DASK:
-        tasks = [(scenario_for(r), r) for r in numbers]
-
-        def finished(index: int, result: Replications) -> None:
-            frames[first + index] = result
-            if progress:
-                progress(1)
-
-        dask_map(replicate, tasks, scheduler, workers, finished)
+        frames = _on_dask(tasks, first, workers, scheduler, progress)
     elif workers <= 1 or replications == 1:
-        for replication in numbers:
-            frames[replication] = replicate(scenario_for(replication), replication)
-            if progress:
-                progress(1)
+        frames = _in_this_process(tasks, progress)
     else:
-        # Workers block Ctrl-C and SIGTERM: a Ctrl-C in a terminal reaches the whole
-        # process group, and this process alone decides how to stop (no worker tracebacks).
-        with ProcessPoolExecutor(max_workers=min(workers, replications),
-                                 initializer=signal.pthread_sigmask,
-                                 initargs=(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}),
-                                 ) as pool:
-            try:
-                futures = {pool.submit(replicate, scenario_for(r), r): r for r in numbers}
-                for future in as_completed(futures):
-                    frames[futures[future]] = future.result()
-                    if progress:
-                        progress(1)
-            except BaseException:
-                # Ctrl-C, SIGTERM or a failed replication: drop what has not started and
-                # kill what has, rather than wait minutes for replications no one will use.
-                # (The executor has no public way to stop a running task before 3.14.)
-                running = list((getattr(pool, "_processes", None) or {}).values())
-                pool.shutdown(wait=False, cancel_futures=True)
-                for process in running:
-                    process.kill()
-                raise
+        frames = _in_process_pool(tasks, workers, progress)
     return Replications.concat([frames[r] for r in numbers])
+
+
+Task = tuple[Scenario, int]
+"""One replication to run: the scenario (a variant under uncertainty) and its number."""
+
+
+def _on_dask(tasks: list[Task], first: int, workers: int, scheduler: str | None,
+             progress: Progress | None) -> dict[int, Replications]:
+    frames: dict[int, Replications] = {}
+
+    def finished(index: int, result: Replications) -> None:
+        frames[first + index] = result
+        if progress:
+            progress(1)
+
+    dask_map(replicate, tasks, scheduler, workers, finished)
+    return frames
+
+
+def _in_this_process(tasks: list[Task], progress: Progress | None) -> dict[int, Replications]:
+    frames: dict[int, Replications] = {}
+    for scenario, replication in tasks:
+        frames[replication] = replicate(scenario, replication)
+        if progress:
+            progress(1)
+    return frames
+
+
+def _in_process_pool(tasks: list[Task], workers: int,
+                     progress: Progress | None) -> dict[int, Replications]:
+    frames: dict[int, Replications] = {}
+    # Workers block Ctrl-C and SIGTERM: a Ctrl-C in a terminal reaches the whole
+    # process group, and this process alone decides how to stop (no worker tracebacks).
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
+                             initializer=signal.pthread_sigmask,
+                             initargs=(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}),
+                             ) as pool:
+        try:
+            futures = {pool.submit(replicate, scenario, r): r for scenario, r in tasks}
+            for future in as_completed(futures):
+                frames[futures[future]] = future.result()
+                if progress:
+                    progress(1)
+        except BaseException:
+            # Ctrl-C, SIGTERM or a failed replication: drop what has not started and
+            # kill what has, rather than wait minutes for replications no one will use.
+            # (The executor has no public way to stop a running task before 3.14.)
+            running = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in running:
+                process.kill()
+            raise
+    return frames
 
 
 def run_until_precise(scenario: Scenario, workers: int, precision_share: float, cap: int,

@@ -2,9 +2,9 @@
 
 A run folder's ``run.json`` records a SHA-256 of the resolved scenario, of the
 starting-state file it read, the product's version and, when run from a git
-checkout, the commit (and whether tracked files had been changed).  The
-comparison functions here check a re-run's tables against the original's cell
-by cell, as the CSV text was written: "matches" means to the last digit.
+checkout, the commit (and whether tracked files had been changed).  Comparing a
+re-run's tables with the original's is the run-folder contract's business
+(``reports/run_folder.py``).
 """
 
 from __future__ import annotations
@@ -13,24 +13,19 @@ import hashlib
 import json
 import subprocess
 import tomllib
-from collections.abc import Sequence
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
+from model.loading import ScenarioError, validate
 from model.scenario import Scenario
+
+
+class ProvenanceError(Exception):
+    """A recorded run cannot be repeated as recorded; the message says why and what to do."""
 
 PRODUCT = "micac-planner"
 ROOT = Path(__file__).resolve().parents[2]
-RUN_TABLES = ("summary.csv", "yearly.csv", "replications.csv", "monthly.csv", "delays.csv",
-              "end_state.csv")
-"""The tables a scenario run writes, in the order a comparison reports them."""
-KEY_COLUMNS = ("replication", "year", "month", "scope", "state", "stage", "metric", "quantile",
-               "age_days_low", "age_days_high")
-"""Columns that say which row a value belongs to, when a mismatch is reported."""
 
 
 def canonical_json(scenario: Scenario) -> str:
@@ -110,75 +105,51 @@ def provenance(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class Mismatch:
-    """One value (or a table's shape) that differs between the original and the re-run."""
+def recorded_scenario(info: dict[str, Any], where: Path) -> tuple[Scenario, bool]:
+    """The scenario a ``run.json`` records, checked against the files it reads.
 
-    file: str
-    row: str
-    column: str
-    expected: str
-    got: str
+    Parameters
+    ----------
+    info : dict
+        The parsed ``run.json`` of a scenario run.
+    where : Path
+        The ``run.json`` file, named in messages.
 
-    def __str__(self) -> str:
-        where = f"{self.file} {self.row}" + (f" {self.column}" if self.column else "")
-        return f"{where}: {self.expected} in the run, {self.got} now"
+    Returns
+    -------
+    tuple of (Scenario, bool)
+        The scenario with the recorded seed and replications, and whether it resolves
+        differently under this version (its hash differs from the recorded one).
 
-
-@dataclass(frozen=True)
-class Comparison:
-    """Every value of the compared tables, and those that differ."""
-
-    values: int
-    files: tuple[str, ...]
-    mismatches: tuple[Mismatch, ...]
-
-    @property
-    def matches(self) -> bool:
-        """True when every value is the same, to the last digit."""
-        return not self.mismatches
-
-
-def compare_tables(name: str, expected: pd.DataFrame, got: pd.DataFrame) -> Comparison:
-    """Compare two tables read as text, cell by cell.
-
-    Tables of another shape or with other columns give one mismatch saying so;
-    otherwise each differing cell is one mismatch, named by its row's key columns.
+    Raises
+    ------
+    ProvenanceError
+        If the scenario is not valid any more, the seed or replications are missing, or
+        the starting-state file it read has gone or changed.
     """
-    if list(expected.columns) != list(got.columns):
-        return Comparison(0, (name,), (Mismatch(
-            name, "columns", "", ", ".join(map(str, expected.columns)),
-            ", ".join(map(str, got.columns))),))
-    if len(expected) != len(got):
-        return Comparison(0, (name,), (Mismatch(name, "rows", "", str(len(expected)),
-                                                str(len(got))),))
-    left, right = expected.to_numpy(), got.to_numpy()
-    keys = [column for column in expected.columns if column in KEY_COLUMNS]
-    mismatches = []
-    for row, column in zip(*(left != right).nonzero(), strict=True):
-        label = ", ".join(f"{key}={expected.iloc[row][key]}" for key in keys) or f"row {row + 2}"
-        mismatches.append(Mismatch(name, f"[{label}]", str(expected.columns[column]),
-                                   str(left[row, column]), str(right[row, column])))
-    return Comparison(int(left.size), (name,), tuple(mismatches))
+    try:
+        scenario = validate(info["scenario"])
+    except ScenarioError as error:
+        raise ProvenanceError(f"{where}: the recorded scenario is not valid under this "
+                              f"version of the product: {error}") from None
+    try:
+        scenario = scenario.model_copy(update={"seed": int(info["seed"]),
+                                               "replications": int(info["replications"])})
+    except (KeyError, TypeError, ValueError):
+        raise ProvenanceError(f"{where} lacks a whole-number seed or replications") from None
+    _check_initial_state(scenario, info.get("initial_state_sha256"))
+    recorded = info.get("scenario_sha256")
+    return scenario, bool(recorded and recorded != scenario_sha256(scenario))
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """A CSV as text, exactly as written (no parsing of numbers, empty cells kept empty)."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
-def compare_folders(original: Path, rerun: Path,
-                    names: Sequence[str] = RUN_TABLES) -> Comparison:
-    """Compare every table of ``names`` that ``original`` holds with the one in ``rerun``."""
-    values, files, mismatches = 0, [], []
-    for name in names:
-        if not (original / name).is_file():
-            continue
-        files.append(name)
-        if not (rerun / name).is_file():
-            mismatches.append(Mismatch(name, "file", "", "present", "not written"))
-            continue
-        result = compare_tables(name, read_table(original / name), read_table(rerun / name))
-        values += result.values
-        mismatches.extend(result.mismatches)
-    return Comparison(values, tuple(files), tuple(mismatches))
+def _check_initial_state(scenario: Scenario, recorded: str | None) -> None:
+    if scenario.initial_state is None:
+        return
+    path = Path(scenario.initial_state.from_file)
+    if not path.is_file():
+        raise ProvenanceError(f"the run started from {path} (initial_state.from_file), which "
+                              "no longer exists; restore it to reproduce the run")
+    if recorded and file_sha256(path) != recorded:
+        raise ProvenanceError(f"{path} (initial_state.from_file) has changed since the run "
+                              "(its SHA-256 differs from run.json's); restore the file the "
+                              "run used, e.g. from git, to reproduce it")

@@ -33,6 +33,8 @@ import pandas as pd
 
 from model.engine.arrivals import awareness_uplift, referrals_in_year, state_shares, year_segments
 from model.engine.initial_state import read_initial_state
+from model.experiments.executors import usable_cores
+from model.experiments.uncertainty import UncertainScenarios
 from model.scenario import STATE_CODES, Scenario, StaffGroup
 
 PROCESS_BASE_BYTES = 150e6
@@ -160,7 +162,7 @@ def estimate_run(scenario: Scenario, replications: int, workers: int,
         replication=largest,
         replications=replications,
         workers=max(1, min(workers, replications)),
-        cores=cores if cores is not None else _cores(),
+        cores=cores if cores is not None else usable_cores(),
         mean_replication_seconds=mean_seconds,
         largest_group=max(staff_groups(scenario).items(), key=lambda item: item[1]),
     )
@@ -204,6 +206,24 @@ def staff_groups(scenario: Scenario) -> dict[str, int]:
         groups[f"states.{code}.officers"] = scenario.states[code].officers
         groups[f"states.{code}.lower_ranks"] = scenario.states[code].lower_ranks
     return {path: _most_posts(group) for path, group in groups.items()}
+
+
+def check_run(scenario: Scenario, replications: int, workers: int, uncertain: bool = False,
+              variants: Sequence[Scenario] = ()) -> None:
+    """Refuse, before any simulation, a run that would exhaust memory or take days.
+
+    With ``uncertain`` the replications draw their assumptions from their ranges, so
+    the first twenty draws are sized (a large arrival volume may be among them).
+
+    Raises
+    ------
+    SizeError
+        With the estimate and what to shrink.
+    """
+    if uncertain:
+        design = UncertainScenarios.design(scenario, replications)
+        variants = [design(number) for number in range(min(replications, 20))]
+    check_size(estimate_run(scenario, replications, workers, variants))
 
 
 def check_size(estimate: RunEstimate, limits: SizeLimits | None = None) -> None:
@@ -260,13 +280,6 @@ def _initial_counts(scenario: Scenario) -> tuple[float, float]:
 
 def _most_posts(group: StaffGroup) -> int:
     return max([group.posts, *(change.posts for change in group.changes)])
-
-
-def _cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def _either(advice: list[str]) -> str:

@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 
 from model.loading import validate
-from model.runs.provenance import RUN_TABLES, file_sha256, scenario_sha256
+from model.runs.provenance import file_sha256, scenario_sha256
+from reports.run_folder import RESULT_TABLES
 from tests.conftest import ROOT
 
 SHORT = ["--set", "end_date=2024-03-31", "--replications", "3", "--quiet"]
@@ -243,9 +244,9 @@ def test_reproduce_matches_every_number(shipped_run: Path) -> None:
     result = run_cli("reproduce", shipped_run, "--workers", "1", "--quiet")
     assert result.returncode == 0, result.stderr
     cells = sum(pd.read_csv(shipped_run / name, dtype=str, keep_default_na=False).size
-                for name in RUN_TABLES)
+                for name in RESULT_TABLES)
     assert result.stdout == (f"reproduced: every number matches ({cells:,} values in "
-                             f"{len(RUN_TABLES)} files)\n")
+                             f"{len(RESULT_TABLES)} files)\n")
 
 
 def test_reproduce_lists_what_differs(shipped_run: Path, tmp_path: Path) -> None:

@@ -11,10 +11,7 @@ import pytest
 
 from model.loading import override, validate
 from model.runs.provenance import (
-    RUN_TABLES,
     canonical_json,
-    compare_folders,
-    compare_tables,
     git_commit,
     initial_state_sha256,
     product_version,
@@ -22,6 +19,7 @@ from model.runs.provenance import (
     scenario_sha256,
 )
 from model.scenario import Scenario
+from reports.run_folder import RESULT_TABLES, compare_folders, compare_tables
 from tests.conftest import ROOT
 
 
@@ -103,7 +101,7 @@ def test_folders_compare_the_tables_the_original_holds(tmp_path: Path) -> None:
     (original / "yearly.csv").write_text("year\n2024\n", encoding="utf-8")
     result = compare_folders(original, rerun)
     assert [m.file for m in result.mismatches] == ["yearly.csv"]
-    assert set(RUN_TABLES) >= {"summary.csv", "yearly.csv", "end_state.csv"}
+    assert set(RESULT_TABLES) >= {"summary.csv", "yearly.csv", "end_state.csv"}
 
 
 @pytest.mark.parametrize("text", ["", "1e-320", "-0.0", "inf"])

@@ -1,0 +1,1 @@
+"""A run's bookkeeping: its size estimated up front, its provenance recorded."""
