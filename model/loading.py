@@ -7,6 +7,7 @@ the line where it was written and what would be valid.
 
 from __future__ import annotations
 
+import copy
 import json
 import types
 import typing
@@ -339,11 +340,52 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
+SCHEMA_FILE = "scenario.schema.json"
+"""The JSON Schema shipped beside the scenarios, named in each file's first line."""
+SCHEMA_MODELINE = f"# yaml-language-server: $schema={SCHEMA_FILE}"
+"""The first line of a shipped scenario file: editors that check YAML use the schema."""
+OVERLAY = "Overlay"
+
+
 def json_schema() -> dict[str, Any]:
-    """The scenario schema as JSON Schema, for editors that check YAML as it is typed."""
-    schema = Scenario.model_json_schema()
-    schema["properties"]["extends"] = {
-        "type": "string",
-        "description": "a parent scenario file (relative path) whose values this one overrides",
+    """The scenario files' JSON Schema, for editors that check YAML as it is typed.
+
+    A file that ``extends`` another (an overlay) gives only what it changes, so nothing
+    is required in it; a file that extends nothing must be whole.  Either way an
+    unknown key or a value of the wrong type is marked, as the run command refuses it.
+    """
+    whole = Scenario.model_json_schema()
+    definitions = whole.pop("$defs", {})
+    extends = {"type": "string",
+               "description": "a parent scenario file (relative path) whose values this one "
+                              "overrides"}
+    whole["properties"]["extends"] = extends
+    overlay = _overlay(copy.deepcopy(whole))
+    overlay_definitions = {f"{name}{OVERLAY}": _overlay(copy.deepcopy(definition))
+                           for name, definition in definitions.items()}
+    return {
+        "title": "MICAC planner scenario",
+        "description": "A scenario file: whole, or an overlay that extends another file and "
+                       "gives only what it changes.",
+        "type": "object",
+        "if": {"required": ["extends"]},
+        "then": {"$ref": f"#/$defs/Scenario{OVERLAY}"},
+        "else": {"$ref": "#/$defs/Scenario"},
+        "$defs": {**definitions, **overlay_definitions, "Scenario": whole,
+                  f"Scenario{OVERLAY}": overlay},
     }
-    return schema
+
+
+def _overlay(node: Any) -> Any:
+    """The same schema with nothing required, every reference pointing at overlay parts."""
+    if isinstance(node, dict):
+        node.pop("required", None)
+        reference = node.get("$ref")
+        if isinstance(reference, str) and reference.startswith("#/$defs/"):
+            node["$ref"] = reference + OVERLAY
+        for value in node.values():
+            _overlay(value)
+    elif isinstance(node, list):
+        for value in node:
+            _overlay(value)
+    return node

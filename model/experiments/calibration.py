@@ -22,7 +22,7 @@ import pandas as pd
 import yaml
 
 from model.experiments.replications import Replications, interval, run_replications
-from model.loading import extends_of
+from model.loading import SCHEMA_MODELINE, extends_of
 from model.scenario import Scenario, estimate_at, unit_of, with_values
 
 CLOSE_ENOUGH_SHARE = 0.02
@@ -179,6 +179,7 @@ def calibrated_yaml(fitted: Scenario, steps: list[FitStep], extends: str, when: 
                           f"; baseline note: {prior_note}",
         }
     header = (
+        f"{SCHEMA_MODELINE}\n"
         "# Calibrated parameters, written by `python run_scenario.py calibrate "
         "scenarios/history_2018_2023.yaml`.\n"
         "# Each value was fitted inside its plausible range to the published 2018-2023 total\n"
