@@ -134,16 +134,35 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 def _simulate(scenario: Scenario, replication: int) -> RunResult:
     rng = streams(scenario.seed, replication)
+    tipoffs = _tipoffs(scenario, rng)
+    segments = year_segments(scenario)
+    edges = [first for _, first, _ in segments] + [scenario.horizon_days]
+    env = simpy.Environment()
+    pools = build_pools(env, scenario, edges, rng["staffing"])
+    pipe = build_pipeline(env, scenario, tipoffs, pools, edges, rng)
+    start_processes(pipe, scenario, pools)
+    env.run(until=scenario.horizon_days)
+    return collect(pipe, scenario, pools, replication, segments, edges)
+
+
+def _tipoffs(scenario: Scenario, rng: dict[str, np.random.Generator]) -> Tipoffs:
+    """The replication's tip-offs: those already in the pipeline, then the arrivals."""
     initial = None
     if scenario.initial_state is not None:
         frame = read_initial_state(Path(scenario.initial_state.from_file))
         initial = initial_tipoffs(frame, scenario.initial_state.age_offset_days,
                                   rng["initial_state"])
-    tipoffs = generate_tipoffs(scenario, rng["arrivals"], rng["case_attributes"], initial)
-    awaiting_selection = tipoffs.stage_at_start == Stage.AWAITING_SELECTION
-    segments = year_segments(scenario)
-    edges = [first for _, first, _ in segments] + [scenario.horizon_days]
-    env = simpy.Environment()
+    return generate_tipoffs(scenario, rng["arrivals"], rng["case_attributes"], initial)
+
+
+def build_pools(env: simpy.Environment, scenario: Scenario, edges: list[float],
+                rng: np.random.Generator) -> dict[str, StaffPool]:
+    """Every staff pool by name (``hq.download_team``, ``SGR.officers``...), in a fixed order.
+
+    Each pool starts with its posts' availability, and gets the processes that change
+    it on the scenario's dates and that recruit, lose and replace its post holders.
+    The order of creation is part of the event order, so it never varies.
+    """
     staffing = scenario.staffing
     hours_per_day = (staffing.productive_hours.value * staffing.working_days_per_year.value
                      / 365.25)  # of a person fully on this work; times the group's availability
@@ -153,9 +172,14 @@ def _simulate(scenario: Scenario, replication: int) -> RunResult:
         CourseKind.COVERT_ONLINE: effects.covert_online_factor.value,
         CourseKind.CHILD_INTERVIEW: effects.child_interview_factor.value,
     }
+    units: list[tuple[str, StaffGroup | Team]] = [
+        ("hq.download_team", scenario.hq.download_team),
+        ("hq.forensic_team", scenario.hq.forensic_team)]
+    for code in STATE_CODES:
+        state = scenario.states[code]
+        units += [(f"{code}.officers", state.officers), (f"{code}.lower_ranks", state.lower_ranks)]
     pools: dict[str, StaffPool] = {}
-
-    def pool(name: str, unit: StaffGroup | Team) -> StaffPool:
+    for name, unit in units:
         groups = [unit.officers, unit.lower_ranks] if isinstance(unit, Team) else [unit]
         timeline = staffing_timeline(scenario, groups)
         made = StaffPool(env, name, unit.posts, hours_per_day * timeline[0][1], factors, edges)
@@ -165,22 +189,17 @@ def _simulate(scenario: Scenario, replication: int) -> RunResult:
             for created_day, vacant in post_openings(scenario, group):
                 env.process(staff_post(env, made, created_day, vacant,
                                        staffing.recruitment_lag_days.value,
-                                       staffing.attrition_per_year.value, rng["staffing"]))
+                                       staffing.attrition_per_year.value, rng))
         pools[name] = made
-        return made
+    return pools
 
-    download_team = pool("hq.download_team", scenario.hq.download_team)
-    forensic_team = pool("hq.forensic_team", scenario.hq.forensic_team)
-    officers, lower_ranks = [], []
-    for code in STATE_CODES:
-        state = scenario.states[code]
-        officers.append(pool(f"{code}.officers", state.officers))
-        lower_ranks.append(pool(f"{code}.lower_ranks", state.lower_ranks))
 
+def build_pipeline(env: simpy.Environment, scenario: Scenario, tipoffs: Tipoffs,
+                   pools: dict[str, StaffPool], edges: list[float],
+                   rng: dict[str, np.random.Generator]) -> Pipeline:
+    """The selection queue, the HQ line, the download slots and the pools, wired together."""
     download = scenario.download
-    link = SharedLink(env, download.bandwidth_mbps.value * download.usable_share.value,
-                      download.peer_upload_mbps.value, edges)
-    pipe = Pipeline(
+    return Pipeline(
         env=env,
         rates=rates_of(scenario),
         tipoffs=tipoffs,
@@ -188,16 +207,22 @@ def _simulate(scenario: Scenario, replication: int) -> RunResult:
         queue=SelectionQueue(tipoffs.arrival_day, tipoffs.high_priority,
                              scenario.selection.discipline,
                              scenario.selection.retention_window_days.value,
-                             awaiting_selection),
-        link=link,
+                             tipoffs.stage_at_start == Stage.AWAITING_SELECTION),
+        link=SharedLink(env, download.bandwidth_mbps.value * download.usable_share.value,
+                        download.peer_upload_mbps.value, edges),
         download_slots=DownloadSlots(
             env, capacity=max(1, round(download.concurrent_downloads_count.value))),
-        download_team=download_team,
-        forensic_team=forensic_team,
-        officers=tuple(officers),
-        lower_ranks=tuple(lower_ranks),
+        download_team=pools["hq.download_team"],
+        forensic_team=pools["hq.forensic_team"],
+        officers=tuple(pools[f"{code}.officers"] for code in STATE_CODES),
+        lower_ranks=tuple(pools[f"{code}.lower_ranks"] for code in STATE_CODES),
         rng=rng,
     )
+
+
+def start_processes(pipe: Pipeline, scenario: Scenario, pools: dict[str, StaffPool]) -> None:
+    """Courses, one selection process per download-team post, and the starting backlog."""
+    env = pipe.env
     for course in scenario.training.courses:
         name = f"hq.{course.group}" if course.site == "hq" else f"{course.site}.{course.group}"
         env.process(run_course(env, pools[name], course.course, course.places,
@@ -206,17 +231,22 @@ def _simulate(scenario: Scenario, replication: int) -> RunResult:
     for _ in range(len(post_openings(scenario, team.officers))
                    + len(post_openings(scenario, team.lower_ranks))):
         env.process(select_tipoffs(pipe))
-    stages = tipoffs.stage_at_start
+    stages = pipe.tipoffs.stage_at_start
     env.process(review_backlog(pipe, np.flatnonzero(stages == Stage.AWAITING_REVIEW).tolist()))
     for tipoff in np.flatnonzero(stages > Stage.AWAITING_REVIEW).tolist():
         env.process(follow_case(pipe, tipoff, Stage(int(stages[tipoff]))))
 
+
+def collect(pipe: Pipeline, scenario: Scenario, pools: dict[str, StaffPool], replication: int,
+            segments: list[tuple[int, float, float]], edges: list[float]) -> RunResult:
+    """Close the books at the horizon: busy and on-duty time, traffic, and lapses."""
     horizon = scenario.horizon_days
-    env.run(until=horizon)
     for made in pools.values():
         made.close(horizon)
-    link.flush()
-    pipe.ledger.settle_lapses(tipoffs.arrival_day, awaiting_selection,
+    pipe.link.flush()
+    tipoffs = pipe.tipoffs
+    pipe.ledger.settle_lapses(tipoffs.arrival_day,
+                              tipoffs.stage_at_start == Stage.AWAITING_SELECTION,
                               scenario.selection.retention_window_days.value, horizon)
     return RunResult(
         replication=replication,
@@ -227,8 +257,8 @@ def _simulate(scenario: Scenario, replication: int) -> RunResult:
         tipoffs=tipoffs,
         ledger=pipe.ledger,
         pools={name: (made.busy.totals, made.duty.totals) for name, made in pools.items()},
-        link_traffic=tuple(link.traffic.totals),
-        link_capacity_per_day=link.capacity,
+        link_traffic=tuple(pipe.link.traffic.totals),
+        link_capacity_per_day=pipe.link.capacity,
     )
 
 
