@@ -140,7 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=summary, description=summary,
                                   parents=build(), prog=_prog(name))
         sub.set_defaults(handler=handler)
-    parser.set_defaults(handler=lambda _: parser.print_help() or EXIT_BAD_INPUT)
+    def no_command(_: argparse.Namespace) -> int:
+        parser.print_help()
+        return EXIT_BAD_INPUT
+
+    parser.set_defaults(handler=no_command)
     return parser
 
 
@@ -403,7 +407,7 @@ def compare(args: argparse.Namespace) -> int:
     out = args.out or Path("runs") / f"compare-{dt.datetime.now():%Y%m%d-%H%M%S}"
     _check_destination(out, args.force)
     workers = args.workers or default_workers()
-    replications = int(update["replications"])
+    replications = options[names[0]].replications
     for scenario in options.values():
         _check_size(scenario, replications, workers)
     with _progress(replications * len(options), "compare", args.quiet) as bar:

@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -163,7 +164,7 @@ def scaling_exponent(repeats: int, factors: Sequence[float] = SCALING_FACTORS,
     times: list[list[float]] = [[] for _ in variants]
     for _ in range(repeats):
         for variant, measured in zip(variants, times, strict=True):
-            measured.append(wall_seconds(lambda variant=variant: simulate(variant, 0)))
+            measured.append(wall_seconds(partial(simulate, variant, 0)))
     return Scaling(tipoffs, tuple(statistics.median(measured) for measured in times))
 
 
@@ -279,6 +280,6 @@ def ciw_ratio(repeats: int) -> Ratio | None:
     ours, theirs = [], []
     for repeat in range(repeats):
         ours.append(wall_seconds(lambda: simulate(scenario, 0)) / customers)
-        seconds = wall_seconds(lambda repeat=repeat: run_ciw(repeat))
+        seconds = wall_seconds(partial(run_ciw, repeat))
         theirs.append(seconds / served[-1])
     return Ratio(statistics.median(ours), statistics.median(theirs), repeats)

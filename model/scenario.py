@@ -167,7 +167,9 @@ class QueueDiscipline(enum.StrEnum):
 
 
 class StaffChange(Strict):
-    """From ``date`` on, a group has ``posts`` posts (new ones fill after the recruitment
+    """A change in a staff group's posts or availability from a date on.
+
+    From ``date`` on, a group has ``posts`` posts (new ones fill after the recruitment
     lag) and, if given, spends ``availability_share`` of its time on this work.
     """
 

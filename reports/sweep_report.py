@@ -41,5 +41,7 @@ def write_sweep(out: Path, table: pd.DataFrame, varied: Sequence[str]) -> tuple[
     """Write ``sweep.csv`` and ``sweep.png`` into the sweep's folder."""
     table.to_csv(out / SWEEP_CSV, index=False)
     axes = plot_sweep(table, list(varied))
-    axes.figure.savefig(out / SWEEP_PNG, dpi=150, metadata={"Software": None})
+    figure = axes.get_figure(root=True)
+    assert figure is not None  # a chart's axes always belong to a figure
+    figure.savefig(out / SWEEP_PNG, dpi=150, metadata={"Software": None})
     return out / SWEEP_CSV, out / SWEEP_PNG

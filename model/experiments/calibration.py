@@ -59,7 +59,9 @@ def fit_parameters(scenario: Scenario, workers: int,
     steps: list[FitStep] = []
     for step in settings.fit:
         estimate = estimate_at(current, step.parameter)
-        low, high = float(estimate.low), float(estimate.high)  # assumptions carry a range
+        if estimate.low is None or estimate.high is None:
+            raise ValueError(f"{step.parameter} has no plausible range to fit it inside")
+        low, high = float(estimate.low), float(estimate.high)
         if step.target in reached:
             steps.append(FitStep(step.parameter, step.target, unit_of(step.parameter), low, high,
                                  estimate.value, estimate.value, published[step.target],

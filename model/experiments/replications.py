@@ -23,7 +23,7 @@ from model.experiments.executors import ExecutorKind, dask_map, usable_cores
 from model.metrics import METRIC_UNITS, NATIONAL, WHOLE_HORIZON
 from model.scenario import Scenario
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], object]
 """Called with the number of replications just finished (for a progress bar)."""
 
 

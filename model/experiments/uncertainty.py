@@ -51,5 +51,6 @@ class UncertainScenarios:
         return cls(scenario, qmc.scale(unit, low, high), tuple(r[0] for r in ranges))
 
     def __call__(self, replication: int) -> Scenario:
+        """The scenario replication ``replication`` runs: its point of the design."""
         row = self.points[replication % len(self.points)]
         return with_values(self.base, dict(zip(self.paths, row.tolist(), strict=True)))
