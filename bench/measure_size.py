@@ -1,4 +1,4 @@
-"""Measure what a replication costs, to set the constants of ``model/sizing.py``.
+"""Measure what a replication costs, to set the constants of ``model/runs/sizing.py``.
 
     python bench/measure_size.py
 
