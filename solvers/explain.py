@@ -7,69 +7,100 @@ they miss, the solver's own infeasibility core names by constraint group.
 
 from __future__ import annotations
 
-from model.scenario import STATE_CODES, Scenario
-from solvers.allocation import CONSTRAINT_GROUPS, lever_names
+from model.scenario import STATE_CODES, Optimise, Scenario
+from solvers.allocation import CONSTRAINT_GROUPS, lever_names, state_post_bounds
+from solvers.costs import price_list
 from solvers.plan import current_posts
 
 
 def conflicts(scenario: Scenario) -> list[str]:
-    """Plain sentences for each conflict found by arithmetic (empty when none is found)."""
+    """Plain sentences for each conflict found by arithmetic.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario whose ``optimise`` settings are checked.
+
+    Returns
+    -------
+    list of str
+        One sentence per conflict, with its numbers; empty when none is found (or the
+        scenario has nothing to optimise).
+    """
     settings = scenario.optimise
     if settings is None:
         return []
-    found: list[str] = []
-    minimum, maximum = {}, {}
+    found = _state_conflicts(settings)
+    minimum = {code: state_post_bounds(settings, code)[0] for code in STATE_CODES}
+    hq_minimum = settings.hq_posts.min or 0
+    state_minimum = sum(max(minimum[c], settings.min_officers_per_state) for c in STATE_CODES)
+    found += _total_posts_conflicts(settings, minimum, state_minimum, hq_minimum)
+    if settings.hq_posts.max is not None and settings.hq_posts.min is not None \
+            and settings.hq_posts.min > settings.hq_posts.max:
+        found.append("optimise.hq_posts.min is above optimise.hq_posts.max")
+    found += _unknown_lever_conflicts(scenario, settings)
+    found += _budget_conflicts(scenario, settings, state_minimum + hq_minimum)
+    return found
+
+
+def _state_conflicts(settings: Optimise) -> list[str]:
+    found = []
     if settings.min_posts_per_state > settings.max_posts_per_state:
         found.append(f"every state must have at least {settings.min_posts_per_state} posts "
                      f"(optimise.min_posts_per_state) and at most "
                      f"{settings.max_posts_per_state} (optimise.max_posts_per_state)")
     for code in STATE_CODES:
-        own = settings.state_posts.get(code)
-        minimum[code] = own.min if own and own.min is not None else settings.min_posts_per_state
-        maximum[code] = own.max if own and own.max is not None else settings.max_posts_per_state
-        if minimum[code] > maximum[code] and own is not None:
-            found.append(f"{code} must have at least {minimum[code]:g} posts and at most "
-                         f"{maximum[code]:g} (optimise.state_posts.{code}); lower its minimum "
+        minimum, maximum = state_post_bounds(settings, code)
+        if minimum > maximum and code in settings.state_posts:
+            found.append(f"{code} must have at least {minimum:g} posts and at most "
+                         f"{maximum:g} (optimise.state_posts.{code}); lower its minimum "
                          "or raise its maximum")
-        if settings.min_officers_per_state > maximum[code]:
+        if settings.min_officers_per_state > maximum:
             found.append(f"{code} needs {settings.min_officers_per_state} officer(s) "
                          f"(optimise.min_officers_per_state) but may have at most "
-                         f"{maximum[code]:g} posts")
-    hq_minimum = settings.hq_posts.min or 0
-    state_minimum = sum(max(minimum[c], settings.min_officers_per_state) for c in STATE_CODES)
-    if state_minimum + hq_minimum > settings.max_total_posts:
-        uniform = len({minimum[c] for c in STATE_CODES}) == 1 and \
-            settings.min_officers_per_state <= settings.min_posts_per_state
-        how = (f"14 states x {settings.min_posts_per_state} posts = {state_minimum}"
-               if uniform and not settings.state_posts
-               else f"the states' minimums add up to {state_minimum:g} posts")
-        if hq_minimum:
-            how += f", plus HQ's minimum of {hq_minimum:g}"
-        found.append(f"{how} > {settings.max_total_posts} posts (optimise.max_total_posts); "
-                     "lower optimise.min_posts_per_state or raise optimise.max_total_posts")
-    if settings.hq_posts.max is not None and settings.hq_posts.min is not None \
-            and settings.hq_posts.min > settings.hq_posts.max:
-        found.append("optimise.hq_posts.min is above optimise.hq_posts.max")
-    known = set(lever_names(scenario))
-    for name in settings.bounds:
-        if name not in known:
-            found.append(f"optimise.bounds names '{name}', which is not a lever; levers look "
-                         "like posts_officers.SGR, training.digital_forensics.local, "
-                         "bandwidth_mbps.hq, campaigns_per_year.KTN")
-    # Posts beyond today's establishment cost money: the minimum alone may exceed the budget.
-    today = sum(current_posts(scenario).values())
-    forced_new = max(state_minimum + hq_minimum - today, 0)
-    if forced_new:
-        years = scenario.horizon_days / 365.25
-        lag = min(scenario.staffing.recruitment_lag_days.value / 365.25, years)
-        cheapest = settings.post_costs.lower_rank_rm_per_year.value * (years - lag) \
-            + settings.post_costs.new_post_one_off_rm.value
-        needed = forced_new * cheapest
-        if needed > settings.budget_rm:
-            found.append(f"the minimum posts need {forced_new} new posts, costing at least "
-                         f"RM{needed:,.0f} over the horizon > the budget RM"
-                         f"{settings.budget_rm:,.0f} (optimise.budget_rm)")
+                         f"{maximum:g} posts")
     return found
+
+
+def _total_posts_conflicts(settings: Optimise, minimum: dict[str, float],
+                           state_minimum: float, hq_minimum: float) -> list[str]:
+    if state_minimum + hq_minimum <= settings.max_total_posts:
+        return []
+    uniform = len({minimum[c] for c in STATE_CODES}) == 1 and \
+        settings.min_officers_per_state <= settings.min_posts_per_state
+    how = (f"14 states x {settings.min_posts_per_state} posts = {state_minimum}"
+           if uniform and not settings.state_posts
+           else f"the states' minimums add up to {state_minimum:g} posts")
+    if hq_minimum:
+        how += f", plus HQ's minimum of {hq_minimum:g}"
+    return [f"{how} > {settings.max_total_posts} posts (optimise.max_total_posts); "
+            "lower optimise.min_posts_per_state or raise optimise.max_total_posts"]
+
+
+def _unknown_lever_conflicts(scenario: Scenario, settings: Optimise) -> list[str]:
+    known = set(lever_names(scenario))
+    return [f"optimise.bounds names '{name}', which is not a lever; levers look "
+            "like posts_officers.SGR, training.digital_forensics.local, "
+            "bandwidth_mbps.hq, campaigns_per_year.KTN"
+            for name in settings.bounds if name not in known]
+
+
+def _budget_conflicts(scenario: Scenario, settings: Optimise,
+                      minimum_posts: float) -> list[str]:
+    """Posts beyond today's establishment cost money: the minimum alone may exceed the budget.
+
+    The cheapest new post (a lower rank's) is priced as the solver prices it.
+    """
+    today = sum(current_posts(scenario).values())
+    forced_new = max(minimum_posts - today, 0)
+    if not forced_new:
+        return []
+    needed = forced_new * price_list(scenario).new_post_cost_rm("lower_ranks")
+    if needed <= settings.budget_rm:
+        return []
+    return [f"the minimum posts need {forced_new} new posts, costing at least "
+            f"RM{needed:,.0f} over the horizon > the budget RM"
+            f"{settings.budget_rm:,.0f} (optimise.budget_rm)"]
 
 
 def describe_core(groups: list[str]) -> str:

@@ -2,16 +2,19 @@
 
 A plan sets the levers: posts by site, team and rank; course places; the HQ
 line; awareness campaigns per state.  ``apply_plan`` turns it into a scenario
-the simulation can verify; ``plan_lines`` into the rows of ``plan.csv``.
+the simulation can verify; ``plan_costs`` into the rows of ``plan.csv``, priced
+by ``solvers.costs``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from model.engine.arrivals import state_shares
+from model.levers import Lever, LeverKind
+from model.metrics import HQ, NATIONAL
 from model.scenario import (
     STATE_CODES,
     BandwidthTier,
@@ -22,8 +25,8 @@ from model.scenario import (
     Scenario,
     StaffGroup,
 )
+from solvers.costs import PriceList, moved_posts, new_posts, price_list
 
-HQ = "hq"
 STATE_GROUPS = ("officers", "lower_ranks")
 HQ_GROUPS = ("download_team.officers", "download_team.lower_ranks",
              "forensic_team.officers", "forensic_team.lower_ranks")
@@ -34,6 +37,8 @@ COURSE_START_DAYS = {Delivery.TRAIN_THE_TRAINER: 30, Delivery.ABROAD: 60, Delive
 """Days after the start a course runs (assumption: trainers first, local courses after)."""
 
 PostKey = tuple[str, str]  # (state code or "hq", group)
+TrainedGroup = Literal["officers", "forensic_team"]
+"""Groups the optimiser trains: a state's officers, or HQ's forensic team."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +157,7 @@ def apply_plan(scenario: Scenario, plan: Plan) -> Scenario:
     return Scenario.model_validate(data)
 
 
-def _course(kind: CourseKind, site: str, group: str, places: int, start: dt.date,
+def _course(kind: CourseKind, site: str, group: TrainedGroup, places: int, start: dt.date,
             days: int) -> dict[str, Any]:
     return CourseRun(course=kind, site=site, group=group, places=places, start_date=start,
                      duration_days=days).model_dump(mode="json")
@@ -165,60 +170,84 @@ def _days_off(settings: Optimise | None) -> dict[tuple[CourseKind, Delivery], in
 
 
 def plan_costs(scenario: Scenario, plan: Plan) -> list[dict[str, Any]]:
-    """``plan.csv`` rows: ``lever, scope, quantity, unit, cost_rm`` (cost over the horizon)."""
-    settings = scenario.optimise
-    if settings is None:
-        raise ValueError("the scenario has no optimise section")
-    years = scenario.horizon_days / 365.25
-    lag_years = min(scenario.staffing.recruitment_lag_days.value / 365.25, years)
-    costs = settings.post_costs
+    """The rows of ``plan.csv``: what the plan sets and what it costs over the horizon.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario the plan is for (with an ``optimise`` section: its prices).
+    plan : Plan
+        The levers chosen.
+
+    Returns
+    -------
+    list of dict
+        Rows ``lever, scope, quantity, unit, cost_rm``: every post kept or set (at no
+        cost of its own), then new and moved posts, course places, trained officers,
+        the line and every state's campaigns.
+
+    Raises
+    ------
+    ValueError
+        If the scenario has no ``optimise`` section.
+    """
+    prices = price_list(scenario)
+    return (_post_rows(plan) + _new_post_rows(scenario, plan, prices)
+            + _course_rows(plan, prices) + _line_rows(plan, prices)
+            + _campaign_rows(scenario, plan, prices))
+
+
+def _row(lever: Lever, scope: str, quantity: float, unit: str,
+         cost_rm: float) -> dict[str, Any]:
+    return {"lever": lever.code, "scope": scope, "quantity": quantity, "unit": unit,
+            "cost_rm": cost_rm}
+
+
+def _post_rows(plan: Plan) -> list[dict[str, Any]]:
+    return [_row(Lever.posts(group), site, posts, "posts", 0.0)
+            for (site, group), posts in sorted(plan.posts.items())]
+
+
+def _new_post_rows(scenario: Scenario, plan: Plan, prices: PriceList) -> list[dict[str, Any]]:
     today = current_posts(scenario)
-    rows: list[dict[str, Any]] = []
-    new_by_rank = {"officers": 0, "lower_ranks": 0}
-    for rank in new_by_rank:
-        planned = sum(v for (s, g), v in plan.posts.items() if g.endswith(rank))
-        existing = sum(v for (s, g), v in today.items() if g.endswith(rank))
-        new_by_rank[rank] = max(planned - existing, 0)
-    increases = {key: max(plan.posts.get(key, 0) - today[key], 0) for key in today}
-    moved = sum(increases.values()) - sum(new_by_rank.values())
-    for (site, group), posts in sorted(plan.posts.items()):
-        lever = "posts_" + group.replace(".", "_")
-        rows.append({"lever": lever, "scope": site, "quantity": posts, "unit": "posts",
-                     "cost_rm": 0.0})
-    salary = {"officers": costs.officer_rm_per_year.value,
-              "lower_ranks": costs.lower_rank_rm_per_year.value}
-    for rank, count in new_by_rank.items():
+    rows = []
+    for rank, count in new_posts(plan.posts, today).items():
         if count:
-            rows.append({"lever": f"posts_new_{rank}_salary", "scope": "national",
-                         "quantity": count, "unit": "posts",
-                         "cost_rm": count * salary[rank] * (years - lag_years)})
-            rows.append({"lever": f"posts_new_{rank}_set_up", "scope": "national",
-                         "quantity": count, "unit": "posts",
-                         "cost_rm": count * costs.new_post_one_off_rm.value})
+            rows.append(_row(Lever(LeverKind.NEW_POSTS_SALARY, rank=rank), NATIONAL, count,
+                             "posts", prices.salaries_cost_rm(rank, count)))
+            rows.append(_row(Lever(LeverKind.NEW_POSTS_SET_UP, rank=rank), NATIONAL, count,
+                             "posts", prices.set_up_cost_rm(count)))
+    moved = moved_posts(plan.posts, today)
     if moved > 0:
-        rows.append({"lever": "posts_moved", "scope": "national", "quantity": moved,
-                     "unit": "posts", "cost_rm": moved * costs.relocation_one_off_rm.value})
-    prices = {(o.course, o.delivery): o.cost_per_place_rm.value for o in settings.courses}
-    for (kind, delivery), places in sorted(plan.course_places.items()):
-        if places:
-            rows.append({"lever": f"training_{kind.value}_{delivery.value}", "scope": "national",
-                         "quantity": places, "unit": "places",
-                         "cost_rm": places * prices[(kind, delivery)]})
-    for (kind, code), places in sorted(plan.trainees.items()):
-        if places:
-            rows.append({"lever": f"trained_{kind.value}", "scope": code, "quantity": places,
-                         "unit": "trained officers", "cost_rm": 0.0})
+        rows.append(_row(Lever(LeverKind.POSTS_MOVED), NATIONAL, moved, "posts",
+                         prices.relocation_cost_rm(moved)))
+    return rows
+
+
+def _course_rows(plan: Plan, prices: PriceList) -> list[dict[str, Any]]:
+    rows = [_row(Lever(LeverKind.COURSE_PLACES, course=kind.value, delivery=delivery.value),
+                 NATIONAL, places, "places", prices.places_cost_rm(kind, delivery, places))
+            for (kind, delivery), places in sorted(plan.course_places.items()) if places]
+    rows += [_row(Lever(LeverKind.TRAINED, course=kind.value), code, places,
+                  "trained officers", 0.0)
+             for (kind, code), places in sorted(plan.trainees.items()) if places]
+    return rows
+
+
+def _line_rows(plan: Plan, prices: PriceList) -> list[dict[str, Any]]:
     tier = plan.bandwidth_tier
-    if tier is not None:
-        months = scenario.horizon_days / 365.25 * 12
-        rows.append({"lever": "bandwidth_mbps", "scope": HQ, "quantity": tier.mbps,
-                     "unit": "Mbps", "cost_rm": tier.install_rm + tier.monthly_rm * months})
+    if tier is None:
+        return []
+    return [_row(Lever(LeverKind.LINE), HQ, tier.mbps, "Mbps", prices.line_cost_rm(tier))]
+
+
+def _campaign_rows(scenario: Scenario, plan: Plan, prices: PriceList) -> list[dict[str, Any]]:
+    rows = []
     for code in STATE_CODES:
-        campaigns = plan.campaigns.get(code, scenario.states[code].campaigns_per_year)
-        extra = max(campaigns - scenario.states[code].campaigns_per_year, 0)
-        rows.append({"lever": "campaigns_per_year", "scope": code, "quantity": campaigns,
-                     "unit": "campaigns a year",
-                     "cost_rm": extra * years * settings.campaign_cost_rm.value})
+        today = scenario.states[code].campaigns_per_year
+        campaigns = plan.campaigns.get(code, today)
+        rows.append(_row(Lever(LeverKind.CAMPAIGNS), code, campaigns, "campaigns a year",
+                         prices.campaigns_cost_rm(max(campaigns - today, 0))))
     return rows
 
 

@@ -15,7 +15,7 @@ from model.loading import load_scenario, override
 from model.scenario import STATE_CODES
 from solvers.allocation import InfeasiblePlan, solve, surrogate_value
 from solvers.explain import conflicts
-from solvers.plan import HQ, Plan, current_posts, plan_cost_rm
+from solvers.plan import HQ, Plan, current_posts, plan_cost_rm, plan_costs
 from solvers.surrogate import build_surrogate
 from tests.conftest import ROOT
 
@@ -23,8 +23,11 @@ OPTIMISE = ROOT / "scenarios" / "optimise_rm13m.yaml"
 FREE_STATES = ("SGR", "JHR", "KTN")
 
 
-def small_instance(budget_rm: float) -> tuple:
-    """Three states' officers free (0-3), two lines to choose from, all else fixed."""
+def small_instance(budget_rm: float, fixed: dict[str, float] | None = None) -> tuple:
+    """Three states' officers free (0-3), two lines to choose from, all else fixed.
+
+    ``fixed`` fixes more levers (by their ``optimise.bounds`` names).
+    """
     base = load_scenario(OPTIMISE, ["initial_state=null", "end_date=2024-12-31"])
     today = current_posts(base)
     bounds = {}
@@ -36,6 +39,8 @@ def small_instance(budget_rm: float) -> tuple:
             bounds[name] = {"min": posts, "max": posts}
     for code in STATE_CODES:
         bounds[f"campaigns_per_year.{code}"] = {"min": 1, "max": 1}
+    for name, value in (fixed or {}).items():
+        bounds[name] = {"min": value, "max": value}
     text = ", ".join(f"'{k}': {{min: {v['min']}, max: {v['max']}}}" for k, v in bounds.items())
     scenario = override(base, [
         f"optimise.bounds={{{text}}}",
@@ -78,6 +83,56 @@ def test_posts_buy_capacity_when_money_allows() -> None:
     poor = solve(*small_instance(0))
     rich = solve(*small_instance(600_000))
     assert rich.surrogate_actioned > poor.surrogate_actioned
+
+
+def test_plan_csv_and_the_solver_s_budget_price_a_plan_alike() -> None:
+    """The budget constraint admits a plan exactly when plan.csv's cost of it fits.
+
+    The plan creates two officer posts, moves one and buys a 1,000 Mbps line, so every
+    kind of spending is priced; the solver prices whole ringgit a unit, hence the
+    tolerance of half a ringgit per unit bought.
+    """
+    fixed = {"posts_officers.SGR": 3, "posts_officers.JHR": 2, "posts_officers.KTN": 0,
+             "bandwidth_mbps.hq": 1000}
+    relocation = ("optimise.post_costs.relocation_one_off_rm="
+                  "{value: 20000, low: 0, high: 50000, assumption: t}")
+    scenario, surrogate = small_instance(0, fixed)
+    scenario = override(scenario, [relocation])
+    posts = dict(current_posts(scenario))
+    posts.update({("SGR", "officers"): 3, ("JHR", "officers"): 2, ("KTN", "officers"): 0})
+    plan = Plan("fixed", posts, bandwidth_tier=scenario.optimise.bandwidth_tiers[1],
+                campaigns={c: 1 for c in STATE_CODES})
+    rows = pd.DataFrame(plan_costs(scenario, plan))
+    assert set(rows[rows.cost_rm > 0].lever) == {
+        "posts_new_officers_salary", "posts_new_officers_set_up", "posts_moved",
+        "bandwidth_mbps"}
+    cost_rm = plan_cost_rm(scenario, plan)
+    tolerance = 0.5 * (2 + 1 + 1)
+    enough = override(scenario, [f"optimise.budget_rm={cost_rm + tolerance + 1}"])
+    chosen = solve(enough, surrogate)
+    assert chosen.posts == posts and chosen.bandwidth_tier == plan.bandwidth_tier
+    assert plan_cost_rm(enough, chosen) == cost_rm
+    short = override(scenario, [f"optimise.budget_rm={cost_rm - tolerance - 1}"])
+    with pytest.raises(InfeasiblePlan) as refused:
+        solve(short, surrogate)
+    assert "budget" in refused.value.groups
+
+
+def test_explained_cost_of_forced_posts_is_plan_csv_s() -> None:
+    """Explain's price of the new posts the minimums force is what plan.csv charges."""
+    scenario = load_scenario(OPTIMISE, ["initial_state=null", "end_date=2024-12-31",
+                                        "optimise.min_posts_per_state=5",
+                                        "optimise.max_posts_per_state=6",
+                                        "optimise.max_total_posts=100"])
+    today = current_posts(scenario)
+    forced = 14 * 5 + scenario.optimise.hq_posts.min - sum(today.values())
+    posts = dict(today)
+    posts[("SGR", "lower_ranks")] += int(forced)  # the cheapest new posts, none moved
+    cost_rm = plan_cost_rm(scenario, Plan("forced", posts))
+    below = override(scenario, [f"optimise.budget_rm={cost_rm - 1}"])
+    above = override(scenario, [f"optimise.budget_rm={cost_rm + 1}"])
+    assert any(f"RM{cost_rm:,.0f}" in found for found in conflicts(below))
+    assert not any("optimise.budget_rm" in found for found in conflicts(above))
 
 
 constraint_sets = st.fixed_dictionaries({
