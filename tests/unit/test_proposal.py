@@ -1,5 +1,6 @@
-"""The budget proposal: a synthetic optimisation run folder with known numbers in, PDF and
-workbook out, in English and Malay.
+"""The budget proposal: a synthetic run folder in, PDF and workbook out, English and Malay.
+
+The run folder's numbers are known, so the paper's and the workbook's can be checked.
 """
 
 from __future__ import annotations
@@ -195,7 +196,7 @@ def test_line_items_sum_to_the_plan_and_the_totals_are_sum_formulas(
 
 def test_costs_are_split_into_one_off_and_recurring_by_year(run_folder: Path) -> None:
     data = read_proposal_data(run_folder)
-    lines = {(line.lever, line.scope): line for line in data.lines}
+    lines = {(line.code, line.scope): line for line in data.lines}
     bandwidth = lines[("bandwidth_mbps", "hq")]
     assert bandwidth.one_off_rm == 5000.0  # installation; the rental recurs
     assert bandwidth.recurring_rm == pytest.approx(3462.0 * 36)
@@ -256,3 +257,117 @@ def test_outcome_sentence_says_which_is_better_and_whether_beyond_noise(
         metric: str, difference: float, low: float, high: float, expected: str) -> None:
     assert outcome_sentence(metric, difference, low, high, "status_quo", "en").endswith(
         expected)
+
+
+def _pdf_text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def test_pdf_holds_no_web_address_and_the_same_run_gives_the_same_bytes(
+        run_folder: Path, rendered: dict[str, Path], tmp_path: Path) -> None:
+    for out in rendered.values():
+        data = (out / "proposal.pdf").read_bytes()
+        assert b"http" not in data  # reportlab's producer field would carry its web address
+        assert b"/Producer" in data
+    again = render_proposal(run_folder, "en", tmp_path)[0]
+    assert again.read_bytes() == (rendered["en"] / "proposal.pdf").read_bytes()
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
+def test_pdf_prints_en_dashes_and_numbers_every_page_out_of_the_total(
+        rendered: dict[str, Path]) -> None:
+    for language, label in (("en", "Page {} of {}"), ("ms", "Muka surat {} daripada {}")):
+        text = _pdf_text(rendered[language] / "proposal.pdf")
+        assert "2024–2026" in text  # the embedded font has the en dash
+        pages = text.rstrip("\f").count("\f") + 1  # pdftotext ends each page with a form feed
+        assert pages > 3
+        for page in (1, pages):
+            assert label.format(page, pages) in text
+
+
+def test_a_lever_code_that_names_no_lever_is_refused(tmp_path: Path) -> None:
+    from model.levers import LeverCodeError
+
+    folder = write_run_folder(tmp_path / "run")
+    plan = pd.read_csv(folder / "plan.csv")
+    plan.loc[len(plan)] = ["posts_for_everyone", "national", 1, "posts", 0.0]
+    plan.to_csv(folder / "plan.csv", index=False)
+    with pytest.raises(LeverCodeError):
+        read_proposal_data(folder)
+
+
+def test_every_lever_reads_as_words_in_both_languages() -> None:
+    from model.levers import COURSES, DELIVERIES, HQ_TEAMS, RANKS, Lever, LeverKind
+    from reports.proposal import describe_lever
+
+    levers = [Lever(LeverKind.POSTS_MOVED), Lever(LeverKind.LINE), Lever(LeverKind.CAMPAIGNS)]
+    for rank in RANKS:
+        levers += [Lever(kind, rank=rank) for kind in (
+            LeverKind.POSTS, LeverKind.NEW_POSTS_SALARY, LeverKind.NEW_POSTS_SET_UP)]
+        levers += [Lever(LeverKind.POSTS, rank=rank, team=team) for team in HQ_TEAMS]
+    for course in COURSES:
+        levers.append(Lever(LeverKind.TRAINED, course=course))
+        levers += [Lever(LeverKind.COURSE_PLACES, course=course, delivery=delivery)
+                   for delivery in DELIVERIES]
+    for lever in levers:
+        words = {language: describe_lever(lever, language) for language in ("en", "ms")}
+        assert all(text and "_" not in text for text in words.values()), lever
+        assert words["en"] != words["ms"], lever
+    assert describe_lever(Lever.parse("training_covert_online_abroad"), "en") == \
+        "training in covert online work, abroad"
+
+
+def test_every_phrase_has_both_languages_with_the_same_fields() -> None:
+    import string
+
+    from reports.proposal import wording
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    phrases = [value for value in vars(wording).values() if isinstance(value, wording.Phrase)]
+    for table in (wording.OPTIONS_IN_SENTENCE, wording.UNITS, wording.COURSES,
+                  wording.CATEGORIES, wording.MARGINAL_LEVERS):
+        phrases += list(table.values())
+    phrases += [fact.text for fact in wording.PUBLISHED_FACTS]
+    assert len(phrases) > 100
+    for phrase in phrases:
+        assert phrase.en.strip() and phrase.ms.strip()
+        if phrase is not wording.INTERVAL_RECORDED:  # Malay words what run.json records
+            assert fields(phrase.en) == fields(phrase.ms), phrase
+
+
+def test_wide_tables_are_fitted_to_the_width_numbers_unbroken_long_names_broken() -> None:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from reports.proposal.fonts import FONT, register_fonts
+    from reports.proposal.tables import breakable, column_widths
+
+    register_fonts()
+    rows = [["states.SGR.tipoff_weight_factor", "1,234,567", "a long note " * 30],
+            ["review.review_hours", "2", "short"]]
+    widths = column_widths(["Parameter", "Value", "Note or source"], rows, ["l", "r", "l"],
+                           7.0, 300.0)
+    assert sum(widths) == pytest.approx(300.0)
+    assert widths[1] > stringWidth("1,234,567", FONT, 7.0)
+    cell = breakable("states.SGR.tipoff_weight_factor", 60.0, FONT, 7.0)
+    assert cell.split("<br/>")[0] == "states.SGR."
+    assert breakable("1 < 2 & 3\nnext", 200.0, FONT, 7.0) == "1 &lt; 2 &amp; 3<br/>next"
+
+
+def test_the_proposal_reads_from_model_only_the_metric_catalogue_and_the_levers() -> None:
+    import ast
+
+    import reports.proposal
+
+    package = Path(reports.proposal.__file__).parent
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                root = name.split(".")[0]
+                assert root not in ("solvers", "run_scenario"), (path.name, name)
+                if root == "model":
+                    assert name in ("model.metrics", "model.levers"), (path.name, name)

@@ -1,0 +1,105 @@
+"""The proposal's two charts, in its language: outcomes of each option, and cost by year.
+
+The drawing is :mod:`reports.figures`'s; this module only turns the proposal's data into
+the frames and words those functions take.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+from matplotlib.axes import Axes
+
+from model.metrics import fewer_is_better, label
+from reports.figures import plot_costs_by_year, plot_option_grid
+from reports.proposal import wording as w
+from reports.proposal.data import KEY_METRICS, ProposalData
+from reports.proposal.wording import Language
+
+PANEL_TITLE_CHARACTERS = 30
+"""Where a panel's title wraps: a third of an A4 text width at the charts' title size."""
+
+
+def _panel_title(metric: str, language: Language) -> str:
+    title = label(metric, language)
+    if fewer_is_better(metric):
+        title = f"{title} ({w.FEWER_IS_BETTER(language)})"
+    return textwrap.fill(title, PANEL_TITLE_CHARACTERS)
+
+
+def option_chart(data: ProposalData, language: Language) -> Axes:
+    """The key national outcomes of each option: a panel per metric on a 2 x 3 grid.
+
+    Parameters
+    ----------
+    data : ProposalData
+        The run; ``data.options`` holds each option's national key metrics.
+    language : {"en", "ms"}
+        The language of titles, units and the legend.
+
+    Returns
+    -------
+    Axes
+        The first panel (its figure holds the rest).
+    """
+    frame = data.options.assign(option=[w.option_name(str(option), language)
+                                         for option in data.options["option"]])
+    present = set(frame["metric"])
+    metrics = {metric: _panel_title(metric, language) for metric in KEY_METRICS
+               if metric in present}
+    units = {str(row.metric): w.describe_unit(str(row.unit), language)
+             for row in frame.drop_duplicates("metric").itertuples()}
+    return plot_option_grid(frame, metrics, units=units)[0]
+
+
+def cost_frame(data: ProposalData, language: Language) -> pd.DataFrame:
+    """Each costed line's one-off and recurring money by year, under its budget heading.
+
+    Parameters
+    ----------
+    data : ProposalData
+        The run's cost lines.
+    language : {"en", "ms"}
+        The language of the headings.
+
+    Returns
+    -------
+    pd.DataFrame
+        ``year, category, kind, cost_rm`` as :func:`reports.figures.plot_costs_by_year`
+        takes it; lines that cost nothing are left out.
+    """
+    rows = []
+    first_year = data.years[0]
+    for line in data.lines:
+        if round(line.total_rm) == 0:
+            continue
+        category = w.describe_category(line.category, language)
+        for year in data.years:
+            one_off = line.one_off_rm if year == first_year else 0.0
+            rows.append({"year": year, "category": category, "kind": "recurring",
+                         "cost_rm": line.by_year_rm[year] - one_off})
+        rows.append({"year": first_year, "category": category, "kind": "one_off",
+                     "cost_rm": line.one_off_rm})
+    return pd.DataFrame(rows)
+
+
+def cost_chart(data: ProposalData, language: Language) -> Axes:
+    """Stacked bars of the plan's cost in each year by budget heading, one-off hatched.
+
+    Parameters
+    ----------
+    data : ProposalData
+        The run's cost lines.
+    language : {"en", "ms"}
+        The language of the titles and legend.
+
+    Returns
+    -------
+    Axes
+        The chart.
+    """
+    labels = {"title": w.CHART_COSTS(language), "xlabel": w.CHART_YEAR(language),
+              "ylabel": w.CHART_COST_AXIS(language), "one_off": w.CHART_ONE_OFF(language),
+              "recurring": w.CHART_RECURRING(language)}
+    return plot_costs_by_year(cost_frame(data, language), labels=labels)
