@@ -169,6 +169,10 @@ MONTHLY_COLUMNS = ["month", "metric", "unit", "mean", "ci_low", "ci_high"]
 """National monthly series (``monthly.csv``)."""
 DELAY_COLUMNS = ["stage", "quantile", "unit", "mean", "ci_low", "ci_high"]
 """National delay quantiles in days (``delays.csv``)."""
+COMPARISON_COLUMNS = ["option", "scope", "metric", "unit", "mean", "ci_low", "ci_high"]
+"""Options side by side (``comparison.csv``)."""
+PAIRED_COLUMNS = ["option_a", "option_b", "metric", "mean_diff", "ci_low", "ci_high"]
+"""Paired differences, option a minus option b (``paired_diff.csv``)."""
 
 
 def label(name: str, language: str = "en") -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from model.metrics import NATIONAL
+from model.metrics import NATIONAL, PAIRED_COLUMNS
 from reports.formatting import format_estimate
 
 # Every file a command writes into a result folder, named once.
@@ -350,7 +350,6 @@ def read_run_folder(folder: Path) -> RunFolder:
 # Readers of the folders of analyses: comparison, calibration, sensitivity
 # ---------------------------------------------------------------------------------------
 
-PAIRED_DIFF_COLUMNS = ["option_a", "option_b", "metric", "mean_diff", "ci_low", "ci_high"]
 """Columns of ``paired_diff.csv``: ``option_a`` minus ``option_b``, paired by replication."""
 
 
@@ -405,7 +404,7 @@ def read_comparison_folder(folder: Path) -> ComparisonFolder:
     _require(folder, (COMPARISON_CSV, RUN_JSON), "comparison", "with two or more scenarios")
     paired_path = folder / PAIRED_DIFF_CSV
     paired = (pd.read_csv(paired_path) if paired_path.is_file()
-              else pd.DataFrame(columns=PAIRED_DIFF_COLUMNS))
+              else pd.DataFrame(columns=PAIRED_COLUMNS))
     return ComparisonFolder(folder, pd.read_csv(folder / COMPARISON_CSV), paired,
                             _read_record(folder))
 

@@ -1,31 +1,40 @@
 """``validation.html``: why a planner can trust the calibrated model.
 
-Reads a calibration folder (``fit.csv``, ``fitted_parameters.csv``,
-``checks.csv``, ``yearly.csv``, ``run.json``) and shows published against
-simulated, the fitted parameters against their ranges, a yearly chart, and
-the analytic and behavioural checks with their numbers.  Never runs anything.
+Reads a calibration folder (``fit.csv``, ``fitted_parameters.csv``, ``checks.csv``,
+``yearly.csv``, ``run.json``) through :func:`reports.run_folder.read_calibration_folder`
+and shows published against simulated, the fitted parameters against their ranges, a
+yearly chart, and the analytic and behavioural checks with their numbers.  Never runs
+anything; ``templates/validation.html`` lays the page out.
 """
 
 from __future__ import annotations
 
-import html
-import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from model.metrics import NATIONAL, label
 from reports.figures import plot_yearly_history
-from reports.formatting import format_count, format_percent
-from reports.html_parts import Safe, figure_html, page, table
-
-REPORT_NAME = "validation.html"
+from reports.formatting import DASH, format_count, format_percent
+from reports.pages import Estimate, TableRow, figure_data_uri, write_page
+from reports.run_folder import (
+    CHECKS_CSV,
+    FIT_CSV,
+    FITTED_PARAMETERS_CSV,
+    RUN_JSON,
+    VALIDATION_HTML,
+    YEARLY_CSV,
+    read_calibration_folder,
+)
 
 
 def _number(value: float) -> str:
+    # Published totals are counts; a fitted share or rate below one keeps its digits.
     return format_count(value) if abs(value) >= 1 or value == 0 else f"{value:.4g}"
 
 
-def _published_points(scenario: dict) -> pd.DataFrame:
+def _published_points(scenario: dict[str, Any]) -> pd.DataFrame:
     """Yearly referral volumes the scenario takes from publications (not derived ones)."""
     points = scenario.get("arrivals", {}).get("referrals_per_year", {})
     rows = [(int(year), estimate["value"]) for year, estimate in points.items()
@@ -36,90 +45,74 @@ def _published_points(scenario: dict) -> pd.DataFrame:
     if start and end:
         first, last = int(start[:4]), int(end[:4])
         frame = frame[(frame.year >= first) & (frame.year <= last)]
-        fraction = (pd.Timestamp(end).dayofyear + 1) / (366 if last % 4 == 0 else 365)
+        fraction = (pd.Timestamp(end).day_of_year + 1) / (366 if last % 4 == 0 else 365)
         frame.loc[frame.year == last, "value"] *= min(fraction, 1.0)
     return frame.assign(metric="tipoffs_received")
 
 
-def render_validation_report(folder: Path) -> Path:
-    """Write ``validation.html`` into a calibration folder; return its path."""
-    folder = Path(folder)
-    info = json.loads((folder / "run.json").read_text(encoding="utf-8"))
-    scenario = info["scenario"]
-    fit = pd.read_csv(folder / "fit.csv")
-    fitted = pd.read_csv(folder / "fitted_parameters.csv")
-    checks = pd.read_csv(folder / "checks.csv")
-    yearly = pd.read_csv(folder / "yearly.csv")
-
-    fit_rows = [[
-        row.metric.replace("_", " "), _number(row.published),
-        Safe(f"{html.escape(_number(row.simulated_mean))} "
-             f'<span class="ci">[{html.escape(_number(row.ci_low))}, '
-             f"{html.escape(_number(row.ci_high))}]</span>"),
+def _fit_rows(fit: pd.DataFrame) -> list[TableRow]:
+    return [[
+        label(row.metric), _number(row.published),
+        Estimate(_number(row.simulated_mean),
+                 f"[{_number(row.ci_low)}, {_number(row.ci_high)}]"),
         f"{row.gap_share:+.1%}", f"±{row.tolerance_share:.0%}",
         "yes" if row.within_tolerance else "NO", row.source,
     ] for row in fit.itertuples()]
-    fitted_rows = [[
+
+
+def _fitted_rows(fitted: pd.DataFrame) -> list[TableRow]:
+    return [[
         row.parameter, row.unit, f"{row.low:g} – {row.high:g}", f"{row.prior:g}",
-        f"{row.fitted:.4g}", row.target.replace("_", " "), row.status,
+        f"{row.fitted:.4g}", label(row.target), row.status,
     ] for row in fitted.itertuples()]
-    check_rows = [[
+
+
+def _check_rows(checks: pd.DataFrame) -> list[TableRow]:
+    return [[
         row.kind, row.name, row.expected,
-        Safe(f"{html.escape(f'{row.simulated:.4g}')} "
-             f'<span class="ci">[{html.escape(f"{row.ci_low:.4g}")}, '
-             f'{html.escape(f"{row.ci_high:.4g}")}]</span>'),
+        Estimate(f"{row.simulated:.4g}", f"[{row.ci_low:.4g}, {row.ci_high:.4g}]"),
         row.unit, "passed" if row.passed else "FAILED",
     ] for row in checks.itertuples()]
-    within = int(fit.within_tolerance.sum())
-    passed = int(checks.passed.sum())
-    body = "\n".join([
-        f"<h1>Validation: {html.escape(str(scenario.get('name', '')))}</h1>",
-        f'<p class="subtitle">{html.escape(str(scenario.get("start_date")))} to '
-        f'{html.escape(str(scenario.get("end_date")))}; {info["replications"]} replications, '
-        f'seed {info["seed"]}; {html.escape(info["interval"])}</p>',
-        "<section><h2>Published against simulated</h2>",
-        f"<p>{within} of {len(fit)} published totals are reproduced within their tolerance. "
-        "Simulated figures are national totals over the whole period, mean with its 95 % "
-        "interval.</p>",
-        table(["Figure", "Published", "Simulated mean [95 % interval]", "Gap", "Tolerance",
-               "Within", "Source"], fit_rows, "numbers"),
-        "</section>",
-        "<section><h2>Fitted parameters</h2>",
-        "<p>No one has published these; each was fitted inside its plausible range "
-        "(facts.md) to the published total it governs, with common random numbers. "
-        "The fitted values are written to the calibrated-parameters file that today's "
-        "scenarios extend.</p>",
-        table(["Parameter", "Unit", "Plausible range", "Before", "Fitted", "Fitted to",
-               "Status"], fitted_rows),
-        "</section>",
-        "<section><h2>Year by year</h2>",
-        "<p>Downloads are held down by the part-time capacity until the posts of June 2022 "
-        "filled; lapses rise with the volume of tip-offs. Crosses mark yearly referral "
-        "volumes as published (2023 to 27 November).</p>",
-        figure_html(plot_yearly_history(yearly, _published_points(scenario)),
-                    "simulated yearly flows against published points",
-                    "National flows per calendar year, mean and 95 % interval, log scale."),
-        "</section>",
-        "<section><h2>Checks against theory and behaviour</h2>",
-        f"<p>{passed} of {len(checks)} checks passed. Analytic: the model configured as one "
-        "M/M/3 station (HQ triage) against the Erlang C formula and Little's law. "
-        "Behavioural: more of a resource, with common random numbers, never actions fewer "
-        "tip-offs beyond noise (the upper end of the paired interval is not below zero); "
-        "with no bandwidth nothing is downloaded.</p>",
-        table(["Kind", "Check", "Expected", "Simulated [95 % interval]", "Unit", "Result"],
-              check_rows),
-        "</section>",
-        f'<footer><p>Made from fit.csv, fitted_parameters.csv, checks.csv, yearly.csv and '
-        f'run.json. Share of tip-offs downloaded: '
-        f'{html.escape(_share_downloaded(yearly))}.</p></footer>',
-    ])
-    out = folder / REPORT_NAME
-    out.write_text(page(f"MICAC validation: {scenario.get('name', '')}", body), encoding="utf-8")
-    return out
 
 
 def _share_downloaded(yearly: pd.DataFrame) -> str:
-    national = yearly[yearly.scope == "national"]
+    national = yearly[yearly.scope == NATIONAL]
     got = national[national.metric == "downloaded"]["mean"].sum()
     came = national[national.metric == "tipoffs_received"]["mean"].sum()
-    return format_percent(got / came) if came else "–"
+    return format_percent(got / came) if came else DASH
+
+
+def render_validation_report(folder: Path) -> Path:
+    """Write ``validation.html`` into a calibration folder.
+
+    Parameters
+    ----------
+    folder : Path
+        A folder written by ``run_scenario.py calibrate``.
+
+    Returns
+    -------
+    Path
+        ``folder / "validation.html"``: one self-contained file with inline style and
+        an embedded PNG chart, which loads nothing from the network.
+    """
+    run = read_calibration_folder(folder)
+    scenario = run.scenario
+    history = plot_yearly_history(run.yearly, _published_points(scenario))
+    return write_page(
+        run.folder / VALIDATION_HTML, "validation.html",
+        name=str(scenario.get("name", "")),
+        start=str(scenario.get("start_date")),
+        end=str(scenario.get("end_date")),
+        replications=run.info["replications"],
+        seed=run.info["seed"],
+        interval=run.info["interval"],
+        fit=_fit_rows(run.fit),
+        within=int(run.fit.within_tolerance.sum()),
+        fitted=_fitted_rows(run.fitted),
+        history=figure_data_uri(history),
+        checks=_check_rows(run.checks),
+        passed=int(run.checks.passed.sum()),
+        share_downloaded=_share_downloaded(run.yearly),
+        files=[FIT_CSV, FITTED_PARAMETERS_CSV, CHECKS_CSV, YEARLY_CSV, RUN_JSON],
+    )

@@ -18,15 +18,13 @@ from model.experiments.replications import (
     run_replications,
     summarise,
 )
-from model.metrics import WHOLE_HORIZON
+from model.metrics import COMPARISON_COLUMNS, PAIRED_COLUMNS, WHOLE_HORIZON
 from model.scenario import Scenario
 
 PAIRED_METRICS = ("actioned", "raids", "arrests", "downloaded", "reviewed", "investigated",
                   "lapsed", "charges")
 """National metrics whose paired differences every comparison reports."""
 
-COMPARISON_COLUMNS = ["option", "scope", "metric", "unit", "mean", "ci_low", "ci_high"]
-PAIRED_COLUMNS = ["option_a", "option_b", "metric", "mean_diff", "ci_low", "ci_high"]
 
 
 def run_options(options: Mapping[str, Scenario], replications: int, workers: int,

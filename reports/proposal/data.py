@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from model.levers import Category, Lever, LeverKind
-from model.metrics import NATIONAL
+from model.metrics import NATIONAL, PAIRED_COLUMNS
 from reports.proposal.wording import OPTIMISED, STATUS_QUO
 from reports.run_folder import (
     MARGINAL_CSV,
@@ -41,7 +41,6 @@ ONE_OFF_KINDS = frozenset({LeverKind.NEW_POSTS_SET_UP, LeverKind.POSTS_MOVED,
                            LeverKind.COURSE_PLACES})
 """Levers whose whole cost is paid once; a new line is one-off only for its installation."""
 
-PAIRED_COLUMNS = ["option_a", "option_b", "metric", "mean_diff", "ci_low", "ci_high"]
 
 
 @dataclass(frozen=True)

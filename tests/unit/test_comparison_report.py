@@ -120,3 +120,15 @@ def test_sentence_wording() -> None:
     assert difference_sentence("charges", "b", "a", 2.5, -1.0, 6.0).startswith(
         "b brings 2.5 more charges than a (95 % interval -1.0 to 6.0): within noise")
     assert period_text("2024-01-01", "2024-06-30") == "1 Jan 2024 to 30 Jun 2024"
+
+
+def test_text_from_the_folder_is_escaped(tmp_path: Path) -> None:
+    """An option's description with markup is shown as text, not run as HTML."""
+    folder = write_comparison_folder(tmp_path, (480.0, 600.0))
+    info = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    info["scenarios"][OPTIONS[0]] = {**info["scenarios"][OPTIONS[0]],
+                                     "description": "<script>alert(1)</script>"}
+    (folder / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    markup = render_comparison(folder).read_text("utf-8")
+    assert "<script>" not in markup
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup

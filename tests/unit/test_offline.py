@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from model.experiments.replications import run_replications, summarise
+from model.experiments.replications import run_replications
+from model.experiments.summaries import result_tables
 from model.loading import load_scenario
-from model.metrics import MONTHLY_METRICS, WHOLE_HORIZON
 from model.scenario import assumptions_register
-from reports.run_folder import summary_table, write_run_folder
+from reports.run_folder import REPORT_HTML, result_files, write_run_folder
 from reports.run_report import render_run_report
 from tests.conftest import ROOT, STATUS_QUO
 
@@ -76,17 +76,12 @@ def test_model_and_report_run_offline(no_network: list[str], tmp_path: Path) -> 
     scenario = load_scenario(STATUS_QUO, ["end_date=2024-02-29",
                                           "arrivals.referrals_per_year.2023=20000"])
     results = run_replications(scenario, 2, workers=1)
-    whole = results.metrics[results.metrics.year == WHOLE_HORIZON]
-    tables = {
-        "summary.csv": summary_table(summarise(whole, ["scope", "metric"])),
-        "monthly.csv": summarise(results.monthly, ["month", "metric"], MONTHLY_METRICS),
-        "delays.csv": summarise(results.delays, ["stage", "quantile"]).assign(unit="days"),
-    }
+    tables = result_files(result_tables(results))
     info = {"scenario": scenario.model_dump(mode="json"), "seed": scenario.seed,
             "replications": 2, "interval": "95 % t-interval", "packages": {},
             "assumptions": assumptions_register(scenario)}
     out = write_run_folder(tmp_path / "run", tables, info, renderers=[render_run_report])
-    page = (out / "report.html").read_text(encoding="utf-8")
+    page = (out / REPORT_HTML).read_text(encoding="utf-8")
     assert "<html" in page.lower()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page), \
         "the report links to something on the network"
