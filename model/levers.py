@@ -47,9 +47,9 @@ RANKS = ("officers", "lower_ranks")
 """Ranks of a post: officers (inspector and above) and lower ranks."""
 HQ_TEAMS = ("download_team", "forensic_team")
 """HQ's teams; state posts have no team."""
-COURSES = ("digital_forensics", "covert_online", "child_interview", "law")
+COURSES = ("digital_forensics", "covert_online", "child_interview")
 """Course types (the values of ``model.scenario.CourseKind``)."""
-DELIVERIES = ("train_the_trainer", "abroad", "local", "agc")
+DELIVERIES = ("train_the_trainer", "abroad", "local")
 """How a course is delivered (the values of ``model.scenario.Delivery``)."""
 
 _CATEGORIES = {
@@ -113,6 +113,16 @@ class Lever:
         if kind is LeverKind.TRAINED:
             return f"trained_{self.course}"
         return kind.value
+
+    def bound_name(self, scope: str) -> str:
+        """The name ``optimise.bounds`` gives the lever at a site (``posts_officers.SGR``).
+
+        Course places are bought nationally, so their name has no site:
+        ``training.<course>.<delivery>``.
+        """
+        if self.kind is LeverKind.COURSE_PLACES:
+            return f"training.{self.course}.{self.delivery}"
+        return f"{self.code}.{scope}"
 
     @classmethod
     def posts(cls, group: str) -> Lever:

@@ -337,7 +337,7 @@ def _add_campaigns(model: cp_model.CpModel, scenario: Scenario, settings: Optimi
         # today's campaigns continue unless a planner's bound says otherwise
         today_campaigns = min(scenario.states[code].campaigns_per_year,
                               settings.max_campaigns_per_state)
-        bounded = _bound_name(Lever(LeverKind.CAMPAIGNS), code) in settings.bounds
+        bounded = Lever(LeverKind.CAMPAIGNS).bound_name(code) in settings.bounds
         floor = 0 if bounded else today_campaigns
         campaigns[code] = model.new_int_var(floor, settings.max_campaigns_per_state,
                                             f"campaigns[{code}]")
@@ -479,19 +479,9 @@ def _add_budget(model: cp_model.CpModel, scenario: Scenario, prices: PriceList,
 # --- constraint group: lever_bounds --------------------------------------------------------
 
 
-def _bound_name(lever: Lever, scope: str) -> str:
-    """The name ``optimise.bounds`` gives a lever at a site (``posts_officers.SGR``).
-
-    Course places are bought nationally: ``training.<course>.<delivery>``.
-    """
-    if lever.kind is LeverKind.COURSE_PLACES:
-        return f"training.{lever.course}.{lever.delivery}"
-    return f"{lever.code}.{scope}"
-
-
 def _places_bound(kind: CourseKind, delivery: Delivery) -> str:
-    return _bound_name(Lever(LeverKind.COURSE_PLACES, course=kind.value,
-                             delivery=delivery.value), "")
+    return Lever(LeverKind.COURSE_PLACES, course=kind.value,
+                             delivery=delivery.value).bound_name("")
 
 
 def lever_names(scenario: Scenario) -> list[str]:
@@ -508,11 +498,11 @@ def lever_names(scenario: Scenario) -> list[str]:
         Names such as ``posts_officers.SGR`` or ``training.digital_forensics.local``.
     """
     settings = scenario.optimise
-    names = [_bound_name(Lever.posts(g), c) for c in STATE_CODES for g in STATE_GROUPS]
-    names += [_bound_name(Lever.posts(g), HQ) for g in HQ_GROUPS]
+    names = [Lever.posts(g).bound_name(c) for c in STATE_CODES for g in STATE_GROUPS]
+    names += [Lever.posts(g).bound_name(HQ) for g in HQ_GROUPS]
     names += [_places_bound(o.course, o.delivery) for o in (settings.courses if settings else ())]
-    names += [_bound_name(Lever(LeverKind.LINE), HQ)]
-    names += [_bound_name(Lever(LeverKind.CAMPAIGNS), c) for c in STATE_CODES]
+    names += [Lever(LeverKind.LINE).bound_name(HQ)]
+    names += [Lever(LeverKind.CAMPAIGNS).bound_name(c) for c in STATE_CODES]
     return names
 
 
@@ -522,13 +512,13 @@ def _lever_expressions(settings: Optimise, posts: dict[PostKey, cp_model.IntVar]
                        current_mbps: float) -> dict[str, Expression]:
     """Each bounded lever's name and its value in the model."""
     levers: dict[str, Expression] = {
-        _bound_name(Lever.posts(g), c): posts[(c, g)] for c in STATE_CODES for g in STATE_GROUPS}
-    levers |= {_bound_name(Lever.posts(g), HQ): posts[(HQ, g)] for g in HQ_GROUPS}
+        Lever.posts(g).bound_name(c): posts[(c, g)] for c in STATE_CODES for g in STATE_GROUPS}
+    levers |= {Lever.posts(g).bound_name(HQ): posts[(HQ, g)] for g in HQ_GROUPS}
     levers |= {_places_bound(k, d): v for (k, d), v in places.items()}
-    levers[_bound_name(Lever(LeverKind.LINE), HQ)] = _int(current_mbps) + sum(
+    levers[Lever(LeverKind.LINE).bound_name(HQ)] = _int(current_mbps) + sum(
         _int(tier.mbps - current_mbps) * y
         for tier, y in zip(settings.bandwidth_tiers, tiers, strict=True))
-    levers |= {_bound_name(Lever(LeverKind.CAMPAIGNS), c): v for c, v in campaigns.items()}
+    levers |= {Lever(LeverKind.CAMPAIGNS).bound_name(c): v for c, v in campaigns.items()}
     return levers
 
 
@@ -670,18 +660,18 @@ def surrogate_value(scenario: Scenario, surrogate: Surrogate, plan: Plan) -> flo
     assert settings is not None
     fixed = dict(settings.bounds)
     for (site, group), value in plan.posts.items():
-        fixed[_bound_name(Lever.posts(group), site)] = LeverBounds(min=value, max=value)
+        fixed[Lever.posts(group).bound_name(site)] = LeverBounds(min=value, max=value)
     for (kind, delivery), value in plan.course_places.items():
         fixed[_places_bound(kind, delivery)] = LeverBounds(min=value, max=value)
     for code, value in plan.campaigns.items():
-        fixed[_bound_name(Lever(LeverKind.CAMPAIGNS), code)] = LeverBounds(min=value, max=value)
+        fixed[Lever(LeverKind.CAMPAIGNS).bound_name(code)] = LeverBounds(min=value, max=value)
     tiers = settings.bandwidth_tiers
     mbps = scenario.download.bandwidth_mbps.value
     if plan.bandwidth_tier is not None:
         mbps = plan.bandwidth_tier.mbps
         if plan.bandwidth_tier not in tiers:  # a what-if line, e.g. 100 Mbps more
             tiers = (*tiers, plan.bandwidth_tier)
-    fixed[_bound_name(Lever(LeverKind.LINE), HQ)] = LeverBounds(min=mbps, max=mbps)
+    fixed[Lever(LeverKind.LINE).bound_name(HQ)] = LeverBounds(min=mbps, max=mbps)
     free = settings.model_copy(update={
         "bandwidth_tiers": tiers,
         "bounds": fixed, "budget_rm": 1e15, "max_total_posts": 10**6, "min_posts_per_state": 0,

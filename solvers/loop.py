@@ -22,7 +22,7 @@ import pandas as pd
 
 from model.experiments.comparisons import paired_differences
 from model.experiments.replications import Progress, Replications, interval, run_replications
-from model.metrics import NATIONAL, WHOLE_HORIZON
+from model.metrics import HQ, NATIONAL, WHOLE_HORIZON
 from model.scenario import STATE_CODES, BandwidthTier, Scenario
 from solvers.allocation import solve, surrogate_value
 from solvers.plan import (
@@ -183,7 +183,7 @@ def marginal_values(scenario: Scenario, surrogate: Surrogate, plan: Plan,
     richer = solve(scenario, surrogate, name="+RM1 million",
                    budget_rm=settings.budget_rm + 1_000_000)
     variants[richer.name] = richer
-    rows.append({"lever": "RM1 million more", "scope": "national", "unit": "actioned tip-offs",
+    rows.append({"lever": "RM1 million more", "scope": NATIONAL, "unit": "actioned tip-offs",
                  "model_gain": richer.surrogate_actioned - promised,
                  "extra_cost_rm": plan_cost_rm(scenario, richer) - plan_cost_rm(scenario, plan)})
     mbps = (plan.bandwidth_tier.mbps if plan.bandwidth_tier
@@ -192,7 +192,7 @@ def marginal_values(scenario: Scenario, surrogate: Surrogate, plan: Plan,
                     bandwidth_tier=BandwidthTier(mbps=mbps, install_rm=0, monthly_rm=0,
                                                  source="what-if: 100 Mbps more"))
     variants[wider.name] = wider
-    rows.append({"lever": "100 Mbps more", "scope": "hq", "unit": "actioned tip-offs",
+    rows.append({"lever": "100 Mbps more", "scope": HQ, "unit": "actioned tip-offs",
                  "model_gain": surrogate_value(scenario, surrogate, wider) - promised,
                  "extra_cost_rm": float("nan")})
     table = pd.DataFrame(rows)

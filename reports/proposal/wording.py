@@ -276,13 +276,11 @@ COURSES: Mapping[str, Phrase] = {
     "digital_forensics": Phrase("digital forensics", "forensik digital"),
     "covert_online": Phrase("covert online work", "penyamaran dalam talian"),
     "child_interview": Phrase("interviewing child victims", "temu bual mangsa kanak-kanak"),
-    "law": Phrase("the law", "undang-undang"),
 }
 DELIVERIES: Mapping[str, Phrase] = {
     "train_the_trainer": Phrase("train-the-trainer", "latih jurulatih"),
     "abroad": Phrase("abroad", "luar negara"),
     "local": Phrase("local", "tempatan"),
-    "agc": Phrase("with the Attorney General's Chambers", "bersama Jabatan Peguam Negara"),
 }
 TEAMS: Mapping[str, Phrase] = {
     "download_team": Phrase("HQ download team", "pasukan muat turun Ibu Pejabat"),

@@ -136,5 +136,5 @@ def test_schema_command_writes_json_schema(tmp_path: Path) -> None:
     result = run_cli("schema", "--out", target)
     assert result.returncode == 0, result.stderr
     schema = json.loads(target.read_text(encoding="utf-8"))
-    assert "properties" in schema
-    assert {"states", "download", "extends"} <= set(schema["properties"])
+    for variant in ("Scenario", "ScenarioOverlay"):  # a whole file, and one that extends
+        assert {"states", "download", "extends"} <= set(schema["$defs"][variant]["properties"])

@@ -251,6 +251,9 @@ def test_json_schema_lists_sections_and_extends() -> None:
     """json_schema() describes states, download and extends, and survives json.dumps."""
     schema = json_schema()
     assert isinstance(schema, dict)
-    for key in ("states", "download", "extends"):
-        assert key in schema["properties"]
+    for variant in ("Scenario", "ScenarioOverlay"):  # a whole file, and one that extends
+        for key in ("states", "download", "extends"):
+            assert key in schema["$defs"][variant]["properties"]
+    assert "required" in schema["$defs"]["Scenario"]
+    assert "required" not in schema["$defs"]["ScenarioOverlay"]
     assert json.loads(json.dumps(schema)) == schema
