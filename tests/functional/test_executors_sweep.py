@@ -33,15 +33,22 @@ def test_sweep_resumes_after_an_interruption(tmp_path) -> None:
     first = subprocess.Popen([sys.executable, "run_scenario.py", *SWEEP, "--out", str(out)],
                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     points = out / "points"
+
+    def finished() -> set[str]:
+        # a point is written into a hidden staging folder and renamed into place when
+        # whole; only the renamed folders are finished points
+        return {p.name for p in points.iterdir()
+                if not p.name.startswith(".") and (p / "summary.csv").exists()}
+
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        if points.exists() and any((p / "summary.csv").exists() for p in points.iterdir()):
+        if points.exists() and finished():
             break
         time.sleep(0.2)
     first.send_signal(signal.SIGINT)
     _, stderr = first.communicate(timeout=120)
     assert first.returncode == 130, stderr
-    done_before = {p.name for p in points.iterdir() if (p / "summary.csv").exists()}
+    done_before = finished()
     assert 1 <= len(done_before) < 4
     assert not (out / "sweep.csv").exists()
 
