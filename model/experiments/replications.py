@@ -96,25 +96,39 @@ def run_replications(scenario: Scenario, replications: int, workers: int = 1,
     """
     numbers = range(first, first + replications)
     tasks = [(variants(r) if variants else scenario, r) for r in numbers]
-    if executor is ExecutorKind.DASK:
-        frames = _on_dask(tasks, first, workers, scheduler, progress)
-    elif workers <= 1 or replications == 1:
-        frames = _in_this_process(tasks, progress)
-    else:
-        frames = _in_process_pool(tasks, workers, progress)
-    return Replications.concat([frames[r] for r in numbers])
+    return Replications.concat(run_tasks(tasks, workers, progress, executor, scheduler))
 
 
 Task = tuple[Scenario, int]
 """One replication to run: the scenario (a variant under uncertainty) and its number."""
 
 
-def _on_dask(tasks: list[Task], first: int, workers: int, scheduler: str | None,
+def run_tasks(tasks: Sequence[Task], workers: int = 1, progress: Progress | None = None,
+              executor: ExecutorKind = ExecutorKind.LOCAL,
+              scheduler: str | None = None) -> list[Replications]:
+    """Run replications of any scenarios as one pool of tasks; results in the tasks' order.
+
+    Many scenarios' replications (a calibration's design points, a selection's
+    candidates) share one pool, so the cores stay busy across scenarios and a pool
+    is started once, not once per scenario.
+    """
+    if not tasks:
+        return []
+    if executor is ExecutorKind.DASK:
+        frames = _on_dask(tasks, workers, scheduler, progress)
+    elif workers <= 1 or len(tasks) == 1:
+        frames = _in_this_process(tasks, progress)
+    else:
+        frames = _in_process_pool(tasks, workers, progress)
+    return [frames[index] for index in range(len(tasks))]
+
+
+def _on_dask(tasks: Sequence[Task], workers: int, scheduler: str | None,
              progress: Progress | None) -> dict[int, Replications]:
     frames: dict[int, Replications] = {}
 
     def finished(index: int, result: Replications) -> None:
-        frames[first + index] = result
+        frames[index] = result
         if progress:
             progress(1)
 
@@ -122,16 +136,17 @@ def _on_dask(tasks: list[Task], first: int, workers: int, scheduler: str | None,
     return frames
 
 
-def _in_this_process(tasks: list[Task], progress: Progress | None) -> dict[int, Replications]:
+def _in_this_process(tasks: Sequence[Task], progress: Progress | None
+                     ) -> dict[int, Replications]:
     frames: dict[int, Replications] = {}
-    for scenario, replication in tasks:
-        frames[replication] = replicate(scenario, replication)
+    for index, (scenario, replication) in enumerate(tasks):
+        frames[index] = replicate(scenario, replication)
         if progress:
             progress(1)
     return frames
 
 
-def _in_process_pool(tasks: list[Task], workers: int,
+def _in_process_pool(tasks: Sequence[Task], workers: int,
                      progress: Progress | None) -> dict[int, Replications]:
     frames: dict[int, Replications] = {}
     # Workers block Ctrl-C and SIGTERM: a Ctrl-C in a terminal reaches the whole
@@ -141,7 +156,8 @@ def _in_process_pool(tasks: list[Task], workers: int,
                              initargs=(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}),
                              ) as pool:
         try:
-            futures = {pool.submit(replicate, scenario, r): r for scenario, r in tasks}
+            futures = {pool.submit(replicate, scenario, r): index
+                       for index, (scenario, r) in enumerate(tasks)}
             for future in as_completed(futures):
                 frames[futures[future]] = future.result()
                 if progress:
