@@ -107,6 +107,11 @@ CATALOGUE: tuple[Metric, ...] = (
            "not selected within the retention window, so no longer traceable",
            fewer_is_better=True, short_label="Lapsed",
            phrase=Phrase("lets", "tip-off", "tip-offs", " lapse")),
+    Metric("lapsed_after_selection", "tip-offs", "Cases lapsed at the states (evidence stale)",
+           "Kes luput di kontinjen negeri (bukti sudah lapuk)",
+           "identified, but older than the stale age before the state started the casework",
+           fewer_is_better=True, short_label="Lapsed at states",
+           phrase=Phrase("lets", "case", "cases", " go stale at the states")),
     Metric("closed_no_action", "tip-offs", "Closed without action", "Ditutup tanpa tindakan",
            "subscriber not identified, or not actionable"),
     Metric("actioned", "tip-offs", "Tip-offs actioned", "Tip-off diambil tindakan",
@@ -149,8 +154,8 @@ METRIC_UNITS: dict[str, str] = {metric.name: metric.unit for metric in CATALOGUE
 
 MONTHLY_METRICS: dict[str, str] = {
     name: METRICS[name].unit
-    for name in ("tipoffs_received", "downloaded", "lapsed", "actioned", "raids",
-                 "backlog_at_end", "in_system_at_end")
+    for name in ("tipoffs_received", "downloaded", "lapsed", "lapsed_after_selection",
+                 "actioned", "raids", "backlog_at_end", "in_system_at_end")
 }
 """National monthly series (flows in the month, stocks at its end), in file order."""
 
@@ -169,6 +174,15 @@ MONTHLY_COLUMNS = ["month", "metric", "unit", "mean", "ci_low", "ci_high"]
 """National monthly series (``monthly.csv``)."""
 DELAY_COLUMNS = ["stage", "quantile", "unit", "mean", "ci_low", "ci_high"]
 """National delay quantiles in days (``delays.csv``)."""
+UTILISATION_COLUMNS = ["scope", "group", "busy", "busy_ci_low", "busy_ci_high", "blocked",
+                       "blocked_ci_low", "blocked_ci_high", "idle", "idle_ci_low",
+                       "idle_ci_high"]
+"""Shares of on-duty time (``utilisation.csv``): busy, blocked (holding work the next stage
+cannot take yet) and idle, each a mean with its interval; ``scope`` ``hq`` (groups
+``download_team``, ``forensic_team``, ``line``), ``national`` or a state code (groups
+``officers``, ``lower_ranks``)."""
+UTILISATION_SHARES = ("busy", "blocked", "idle")
+"""The parts of on-duty time in ``utilisation.csv``, which add up to one."""
 COMPARISON_COLUMNS = ["option", "scope", "metric", "unit", "mean", "ci_low", "ci_high"]
 """Options side by side (``comparison.csv``)."""
 PAIRED_COLUMNS = ["option_a", "option_b", "metric", "mean_diff", "ci_low", "ci_high"]

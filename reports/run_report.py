@@ -3,7 +3,8 @@
     python -m reports.run_report RUN_FOLDER
 
 The report reads only the run folder's tables (``summary.csv``, ``monthly.csv``,
-``delays.csv``) and ``run.json``, through :func:`reports.run_folder.read_run_folder`;
+``delays.csv``, ``utilisation.csv``) and ``run.json``, through
+:func:`reports.run_folder.read_run_folder` and :func:`reports.run_folder.read_utilisation`;
 it never runs a simulation.  This module assembles the numbers, formatted by
 :mod:`reports.formatting`, and the labels of the metric catalogue;
 ``templates/run_report.html`` lays them out, autoescaping the free text of the folder
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from model.metrics import METRICS, NATIONAL, label, short_label
+from model.metrics import HQ, METRICS, NATIONAL, UTILISATION_SHARES, label, short_label
 from reports.figures import (
     plot_delays,
     plot_funnel,
@@ -27,7 +28,7 @@ from reports.figures import (
     plot_stocks,
     plot_utilisation,
 )
-from reports.figures.run_charts import DELAY_STAGES
+from reports.figures.run_charts import DELAY_STAGES, utilisation_from_summary
 from reports.formatting import (
     DASH,
     PERCENT_UNITS,
@@ -55,12 +56,15 @@ from reports.run_folder import (
     REPORT_HTML,
     RUN_JSON,
     SUMMARY_CSV,
+    UTILISATION_CSV,
     RunFolder,
     read_run_folder,
+    read_utilisation,
 )
 
 HEADLINE_METRICS = ("tipoffs_received", "downloaded", "downloaded_share", "raids", "arrests",
-                    "charges", "actioned", "lapsed", "in_system_at_end")
+                    "charges", "actioned", "lapsed", "lapsed_after_selection",
+                    "in_system_at_end")
 """National headline figures in report order; labels and meanings from the catalogue."""
 
 STATE_METRICS = ("tipoffs_received", "downloaded", "raids", "arrests", "actioned", "lapsed",
@@ -76,6 +80,15 @@ DISCIPLINES: dict[str, str] = {
 
 HQ_TEAMS = {"download_team": "HQ download team", "forensic_team": "HQ forensic team"}
 """HQ's teams in the scenario (``hq.*``) and how the posts table names them."""
+
+UTILISATION_TABLE_ROWS: dict[tuple[str, str], str] = {
+    (HQ, "download_team"): "HQ download team",
+    (HQ, "forensic_team"): "HQ forensic team",
+    (HQ, "line"): "HQ line (of usable capacity)",
+    (NATIONAL, "officers"): "Officers, all states",
+    (NATIONAL, "lower_ranks"): "Lower ranks, all states",
+}
+"""Rows of ``utilisation.csv`` the report's table shows (the chart shows every state)."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -244,8 +257,34 @@ def _charts(run: RunFolder) -> dict[str, str | None]:
         "funnel": figure_data_uri(plot_funnel(run.summary)),
         "stocks": None if monthly is None else figure_data_uri(plot_stocks(monthly)),
         "flows": None if monthly is None else figure_data_uri(plot_monthly_flows(monthly)),
-        "utilisation": figure_data_uri(plot_utilisation(run.summary)),
     }
+
+
+def _utilisation(run: RunFolder) -> dict[str, Any]:
+    """The utilisation chart, and the table of busy, blocked and idle shares of HQ and national.
+
+    A folder written before ``utilisation.csv`` existed gets today's chart of busy
+    shares from ``summary.csv`` and no table (``table`` is None).
+    """
+    shares = read_utilisation(run.folder)
+    if shares is None:
+        return {"chart": figure_data_uri(plot_utilisation(utilisation_from_summary(run.summary))),
+                "table": None}
+    indexed = shares.set_index(["scope", "group"])
+    unit = "fraction of on-duty time"
+    rows: list[TableRow] = []
+    for key, row_label in UTILISATION_TABLE_ROWS.items():
+        if key not in indexed.index:
+            continue
+        row = indexed.loc[key]
+        rows.append([row_label] + [estimate(float(row[share]), float(row[f"{share}_ci_low"]),
+                                            float(row[f"{share}_ci_high"]), unit)
+                                   for share in UTILISATION_SHARES])
+    return {"chart": figure_data_uri(plot_utilisation(shares)),
+            "table": {"headings": ["Group", Heading("Busy", "% working"),
+                                   Heading("Blocked", "% holding work that cannot move on"),
+                                   Heading("Idle", "% waiting for work")],
+                      "rows": rows}}
 
 
 def _national_estimates(run: RunFolder) -> dict[str, str]:
@@ -262,7 +301,7 @@ def render_run_report(folder: Path) -> Path:
     ----------
     folder : Path
         A folder written by ``run_scenario.py`` (``summary.csv``, ``run.json``, and
-        ``monthly.csv`` and ``delays.csv`` when the run wrote them).
+        ``monthly.csv``, ``delays.csv`` and ``utilisation.csv`` when the run wrote them).
 
     Returns
     -------
@@ -284,6 +323,7 @@ def render_run_report(folder: Path) -> Path:
         headline=_headline(run),
         national=_national_estimates(run),
         charts=_charts(run),
+        utilisation=_utilisation(run),
         delays=_delays(run),
         states=_states(run),
         assumptions=_assumptions(run),
@@ -292,7 +332,7 @@ def render_run_report(folder: Path) -> Path:
         finished=run.info.get("finished_at"),
         versions=", ".join(f"{name} {version}" for name, version in packages.items()) or DASH,
         files={"summary": SUMMARY_CSV, "monthly": MONTHLY_CSV, "delays": DELAYS_CSV,
-               "run": RUN_JSON},
+               "utilisation": UTILISATION_CSV, "run": RUN_JSON},
     )
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.scenario import STATE_CODES, Arrivals, Scenario
+from model.scenario import Arrivals, Scenario
+from model.schema_base import STATE_CODES
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from model.engine.ledger import Outcome, Stage
-from model.scenario import STATE_CODES
+from model.schema_base import STATE_CODES
 
 COLUMNS = ["state", "stage", "age_days_low", "age_days_high", "count"]
 AGE_EDGES_DAYS = (0.0, 30.0, 90.0, 180.0, 365.0, 730.0, 1460.0)

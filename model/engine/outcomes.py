@@ -5,7 +5,14 @@ flow identity holds by construction for every period and scope, because every
 tip-off has exactly one outcome and one outcome day::
 
     initial_backlog + tipoffs_received = actioned + closed_no_action + lapsed
-                                         + in_system_at_end
+                                         + lapsed_after_selection + in_system_at_end
+
+(``lapsed``: never selected within the retention window; ``lapsed_after_selection``:
+selected and identified, but stale before its state started the casework.)
+
+Utilisation splits each staff group's on-duty time into busy (working), blocked
+(holding work the next stage cannot take yet) and idle (waiting for work); see
+:func:`utilisation_shares`.
 """
 
 from __future__ import annotations
@@ -19,8 +26,8 @@ import pandas as pd
 from model.engine.initial_state import end_state_counts
 from model.engine.ledger import Outcome, Stage
 from model.engine.simulation import RunResult
-from model.metrics import NATIONAL, WHOLE_HORIZON
-from model.scenario import STATE_CODES
+from model.metrics import HQ, NATIONAL, WHOLE_HORIZON
+from model.schema_base import STATE_CODES
 
 STATES = len(STATE_CODES)
 
@@ -64,6 +71,8 @@ def _window_metrics(run: RunResult, first: float, end: float,
         "arrests": by_state(within(led.raid_day) & led.arrested),
         "charges": by_state(within(led.charge_day)),
         "lapsed": by_state(outcome_in & (led.outcome == Outcome.LAPSED)),
+        "lapsed_after_selection": by_state(
+            outcome_in & (led.outcome == Outcome.LAPSED_AFTER_SELECTION)),
         "closed_no_action": by_state(outcome_in & (led.outcome == Outcome.CLOSED_NO_ACTION)),
         "actioned": by_state(outcome_in & (led.outcome == Outcome.ACTIONED)),
         "initial_backlog": by_state((tip.arrival_day < first) & ~ended_before_first),
@@ -98,8 +107,8 @@ def _window_metrics(run: RunResult, first: float, end: float,
 def _utilisation(run: RunResult, first: float, end: float,
                  years: slice) -> Iterable[tuple[str, str, float]]:
     def share(names: list[str]) -> float:
-        busy = sum(sum(run.pools[name][0][years]) for name in names)
-        duty = sum(sum(run.pools[name][1][years]) for name in names)
+        busy = sum(sum(run.pools[name].busy[years]) for name in names)
+        duty = sum(sum(run.pools[name].duty[years]) for name in names)
         return _ratio(busy, duty)
 
     capacity = run.link_capacity_per_day * (end - first)
@@ -110,6 +119,43 @@ def _utilisation(run: RunResult, first: float, end: float,
         yield NATIONAL, f"utilisation_{group}", share([f"{c}.{group}" for c in STATE_CODES])
         for code in STATE_CODES:
             yield code, f"utilisation_{group}", share([f"{code}.{group}"])
+
+
+STAFF_GROUPS = ("officers", "lower_ranks")
+"""A state's staff groups, as pools are named (``SGR.officers``)."""
+
+
+def utilisation_shares(run: RunResult) -> pd.DataFrame:
+    """``replication, scope, group, busy, blocked, idle`` over the whole horizon.
+
+    Shares of on-duty time (of the line: of its usable capacity), which add up to
+    one in every row; a group with no on-duty time in the run has NaN shares.
+    Rows: ``hq`` download team, forensic team and line, then each staff group of
+    all states together (``national``) and of each state.  The line's busy share
+    is its traffic over its usable capacity; no later stage can hold a download
+    back, so it is never blocked.
+    """
+    def shares(scope: str, group: str, names: list[str]) -> tuple[str, str, float, float]:
+        pools = [run.pools[name] for name in names]
+        available = sum(sum(pool.duty) for pool in pools)
+        return (scope, group, _ratio(sum(sum(pool.busy) for pool in pools), available),
+                _ratio(sum(sum(pool.blocked) for pool in pools), available))
+
+    capacity = run.link_capacity_per_day * run.horizon_day
+    rows = [shares(HQ, "download_team", ["hq.download_team"]),
+            shares(HQ, "forensic_team", ["hq.forensic_team"]),
+            (HQ, "line", _ratio(sum(run.link_traffic), capacity), 0.0 if capacity > 0 else np.nan)]
+    rows += [shares(NATIONAL, group, [f"{code}.{group}" for code in STATE_CODES])
+             for group in STAFF_GROUPS]
+    rows += [shares(code, group, [f"{code}.{group}"])
+             for code in STATE_CODES for group in STAFF_GROUPS]
+    frame = pd.DataFrame(rows, columns=["scope", "group", "busy", "blocked"])
+    # Busy and blocked never exceed on-duty time; sums of many intervals can, by a rounding
+    # error (1e-16), which would show as a negative idle share.
+    frame["busy"] = np.minimum(frame["busy"], 1.0 - frame["blocked"])
+    frame["idle"] = (1.0 - frame["busy"] - frame["blocked"]).clip(lower=0.0)
+    frame.insert(0, "replication", run.replication)
+    return frame
 
 
 def _ratio(numerator: float, denominator: float) -> float:
@@ -151,6 +197,8 @@ def monthly_series(run: RunResult) -> pd.DataFrame:
         "tipoffs_received": per_month(tip.arrival_day),
         "downloaded": per_month(led.downloaded_day),
         "lapsed": per_month(lapse_days),
+        "lapsed_after_selection": per_month(
+            np.where(led.outcome == Outcome.LAPSED_AFTER_SELECTION, outcome_days, np.nan)),
         "actioned": per_month(np.where(led.outcome == Outcome.ACTIONED, outcome_days, np.nan)),
         "raids": per_month(led.raid_day),
     }

@@ -5,6 +5,7 @@ Flow of one tip-off (conceptual model, section 2)::
     queue --select (HQ download team)--> download (shared link)
           --review (HQ forensic team) + wait for subscriber data--> identified?
           --casework + officer investigation (state) + waits--> investigated
+            (or lapsed after selection: stale before its state started the casework)
           --raid (state officer)--> arrest? --> devices examined (HQ) --> charge?
 """
 
@@ -18,11 +19,12 @@ import numpy as np
 import simpy
 
 from model.engine.arrivals import Tipoffs
-from model.engine.ledger import Closure, Ledger, Outcome, Stage
+from model.engine.ledger import Closure, Ledger, Outcome, Stage, stale_day
 from model.engine.link import DownloadSlots, SharedLink
 from model.engine.selection import SelectionQueue
 from model.engine.staff import ROUTINE_PRIORITY, TOKEN_PRIORITY, URGENT_PRIORITY, StaffPool
-from model.scenario import CourseKind
+from model.scenario import QueueDiscipline
+from model.schema_base import CourseKind
 
 IDENTIFICATION_SHAPE = 3.0
 """Steepness of the identification curve p(age) = p0 / (1 + (age / age50) ** 3); with
@@ -47,6 +49,7 @@ class Rates:
     actionable_prob: float
     casework_hours: float
     officer_hours: float
+    stale_after_days: float
     investigation_delay_days: float
     abroad_share: float
     mla_delay_days: float
@@ -116,7 +119,11 @@ def select_tipoffs(pipe: Pipeline) -> Process:
                                   CourseKind.COVERT_ONLINE)
             team.record_busy(days)
             yield env.timeout(days)
-            yield pipe.download_slots.request()
+            slot = pipe.download_slots.request()
+            if slot.callbacks is not None:  # no slot free: blocked until one is (see Granted)
+                team.record_blocked(+1)
+                yield slot
+                team.record_blocked(-1)
         finally:
             team.release()
         start_download(pipe, tipoff)
@@ -144,9 +151,9 @@ def finish_download(pipe: Pipeline, tipoff: int) -> None:
     start_review(pipe, tipoff)
 
 
-def work(pool: StaffPool, days: float, priority: int, since: float | None = None) -> Process:
+def work(pool: StaffPool, days: float, priority: int, order: float | None = None) -> Process:
     """One person of ``pool`` does ``days`` of work at ``priority`` (see StaffPool.acquire)."""
-    yield pool.acquire(priority, since)
+    yield pool.acquire(priority, order)
     pool.record_busy(days)
     yield pool.env.timeout(days)
     pool.release()
@@ -188,6 +195,9 @@ class Review:
         yield from work(forensic, days)       # __init__, _start_work, _end_work
         yield env.timeout(subscriber wait)    # _end_work
         decide                                # _conclude
+
+    Reviewers take cases in the order of :func:`queue_key` (high-risk and newest first
+    under ``priority``): a stale backlog is not worked through before fresh material.
     """
 
     __slots__ = ("days", "pipe", "tipoff")
@@ -197,7 +207,7 @@ class Review:
         forensic = pipe.forensic_team
         self.days = forensic.work_days(pipe.effort("review", pipe.rates.review_hours),
                                        CourseKind.DIGITAL_FORENSICS)
-        granted = forensic.acquire(ROUTINE_PRIORITY)
+        granted = forensic.acquire(*queue_key(pipe, tipoff, ROUTINE_PRIORITY))
         if granted.callbacks is None:  # already processed: a reviewer was free (see Granted)
             self._start_work(granted)
         else:
@@ -239,18 +249,70 @@ def follow_case(pipe: Pipeline, tipoff: int,
     yield from raid(pipe, tipoff)
 
 
+IN_HAND_PRIORITY = ROUTINE_PRIORITY
+"""A state's officer work on a case whose casework is done: before any new case."""
+NEW_CASE_PRIORITY = ROUTINE_PRIORITY + 2
+"""A state's casework on a newly arrived case (plus one for a low-risk case under
+``priority``, so that every class of work in hand comes before every new case)."""
+
+
+def queue_key(pipe: Pipeline, tipoff: int, priority: int) -> tuple[int, float]:
+    """``(priority, order)`` of a case in a staff queue (see ``StaffPool.acquire``).
+
+    Every queue after selection (HQ review, the states' casework and officer work)
+    serves under HQ's discipline (``selection.discipline``): ``priority`` takes
+    high-risk cases first and the newest first within a class, because evidence and
+    subscriber records go stale with age; ``fifo`` the oldest first; ``newest_first``
+    the newest first.  Arrival days are unique, so there are no ties.
+    """
+    discipline = pipe.queue.discipline
+    arrival = float(pipe.tipoffs.arrival_day[tipoff])
+    if discipline is QueueDiscipline.PRIORITY and not pipe.tipoffs.high_priority[tipoff]:
+        priority += 1
+    return priority, arrival if discipline is QueueDiscipline.FIFO else -arrival
+
+
+def case_queue(pipe: Pipeline, tipoff: int, in_hand: bool) -> tuple[int, float]:
+    """``(priority, order)`` of a case in its state's queues.
+
+    As :func:`queue_key`; work in hand (the officer work of a case whose casework is
+    done) comes before new cases where they share a pool (a state whose officers do
+    the casework); raids come before both (``URGENT_PRIORITY``).
+    """
+    return queue_key(pipe, tipoff, IN_HAND_PRIORITY if in_hand else NEW_CASE_PRIORITY)
+
+
 def investigate(pipe: Pipeline, tipoff: int) -> Generator[simpy.Event, object, bool]:
-    """The state's casework, officer work and waits; True if a raid follows."""
+    """The state's casework, officer work and waits; True if a raid follows.
+
+    A case whose casework has not started by the time it is older than
+    ``stale_after_days`` (since it arrived) lapses instead, on the day it went
+    stale (``ledger.stale_day``); one whose casework has started is seen through.
+    """
     env, rates, ledger, rng = pipe.env, pipe.rates, pipe.ledger, pipe.rng
     state = int(pipe.tipoffs.state[tipoff])
     casework, officers = pipe.casework_pool(state), pipe.officers[state]
-    opened = float(pipe.tipoffs.arrival_day[tipoff])  # oldest first; unique, so no ties
+    arrival = float(pipe.tipoffs.arrival_day[tipoff])
+    deadline = arrival + rates.stale_after_days  # any older and the evidence is stale
     days = casework.work_days(pipe.effort("investigation", rates.casework_hours),
                               CourseKind.COVERT_ONLINE)
-    yield from work(casework, days, ROUTINE_PRIORITY, opened)
+    started = False
+    if env.now <= deadline:  # else it reached its state already stale
+        yield casework.acquire(*case_queue(pipe, tipoff, in_hand=False))
+        started = env.now <= deadline
+        if not started:
+            casework.release()  # to the next in line, at once
+    if not started:
+        day = stale_day(arrival, float(ledger.reviewed_day[tipoff]), rates.stale_after_days)
+        ledger.close(tipoff, float(day), Outcome.LAPSED_AFTER_SELECTION)
+        return False
+    ledger.casework_day[tipoff] = env.now
+    casework.record_busy(days)
+    yield env.timeout(days)
+    casework.release()
     days = officers.work_days(pipe.effort("investigation", rates.officer_hours),
                               CourseKind.COVERT_ONLINE)
-    yield from work(officers, days, ROUTINE_PRIORITY, opened)
+    yield from work(officers, days, *case_queue(pipe, tipoff, in_hand=True))
     investigation = rng["investigation"]
     wait = investigation.exponential(rates.investigation_delay_days) \
         if rates.investigation_delay_days > 0 else 0.0

@@ -54,6 +54,11 @@ class SelectionQueue:
         self._heap: list[int] = []
         self._admitted = 0
 
+    @property
+    def discipline(self) -> QueueDiscipline:
+        """The queue discipline, which the states' queues follow too."""
+        return self._discipline
+
     def _decode(self, key: int) -> int:
         if self._discipline is QueueDiscipline.FIFO:
             return key

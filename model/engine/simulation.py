@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import simpy
@@ -30,7 +31,16 @@ from model.engine.processes import (
 from model.engine.rng import streams
 from model.engine.selection import SelectionQueue
 from model.engine.staff import StaffPool
-from model.scenario import STATE_CODES, CourseKind, Scenario, StaffGroup, Team
+from model.scenario import Scenario, StaffGroup, Team
+from model.schema_base import STATE_CODES, CourseKind
+
+
+class PoolTime(NamedTuple):
+    """A staff pool's time per calendar year, in person-days."""
+
+    busy: list[float]
+    duty: list[float]  # on duty: busy, blocked or idle
+    blocked: list[float]
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,7 @@ class RunResult:
     horizon_day: float
     tipoffs: Tipoffs
     ledger: Ledger
-    pools: dict[str, tuple[list[float], list[float]]]  # name -> (busy, on duty) per year
+    pools: dict[str, PoolTime]
     link_traffic: tuple[float, ...]  # megabits moved per year
     link_capacity_per_day: float  # megabits a day
 
@@ -69,6 +79,7 @@ def rates_of(scenario: Scenario) -> Rates:
         actionable_prob=review.actionable_prob.value,
         casework_hours=inv.casework_hours.value,
         officer_hours=inv.officer_hours.value,
+        stale_after_days=inv.stale_after_days.value,
         investigation_delay_days=inv.delay_days.value,
         abroad_share=inv.abroad_evidence_share.value,
         mla_delay_days=inv.mla_delay_days.value,
@@ -239,7 +250,7 @@ def start_processes(pipe: Pipeline, scenario: Scenario, pools: dict[str, StaffPo
 
 def collect(pipe: Pipeline, scenario: Scenario, pools: dict[str, StaffPool], replication: int,
             segments: list[tuple[int, float, float]], edges: list[float]) -> RunResult:
-    """Close the books at the horizon: busy and on-duty time, traffic, and lapses."""
+    """Close the books at the horizon: busy, blocked and on-duty time, traffic, and lapses."""
     horizon = scenario.horizon_days
     for made in pools.values():
         made.close(horizon)
@@ -248,6 +259,9 @@ def collect(pipe: Pipeline, scenario: Scenario, pools: dict[str, StaffPool], rep
     pipe.ledger.settle_lapses(tipoffs.arrival_day,
                               tipoffs.stage_at_start == Stage.AWAITING_SELECTION,
                               scenario.selection.retention_window_days.value, horizon)
+    pipe.ledger.settle_stale(tipoffs.arrival_day,
+                             tipoffs.stage_at_start == Stage.AWAITING_INVESTIGATION,
+                             scenario.investigation.stale_after_days.value, horizon)
     return RunResult(
         replication=replication,
         start_date=scenario.start_date,
@@ -256,7 +270,8 @@ def collect(pipe: Pipeline, scenario: Scenario, pools: dict[str, StaffPool], rep
         horizon_day=horizon,
         tipoffs=tipoffs,
         ledger=pipe.ledger,
-        pools={name: (made.busy.totals, made.duty.totals) for name, made in pools.items()},
+        pools={name: PoolTime(made.busy.totals, made.duty.totals, made.blocked.totals)
+               for name, made in pools.items()},
         link_traffic=tuple(pipe.link.traffic.totals),
         link_capacity_per_day=pipe.link.capacity,
     )

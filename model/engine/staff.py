@@ -12,6 +12,11 @@ instead, with the same semantics: lower priority number first, first come first
 served within a priority, a freed unit handed straight to the next in line.
 A unit that is free when asked for is granted at once (see :class:`Granted`),
 without an event to schedule and a process to resume later.
+
+Time on duty is busy (working), blocked (holding work the next stage cannot take
+yet: a download-team member with a triaged tip-off and no free download slot) or
+idle (waiting for work); the pool accumulates the first two and the on-duty time
+per calendar year.
 """
 
 from __future__ import annotations
@@ -23,11 +28,11 @@ from collections.abc import Sequence
 import simpy
 
 from model.engine.monitor import YearlyAccumulator
-from model.scenario import CourseKind
+from model.schema_base import CourseKind
 
 TOKEN_PRIORITY = -1  # vacancies and courses come before any work
 URGENT_PRIORITY = 0  # raids and device examinations (a suspect is waiting)
-ROUTINE_PRIORITY = 1  # triage, review, investigation
+ROUTINE_PRIORITY = 1  # triage, review; a state's cases from here on (see processes.case_queue)
 
 
 class Granted(simpy.Event):
@@ -67,22 +72,26 @@ class StaffPool:
         self.on_duty = 0
         self.trained: dict[CourseKind, int] = {kind: 0 for kind in CourseKind}
         self.busy = YearlyAccumulator(year_edges)
+        self.blocked = YearlyAccumulator(year_edges)
         self.duty = YearlyAccumulator(year_edges)
         self._since = 0.0
+        self._blocked_count = 0  # people holding work the next stage cannot take yet
+        self._blocked_since = 0.0
 
-    def acquire(self, priority: int, since: float | None = None) -> simpy.Event:
+    def acquire(self, priority: int, order: float | None = None) -> simpy.Event:
         """Ask for one person; the event fires when one is yours.
 
-        Within a priority, requests are served in order of ``since`` (default:
-        now).  A case asking for its second task passes the day it entered the
-        stage, so work in hand is finished before new cases are started.  A free
-        unit is granted at once: the event returned has then already happened.
+        Requests are served by lowest ``priority``, then lowest ``order``
+        (default: now, first come first served), then first come.  A state's
+        cases pass a priority and an order that put work in hand before new
+        cases and follow the queue discipline (``processes.case_queue``).  A
+        free unit is granted at once: the event returned has then already happened.
         """
         if self._free > 0:  # nobody can be waiting while a unit is free
             self._free -= 1
             return self._granted
         granted = simpy.Event(self.env)
-        order = self.env.now if since is None else since
+        order = self.env.now if order is None else order
         heapq.heappush(self._waiting, (priority, order, next(self._arrivals), granted))
         return granted
 
@@ -115,6 +124,16 @@ class StaffPool:
         """Count one person busy from now for ``days``."""
         self.busy.add(self.env.now, self.env.now + days)
 
+    def record_blocked(self, delta: int) -> None:
+        """One person starts (+1) or stops (-1) holding work the next stage cannot take yet.
+
+        Counted as a level over time, as on-duty time is, so a wait still open
+        at the end of the horizon is counted up to it (:meth:`close`).
+        """
+        self.blocked.add(self._blocked_since, self.env.now, self._blocked_count)
+        self._blocked_since = self.env.now
+        self._blocked_count += delta
+
     def change_duty(self, filled_delta: int, on_duty_delta: int) -> None:
         """People join (+), leave (-) or go on and come back from courses."""
         self.duty.add(self._since, self.env.now, self.on_duty)
@@ -130,6 +149,8 @@ class StaffPool:
         self.change_duty(-1, -1)
 
     def close(self, horizon_day: float) -> None:
-        """Count on-duty time up to the end of the horizon."""
+        """Count on-duty and blocked time up to the end of the horizon."""
         self.duty.add(self._since, horizon_day, self.on_duty)
         self._since = horizon_day
+        self.blocked.add(self._blocked_since, horizon_day, self._blocked_count)
+        self._blocked_since = horizon_day

@@ -17,6 +17,7 @@ from model.engine.outcomes import (
     end_state,
     monthly_series,
     replication_metrics,
+    utilisation_shares,
 )
 from model.engine.simulation import simulate
 from model.experiments.executors import ExecutorKind, dask_map, usable_cores
@@ -34,13 +35,16 @@ class Replications:
     ``metrics``: ``year, scope, metric, value`` (year 0 = the whole horizon);
     ``monthly``: national ``month, metric, value``; ``delays``: national
     ``stage, quantile, value`` (days from arrival); ``end_state``: counts still
-    in the pipeline at the end by ``state, stage, age_days_low, age_days_high``.
+    in the pipeline at the end by ``state, stage, age_days_low, age_days_high``;
+    ``utilisation``: ``scope, group, busy, blocked, idle``, shares of on-duty time
+    over the whole horizon.
     """
 
     metrics: pd.DataFrame
     monthly: pd.DataFrame
     delays: pd.DataFrame
     end_state: pd.DataFrame
+    utilisation: pd.DataFrame
 
     @classmethod
     def concat(cls, parts: Sequence[Replications]) -> Replications:
@@ -50,6 +54,7 @@ class Replications:
             monthly=pd.concat([p.monthly for p in parts], ignore_index=True),
             delays=pd.concat([p.delays for p in parts], ignore_index=True),
             end_state=pd.concat([p.end_state for p in parts], ignore_index=True),
+            utilisation=pd.concat([p.utilisation for p in parts], ignore_index=True),
         )
 
     def national(self, metric: str) -> np.ndarray:
@@ -72,7 +77,7 @@ def replicate(scenario: Scenario, replication: int) -> Replications:
     """Simulate one replication and reduce it to tables (cheap to send between processes)."""
     run = simulate(scenario, replication)
     return Replications(replication_metrics(run), monthly_series(run), delay_quantiles(run),
-                        end_state(run))
+                        end_state(run), utilisation_shares(run))
 
 
 def default_workers() -> int:
@@ -213,7 +218,7 @@ def _first(results: Replications, count: int) -> Replications:
         return frame[frame.replication < count].reset_index(drop=True)
 
     return Replications(keep(results.metrics), keep(results.monthly), keep(results.delays),
-                        keep(results.end_state))
+                        keep(results.end_state), keep(results.utilisation))
 
 
 def summarise(metrics: pd.DataFrame, by: list[str],

@@ -11,9 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from model.experiments.replications import Replications, summarise
+from model.experiments.replications import (
+    Replications,
+    interval,
+    percentile_interval,
+    summarise,
+)
 from model.metrics import (
     DELAY_COLUMNS,
     MONTHLY_COLUMNS,
@@ -21,6 +27,8 @@ from model.metrics import (
     NATIONAL,
     REPLICATION_COLUMNS,
     SUMMARY_COLUMNS,
+    UTILISATION_COLUMNS,
+    UTILISATION_SHARES,
     WHOLE_HORIZON,
     YEARLY_COLUMNS,
 )
@@ -45,6 +53,9 @@ class ResultTables:
     end_state : pd.DataFrame
         What is still in the pipeline at the end (mean of the replications), by
         ``state, stage, age_days_low, age_days_high``: another scenario's starting state.
+    utilisation : pd.DataFrame
+        ``scope, group`` and the busy, blocked and idle shares of on-duty time, each
+        ``mean, _ci_low, _ci_high`` (see ``model.metrics.UTILISATION_COLUMNS``).
     """
 
     summary: pd.DataFrame
@@ -53,6 +64,7 @@ class ResultTables:
     monthly: pd.DataFrame
     delays: pd.DataFrame
     end_state: pd.DataFrame
+    utilisation: pd.DataFrame
 
 
 def result_tables(results: Replications, spread: bool = False) -> ResultTables:
@@ -69,7 +81,27 @@ def result_tables(results: Replications, spread: bool = False) -> ResultTables:
                           spread=spread)[MONTHLY_COLUMNS],
         delays=delays[DELAY_COLUMNS],
         end_state=results.mean_end_state(),
+        utilisation=summarise_utilisation(results.utilisation, spread=spread),
     )
+
+
+def summarise_utilisation(shares: pd.DataFrame, spread: bool = False) -> pd.DataFrame:
+    """Mean and interval over replications of each group's busy, blocked and idle shares.
+
+    A replication where a group had no on-duty time (NaN) is left out of that
+    group's figures.  Intervals are cut to ``[0, 1]``, which no share can leave;
+    with ``spread`` they are the 2.5th-97.5th percentiles, as in the other tables.
+    """
+    rows = []
+    for (scope, group), part in shares.groupby(["scope", "group"], sort=False):
+        row: list[object] = [scope, group]
+        for share in UTILISATION_SHARES:
+            values = part[share].to_numpy(dtype=float)
+            values = values[np.isfinite(values)]
+            mean, low, high = percentile_interval(values) if spread else interval(values)
+            row += [mean, float(np.clip(low, 0.0, 1.0)), float(np.clip(high, 0.0, 1.0))]
+        rows.append(row)
+    return pd.DataFrame(rows, columns=UTILISATION_COLUMNS)
 
 
 def precise(summary: pd.DataFrame, precision_share: float, metric: str = "actioned") -> bool:

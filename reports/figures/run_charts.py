@@ -1,7 +1,7 @@
 """Charts of one run folder's result tables, for the run report.
 
 Every function reads a table as written to the run folder (``summary.csv``,
-``monthly.csv``, ``delays.csv``) and draws on an ``Axes``; none runs a
+``monthly.csv``, ``delays.csv``, ``utilisation.csv``) and draws on an ``Axes``; none runs a
 simulation.  The caller saves the figure (``ax.figure.savefig``).
 """
 
@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, PercentFormatter
 
-from model.metrics import FUNNEL, NATIONAL, label, short_label
+from model.metrics import FUNNEL, HQ, NATIONAL, UTILISATION_COLUMNS, label, short_label
 from reports.figures.marks import (
     count_label,
     error_extent,
@@ -32,6 +32,7 @@ from reports.figures.style import (
     SERIES_LOOKS,
     SKY_BLUE,
     TALL_CHART_SIZE_IN,
+    VERMILLION,
     chart_style,
     new_axes,
 )
@@ -221,16 +222,21 @@ def plot_delays(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
 
 def plot_utilisation(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Horizontal bars of the busy share of each staff group and of the link, with 95 % intervals.
+    """Horizontal stacked bars: the busy and the blocked share of each staff group and the line.
 
-    Rows are the HQ teams and the bandwidth, all states together, then each state
-    with its officers and lower ranks.  A state with no posts in a group shows a
-    note instead of a bar.
+    Rows are the HQ teams and the line, all states together, then each state with
+    its officers and lower ranks.  Busy is the group's colour with its 95 %
+    interval; blocked (holding work the next stage cannot take yet) is stacked
+    after it, hatched; the rest of the bar's length to 100 % is idle.  A state with
+    no posts in a group shows a note instead of a bar.
 
     Parameters
     ----------
     frame : pd.DataFrame
-        ``summary.csv``: ``scope, metric, unit, mean, ci_low, ci_high``.
+        ``utilisation.csv``: ``scope, group, busy, busy_ci_low, busy_ci_high, blocked,
+        ...`` (``model.metrics.UTILISATION_COLUMNS``); blocked may be NaN throughout
+        (a folder from before blocked time was measured: see
+        :func:`utilisation_from_summary`).
     ax : Axes, optional
         Where to draw; a new tall A4-width figure if omitted.
 
@@ -242,82 +248,140 @@ def plot_utilisation(frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
     rows = _utilisation_rows(frame)
     with chart_style():
         ax = ax if ax is not None else new_axes(TALL_CHART_SIZE_IN)
-        groups = {
-            "hq": {"color": GREEN, "hatch": "", "label": "HQ team"},
-            "bandwidth": {"color": SKY_BLUE, "hatch": "xx",
-                          "label": "HQ bandwidth (of usable capacity)"},
-            "officers": {"color": BLUE, "hatch": "", "label": "officers"},
-            "lower_ranks": {"color": ORANGE, "hatch": "//", "label": "lower ranks"},
-        }
         labelled: set[str] = set()
-        offsets = {"officers": -0.2, "lower_ranks": 0.2, "hq": 0.0, "bandwidth": 0.0}
-        height = {"officers": 0.38, "lower_ranks": 0.38, "hq": 0.6, "bandwidth": 0.6}
         tick_labels: list[str] = []
         for position, (row_label, entries) in enumerate(rows):
             tick_labels.append(row_label)
-            for group, values in entries:
-                y = position + offsets[group]
-                mean, low, high = values
-                if not np.isfinite(mean):
-                    ax.text(0.005, y, NO_POSTS.get(group, "no posts"), va="center",
+            for look_name, busy, blocked in entries:
+                y = position + UTILISATION_OFFSETS[look_name]
+                if not np.isfinite(busy[0]):
+                    ax.text(0.005, y, NO_POSTS.get(look_name, "no posts"), va="center",
                             ha="left", fontsize=7, style="italic",
                             transform=ax.get_yaxis_transform())
                     continue
-                look = groups[group]
-                legend_label = None if group in labelled else look["label"]
-                labelled.add(group)
-                ax.barh(y, mean, height=height[group], color=look["color"],
-                        hatch=look["hatch"], edgecolor=BLACK, linewidth=0.5,
-                        label=legend_label)
-                if np.isfinite(low) and np.isfinite(high):
-                    # No group is busy more than all the time, whatever a t-interval says.
-                    low, high = max(low, 0.0), min(high, 1.0)
-                    ax.errorbar(mean, y, xerr=[[max(mean - low, 0.0)], [max(high - mean, 0.0)]],
-                                fmt="none",
-                                ecolor=BLACK, elinewidth=0.9, capsize=2)
+                for name, bar in ((look_name, busy), ("blocked", blocked)):
+                    if bar is None:
+                        continue
+                    look = UTILISATION_LOOKS[name]
+                    ax.barh(y, bar[0], left=busy[0] if name == "blocked" else 0.0,
+                            height=UTILISATION_HEIGHTS[look_name], color=look["color"],
+                            hatch=look["hatch"], edgecolor=BLACK, linewidth=0.5,
+                            label=None if name in labelled else look["label"])
+                    labelled.add(name)
+                _busy_interval(ax, y, busy)
                 # Bars all near 100 % look alike; the number beside each tells them apart.
-                ax.text(VALUE_COLUMN_X, y, _percent_label(mean), va="center", ha="left",
-                        fontsize=7)
+                ax.text(VALUE_COLUMN_X, y, _utilisation_label(busy[0], blocked), va="center",
+                        ha="left", fontsize=7)
         ax.set_yticks(range(len(tick_labels)), tick_labels)
         ax.invert_yaxis()
         ax.grid(axis="y", visible=False)
-        ax.set_xlim(0, VALUE_COLUMN_X + 0.12)
+        ax.set_xlim(0, VALUE_COLUMN_X + 0.26)  # room for "58.1 % + 41.9 % blocked"
         ax.set_xticks(np.linspace(0, 1, 6))
         ax.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
         ax.axvline(1.0, color=BLACK, linewidth=0.8, linestyle=":")
-        ax.set_xlabel("busy share (% of on-duty time; bandwidth: % of usable capacity)")
-        ax.set_title("How busy each staff group is (mean, 95 % interval)")
+        ax.set_xlabel("share of on-duty time (line: of usable capacity); "
+                      "the rest of each bar to 100 % is idle")
+        ax.set_title("How busy and how blocked each group is (mean, 95 % interval)")
+        order = [name for name in UTILISATION_LOOKS if name in labelled]
+        handles, names = ax.get_legend_handles_labels()
+        by_label = dict(zip(names, handles, strict=True))
         # Bars run to 100 %, so the legend goes below the plot, not over it.
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.07), ncols=2)
+        ax.legend([by_label[UTILISATION_LOOKS[name]["label"]] for name in order],
+                  [UTILISATION_LOOKS[name]["label"] for name in order],
+                  loc="upper center", bbox_to_anchor=(0.5, -0.07), ncols=3)
     return ax
 
 
-def _national(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame[frame["scope"] == NATIONAL].set_index("metric")
+UTILISATION_LOOKS: dict[str, dict[str, str]] = {
+    "hq": {"color": GREEN, "hatch": "", "label": "HQ team busy"},
+    "line": {"color": SKY_BLUE, "hatch": "xx", "label": "HQ line busy (of usable capacity)"},
+    "officers": {"color": BLUE, "hatch": "", "label": "officers busy"},
+    "lower_ranks": {"color": ORANGE, "hatch": "..", "label": "lower ranks busy"},
+    "blocked": {"color": VERMILLION, "hatch": "///", "label": "blocked (next stage full)"},
+}
+"""Fill and hatch of each kind of bar, in legend order; blocked is hatched in every row."""
+UTILISATION_OFFSETS = {"officers": -0.2, "lower_ranks": 0.2, "hq": 0.0, "line": 0.0}
+UTILISATION_HEIGHTS = {"officers": 0.38, "lower_ranks": 0.38, "hq": 0.6, "line": 0.6}
+HQ_GROUPS: dict[str, tuple[str, str]] = {
+    "download_team": ("HQ download team", "hq"),
+    "forensic_team": ("HQ forensic team", "hq"),
+    "line": ("HQ line", "line"),
+}
+"""HQ's rows of ``utilisation.csv``: the chart's label and look of each."""
+SUMMARY_UTILISATION: dict[tuple[str, str], str] = {
+    (HQ, "download_team"): "utilisation_hq_download_team",
+    (HQ, "forensic_team"): "utilisation_hq_forensic_team",
+    (HQ, "line"): "utilisation_bandwidth",
+}
+"""The ``summary.csv`` metric of each HQ row (busy only), for folders without utilisation.csv."""
+
+Interval = tuple[float, float, float]
+"""``(mean, low, high)`` of a share."""
+
+
+def utilisation_from_summary(summary: pd.DataFrame) -> pd.DataFrame:
+    """The busy shares of ``summary.csv`` in the layout of ``utilisation.csv``, blocked unknown.
+
+    For a folder written before ``utilisation.csv`` existed: busy is the same
+    figure (the ``utilisation_*`` metrics); blocked and idle are NaN.
+    """
+    table = summary.set_index(["scope", "metric"])
+    keys = list(SUMMARY_UTILISATION.items())
+    for scope in [NATIONAL, *_states(summary)]:
+        keys += [((scope, group), f"utilisation_{group}") for group in ("officers", "lower_ranks")]
+    rows = []
+    for (scope, group), metric in keys:
+        found = (NATIONAL, metric) if scope == HQ else (scope, metric)
+        busy = (table.loc[found, ["mean", "ci_low", "ci_high"]].to_list()
+                if found in table.index else [np.nan] * 3)
+        rows.append([scope, group, *busy, *[np.nan] * 6])
+    return pd.DataFrame(rows, columns=UTILISATION_COLUMNS)
 
 
 def _utilisation_rows(
     frame: pd.DataFrame,
-) -> list[tuple[str, list[tuple[str, tuple[float, float, float]]]]]:
-    """Rows of the utilisation chart: ``(label, [(group, (mean, low, high)), ...])``."""
-    table = frame.set_index(["scope", "metric"])
+) -> list[tuple[str, list[tuple[str, Interval, Interval | None]]]]:
+    """Chart rows: ``(label, [(look, busy, blocked or None), ...])`` from ``utilisation.csv``."""
+    table = frame.set_index(["scope", "group"])
 
-    def value(scope: str, metric: str) -> tuple[float, float, float]:
-        if (scope, metric) not in table.index:
-            return (np.nan, np.nan, np.nan)
-        row = table.loc[(scope, metric)]
-        return (float(row["mean"]), float(row["ci_low"]), float(row["ci_high"]))
+    def shares(scope: str, group: str) -> tuple[Interval, Interval | None]:
+        if (scope, group) not in table.index:
+            return (np.nan, np.nan, np.nan), None
+        row = table.loc[(scope, group)]
+        busy = (float(row["busy"]), float(row["busy_ci_low"]), float(row["busy_ci_high"]))
+        blocked = (float(row["blocked"]), float(row["blocked_ci_low"]),
+                   float(row["blocked_ci_high"]))
+        return busy, blocked if np.isfinite(blocked[0]) and blocked[0] > 0 else None
 
-    rows: list[tuple[str, list[tuple[str, tuple[float, float, float]]]]] = [
-        ("HQ download team", [("hq", value(NATIONAL, "utilisation_hq_download_team"))]),
-        ("HQ forensic team", [("hq", value(NATIONAL, "utilisation_hq_forensic_team"))]),
-        ("HQ bandwidth", [("bandwidth", value(NATIONAL, "utilisation_bandwidth"))]),
+    rows: list[tuple[str, list[tuple[str, Interval, Interval | None]]]] = [
+        (row_label, [(look, *shares(HQ, group))])
+        for group, (row_label, look) in HQ_GROUPS.items()
     ]
-    for scope in [NATIONAL, *_states(frame)]:
+    scopes = [scope for scope in dict.fromkeys(frame["scope"]) if scope != HQ]
+    for scope in scopes:
         row_label = "All states" if scope == NATIONAL else scope
-        rows.append((row_label, [(group, value(scope, f"utilisation_{group}"))
-                             for group in ("officers", "lower_ranks")]))
+        rows.append((row_label, [(group, *shares(scope, group))
+                                 for group in ("officers", "lower_ranks")]))
     return rows
+
+
+def _busy_interval(ax: Axes, y: float, busy: Interval) -> None:
+    """The busy share's 95 % interval as a whisker at the end of the busy bar."""
+    mean, low, high = busy
+    if np.isfinite(low) and np.isfinite(high):
+        # No group is busy more than all the time, whatever a t-interval says.
+        low, high = max(low, 0.0), min(high, 1.0)
+        ax.errorbar(mean, y, xerr=[[max(mean - low, 0.0)], [max(high - mean, 0.0)]],
+                    fmt="none", ecolor=BLACK, elinewidth=0.9, capsize=2)
+
+
+def _utilisation_label(busy: float, blocked: Interval | None) -> str:
+    text = _percent_label(busy)
+    return text if blocked is None else f"{text} + {_percent_label(blocked[0])} blocked"
+
+
+def _national(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["scope"] == NATIONAL].set_index("metric")
 
 
 def _states(frame: pd.DataFrame) -> list[str]:

@@ -58,7 +58,8 @@ def test_flow_balance_in_the_files(run_dirs) -> None:
     """The identity holds in replications.csv for every replication and scope."""
     reps = pd.read_csv(run_dirs["a"] / "replications.csv")
     table = reps.pivot_table(index=["replication", "scope"], columns="metric", values="value")
-    outflow = table[["actioned", "closed_no_action", "lapsed", "in_system_at_end"]].sum(axis=1)
+    outflow = table[["actioned", "closed_no_action", "lapsed", "lapsed_after_selection",
+                     "in_system_at_end"]].sum(axis=1)
     assert ((table.initial_backlog + table.tipoffs_received - outflow).abs() == 0).all()
 
 

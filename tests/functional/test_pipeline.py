@@ -12,16 +12,18 @@ from model.metrics import NATIONAL, WHOLE_HORIZON
 from model.scenario import Scenario
 from tests.conftest import STATUS_QUO
 
-BALANCE = ["actioned", "closed_no_action", "lapsed", "in_system_at_end"]
+BALANCE = ["actioned", "closed_no_action", "lapsed", "lapsed_after_selection",
+           "in_system_at_end"]
 
 
 @pytest.fixture(scope="module")
 def crowded() -> Scenario:
-    """Short horizon, short retention window: every outcome happens, lapses included."""
+    """Short horizon, retention window and stale age: every outcome happens, both lapses too."""
     return load_scenario(STATUS_QUO, [
         "end_date=2024-09-30", "initial_state=null",
         "arrivals.referrals_per_year.2023=60000",
         "selection.retention_window_days={value: 45, low: 30, high: 540, assumption: test}",
+        "investigation.stale_after_days={value: 60, low: 30, high: 730, assumption: test}",
         "replications=3",
     ])
 
@@ -37,11 +39,12 @@ def wide(metrics: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_flows_balance_for_every_replication_scope_and_year(crowded_metrics) -> None:
-    """Initial backlog + received = actioned + closed + lapsed + in system, exactly."""
+    """Initial backlog + received = actioned + closed + both lapses + in system, exactly."""
     table = wide(crowded_metrics)
     gap = (table.initial_backlog + table.tipoffs_received - table[BALANCE].sum(axis=1)).abs()
     assert gap.max() == 0
-    assert (table[["lapsed", "closed_no_action", "actioned"]] > 0).any().all()
+    assert (table[["lapsed", "lapsed_after_selection", "closed_no_action", "actioned"]] > 0
+            ).any().all()
 
 
 def test_years_chain_and_states_add_up(crowded_metrics) -> None:

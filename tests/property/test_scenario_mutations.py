@@ -32,7 +32,8 @@ from model.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.yaml"
-BALANCE = ["actioned", "closed_no_action", "lapsed", "in_system_at_end"]
+BALANCE = ["actioned", "closed_no_action", "lapsed", "lapsed_after_selection",
+           "in_system_at_end"]
 LIMITS = SizeLimits(memory_bytes=2e9, seconds=20.0)
 """Tighter than a real run's: an example may only be a small run (January takes 0.1 s)."""
 DEADLINE_SECONDS = 60

@@ -11,7 +11,8 @@ from model.engine.link import MEGABITS_PER_MB, SECONDS_PER_DAY, SharedLink
 from model.engine.monitor import YearlyAccumulator
 from model.engine.selection import SelectionQueue
 from model.engine.staff import ROUTINE_PRIORITY, TOKEN_PRIORITY, URGENT_PRIORITY, StaffPool
-from model.scenario import CourseKind, QueueDiscipline
+from model.scenario import QueueDiscipline
+from model.schema_base import CourseKind
 
 
 def test_shared_link_processor_sharing_trace() -> None:
@@ -131,6 +132,30 @@ def test_yearly_accumulator_splits_at_year_edges() -> None:
     accumulator.add(360.0, 370.0, weight=2.0)
     accumulator.add(730.0, 800.0)  # beyond the horizon: only one day counts
     assert accumulator.totals == pytest.approx([12.0, 9.0])
+
+
+def test_blocked_time_splits_at_year_edges_and_counts_to_the_horizon() -> None:
+    """Blocked time is split by year, and a wait still open at the horizon counts up to it.
+
+    Blocked time is a level over time, as on-duty time is: a wait across a year's end
+    counts in both years, and ``close`` counts an open wait up to the horizon.
+    """
+    env = simpy.Environment()
+    pool = StaffPool(env, "t", posts=2, hours_per_day=8.0,
+                     factors={kind: 1.0 for kind in CourseKind}, year_edges=[0.0, 1.0, 2.0])
+
+    def hold(start: float, end: float | None):
+        yield env.timeout(start)
+        pool.record_blocked(+1)
+        if end is not None:
+            yield env.timeout(end - start)
+            pool.record_blocked(-1)
+
+    env.process(hold(0.5, 1.25))  # 0.5 day in the first year, 0.25 in the second
+    env.process(hold(1.5, None))  # open at the horizon (day 2): 0.5 day
+    env.run(until=2.0)
+    pool.close(2.0)
+    assert pool.blocked.totals == [0.5, 0.75]
 
 
 def test_referral_volumes_follow_the_given_points(status_quo) -> None:

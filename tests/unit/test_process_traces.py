@@ -41,13 +41,15 @@ import pytest
 import simpy
 
 from model.engine.arrivals import Tipoffs
+from model.engine.initial_state import end_state_counts
 from model.engine.ledger import Closure, Ledger, Outcome, Stage
 from model.engine.link import DownloadSlots, SharedLink
 from model.engine.processes import Pipeline, Rates, select_tipoffs, staff_post
 from model.engine.rng import STREAMS
 from model.engine.selection import SelectionQueue
 from model.engine.staff import StaffPool
-from model.scenario import CourseKind, QueueDiscipline
+from model.scenario import QueueDiscipline
+from model.schema_base import CourseKind
 
 HOURS_PER_DAY = 8.0
 HORIZON_DAYS = 60.0
@@ -65,6 +67,7 @@ RATES = Rates(
     actionable_prob=0.5,
     casework_hours=8.0,  # 1 day
     officer_hours=4.0,  # 0.5 day
+    stale_after_days=365.0,  # no case here waits that long, unless a test says so
     investigation_delay_days=2.0,
     abroad_share=0.0,  # no mutual legal assistance wait
     mla_delay_days=0.0,
@@ -109,6 +112,7 @@ class Trace(NamedTuple):
     selected: float | None = None
     downloaded: float | None = None
     reviewed: float | None = None  # after the wait for subscriber data
+    casework: float | None = None  # the state started the casework
     investigated: float | None = None
     raided: float | None = None
     arrested: bool = False
@@ -128,6 +132,7 @@ def traces(ledger: Ledger) -> list[Trace]:
             selected=day(ledger.selected_day, tipoff),
             downloaded=day(ledger.downloaded_day, tipoff),
             reviewed=day(ledger.reviewed_day, tipoff),
+            casework=day(ledger.casework_day, tipoff),
             investigated=day(ledger.investigated_day, tipoff),
             raided=day(ledger.raid_day, tipoff),
             arrested=bool(ledger.arrested[tipoff]),
@@ -153,11 +158,18 @@ class Setting:
 
     def run(self, until: float = HORIZON_DAYS) -> list[Trace]:
         self.env.run(until=until)
-        self.pipe.link.flush()
+        pipe = self.pipe
+        for pool in (pipe.download_team, pipe.forensic_team, *pipe.officers, *pipe.lower_ranks):
+            pool.close(until)  # on-duty and blocked time up to the horizon
+        pipe.link.flush()
         tipoffs = self.pipe.tipoffs
-        self.pipe.ledger.settle_lapses(  # as simulate() does once the horizon is over
+        ledger = self.pipe.ledger
+        ledger.settle_lapses(  # as simulate() does once the horizon is over
             tipoffs.arrival_day, tipoffs.stage_at_start == Stage.AWAITING_SELECTION,
             self.retention_days, until)
+        ledger.settle_stale(tipoffs.arrival_day,
+                            tipoffs.stage_at_start == Stage.AWAITING_INVESTIGATION,
+                            self.pipe.rates.stale_after_days, until)
         return traces(self.pipe.ledger)
 
 
@@ -303,7 +315,13 @@ def test_downloads_share_the_line(size_mb: list[float], sender_mbps: float,
     assert link.traffic.total == 8.0 * sum(size_mb)  # megabits: everything sent, once
 
 
-def test_a_triaged_tipoff_waits_for_a_free_download_slot() -> None:
+@pytest.mark.parametrize(("until", "blocked"), [
+    # both waits over: 0.125-0.5625 and 0.625-1.0625
+    pytest.param(2.0, 0.4375 + 0.4375, id="both-waits-over"),
+    # the second wait is still open at the horizon, day 1: it counts 0.625-1.0
+    pytest.param(1.0, 0.4375 + 0.375, id="a-wait-open-at-the-horizon"),
+])
+def test_a_triaged_tipoff_waits_for_a_free_download_slot(until: float, blocked: float) -> None:
     """With one download slot, the member who triaged a tip-off holds it until the slot frees.
 
     One member, one slot, the 1 Mbps line; three tip-offs on day 0 (priority: newest first).
@@ -313,13 +331,23 @@ def test_a_triaged_tipoff_waits_for_a_free_download_slot() -> None:
       until 0.5625 (blocked, not idle) and its download runs 0.5625-1.0625;
     - 0: selected only at 0.5625, when the member is free again; triaged by 0.625, it
       waits for the slot until 1.0625 and downloads 1.0625-1.5625.
+
+    The member is busy triaging 3 x 0.0625 day, and blocked exactly as long as each
+    wait for a slot: 0.5625 - 0.125 = 0.4375 day, then 1.0625 - 0.625 = 0.4375 day (a
+    wait still open at the horizon counts up to it); the rest of the day on duty is idle.
     """
     setting = build([0.0, 0.0, 0.0], line_mbps=1.0)
-    assert setting.run(until=2.0) == [
-        Trace(selected=0.5625, downloaded=1.5625),
-        Trace(selected=0.0625, downloaded=1.0625),
-        Trace(selected=0.0, downloaded=0.5625),
-    ]
+    got = setting.run(until=until)
+    if until == 2.0:
+        assert got == [
+            Trace(selected=0.5625, downloaded=1.5625),
+            Trace(selected=0.0625, downloaded=1.0625),
+            Trace(selected=0.0, downloaded=0.5625),
+        ]
+    team = setting.pipe.download_team
+    assert team.busy.total == 3 * 0.0625
+    assert team.blocked.total == blocked
+    assert team.duty.total == until  # one person on duty from day 0
 
 
 def test_a_raid_and_arrest_send_devices_to_hq_ahead_of_routine_review() -> None:
@@ -351,7 +379,7 @@ def test_a_raid_and_arrest_send_devices_to_hq_ahead_of_routine_review() -> None:
     draws = {"review": FixedDraws(0.0, 0.0, 0.0, 0.75, 0.0, 0.75)}
     setting = build([0.0, 5.5, 5.75], draws=draws)
     assert setting.run() == [
-        Trace(selected=0.0, downloaded=0.125, reviewed=2.625, investigated=6.125,
+        Trace(selected=0.0, downloaded=0.125, reviewed=2.625, casework=2.625, investigated=6.125,
               raided=7.125, arrested=True, charged=8.625,
               outcome=Outcome.ACTIONED, outcome_day=7.125),
         Trace(selected=5.5, downloaded=5.625, reviewed=8.125,
@@ -385,10 +413,109 @@ def test_evidence_from_abroad_then_a_documented_closure_without_a_raid() -> None
     draws = {"investigation": FixedDraws(0.0, 0.75)}
     setting = build([0.0], lower_ranks=0, rates=rates, draws=draws)
     assert setting.run() == [
-        Trace(selected=0.0, downloaded=0.125, reviewed=2.625, investigated=14.125,
-              outcome=Outcome.ACTIONED, outcome_day=14.125),
+        Trace(selected=0.0, downloaded=0.125, reviewed=2.625, casework=2.625,
+              investigated=14.125, outcome=Outcome.ACTIONED, outcome_day=14.125),
     ]
     assert draws["investigation"].unused == []
     pipe = setting.pipe
     assert pipe.officers[0].busy.total == 1.0 + 0.5  # casework and officer work
     assert pipe.lower_ranks[0].busy.total == 0.0
+
+
+CASEWORK_5_DAYS = dataclasses.replace(RATES, casework_hours=40.0, raid_prob=0.0)
+"""Casework of 40 h = 5 days, so that cases queue for the state's one lower rank; no
+raids (u = 0.0 >= 0): an investigation closes with a documented decision."""
+
+
+@pytest.mark.parametrize(("discipline", "first", "second"), [
+    (QueueDiscipline.PRIORITY, 2, 1),  # high risk first: 2 overtakes the older 1
+    (QueueDiscipline.FIFO, 1, 2),  # oldest first
+])
+def test_a_high_risk_case_overtakes_an_older_one_at_the_state_under_priority(
+        discipline: QueueDiscipline, first: int, second: int) -> None:
+    """The state's casework queue follows the selection discipline.
+
+    Tip-offs arrive on days 0 (low risk), 1 (low risk) and 2.5 (high risk), each when
+    the download team is free, so HQ takes them in arrival order whatever the discipline;
+    the one reviewer takes them in turn (review 2 days, subscriber data 0.5 day):
+
+    - 0: selected 0, downloaded 0.125, reviewed 0.125-2.125, at its state 2.625;
+      casework (the one lower rank) 2.625-7.625;
+    - 1: selected 1, downloaded 1.125, waits for the reviewer: 2.125-4.125, at its
+      state 4.625, waits for the lower rank;
+    - 2: selected 2.5, downloaded 2.625, reviewed 4.125-6.125, at its state 6.625, waits;
+    - 7.625: the lower rank is free.  Under ``priority`` the high-risk 2 goes first,
+      although 1 has waited longer; under ``fifo`` 1 does.  The first casework runs
+      7.625-12.625, the second 12.625-17.625.
+
+    After casework: officer work 0.5 day, 2 days of waits, then a documented decision
+    (actioned): 0 on 7.625 + 2.5 = 10.125, the first on 15.125, the second on 20.125.
+    """
+    setting = build([0.0, 1.0, 2.5], high_priority=[False, False, True],
+                    discipline=discipline, rates=CASEWORK_5_DAYS)
+    got = setting.run()
+    assert got[0] == Trace(selected=0.0, downloaded=0.125, reviewed=2.625, casework=2.625,
+                           investigated=10.125, outcome=Outcome.ACTIONED, outcome_day=10.125)
+    at_hq = {1: (1.0, 1.125, 4.625), 2: (2.5, 2.625, 6.625)}  # selected, downloaded, reviewed
+    for tipoff, casework in ((first, 7.625), (second, 12.625)):
+        selected, downloaded, reviewed = at_hq[tipoff]
+        assert got[tipoff] == Trace(
+            selected=selected, downloaded=downloaded, reviewed=reviewed, casework=casework,
+            investigated=casework + 7.5, outcome=Outcome.ACTIONED, outcome_day=casework + 7.5)
+
+
+@pytest.mark.parametrize("until", [
+    pytest.param(60.0, id="found-stale-by-the-worker"),
+    pytest.param(11.0, id="still-waiting-at-the-horizon"),
+])
+def test_a_case_that_waits_past_the_stale_age_lapses_on_the_day_it_went_stale(
+        until: float) -> None:
+    """A case whose casework has not started by arrival + stale_after_days lapses then.
+
+    As in the overtaking test under ``fifo``, with a stale age of 8 days:
+
+    - 1 (arrived day 1) starts its casework at 7.625, aged 6.625 <= 8 days: it goes on
+      (casework 7.625-12.625, actioned 15.125), and is not stopped when it passes 8;
+    - 2 (arrived day 2.5) went stale on 2.5 + 8 = 10.5, still waiting.  The lower rank
+      reaches it on 12.625, finds it stale and takes nothing from it; it lapses after
+      selection on 10.5, the day it went stale, not the day it was found.  With the
+      horizon on day 11, it is still waiting at the end and closed the same way when the
+      run is collected: the day does not depend on when a worker looked.
+    """
+    rates = dataclasses.replace(CASEWORK_5_DAYS, stale_after_days=8.0)
+    setting = build([0.0, 1.0, 2.5], high_priority=[False, False, True],
+                    discipline=QueueDiscipline.FIFO, rates=rates)
+    got = setting.run(until=until)
+    assert got[2] == Trace(selected=2.5, downloaded=2.625, reviewed=6.625,
+                           outcome=Outcome.LAPSED_AFTER_SELECTION, outcome_day=10.5)
+    one = Trace(selected=1.0, downloaded=1.125, reviewed=4.625, casework=7.625)
+    if until == 60.0:
+        one = one._replace(investigated=15.125, outcome=Outcome.ACTIONED, outcome_day=15.125)
+    assert got[1] == one
+    # the casework of 0 and 1 (counted when it starts), none of 2
+    assert setting.pipe.lower_ranks[0].busy.total == 5.0 + 5.0
+    tipoffs, ledger = setting.pipe.tipoffs, setting.pipe.ledger
+    left = end_state_counts(tipoffs.arrival_day, tipoffs.state, tipoffs.stage_at_start,
+                            ledger.selected_day, ledger.reviewed_day, ledger.investigated_day,
+                            ledger.outcome, until)
+    # a lapsed case has ended: at day 11 only 1 is left (its casework under way)
+    assert left["count"].sum() == (0 if until == 60.0 else 1)
+
+
+def test_a_case_that_reaches_its_state_already_stale_lapses_on_the_day_it_got_there() -> None:
+    """A case older than the stale age when its review sends it to the state lapses on arrival.
+
+    As in the overtaking test with a stale age of 3 days: 0 reaches its state on 2.625,
+    aged 2.625 <= 3, and is worked; 1 gets there on 4.625, aged 3.625, and 2 on 6.625,
+    aged 4.125: both went stale at HQ (on days 4 and 5.5), but a case cannot lapse at a
+    state before it got there, so each lapses on the day of its review.
+    """
+    rates = dataclasses.replace(CASEWORK_5_DAYS, stale_after_days=3.0)
+    got = build([0.0, 1.0, 2.5], rates=rates).run()
+    assert got[0].outcome is Outcome.ACTIONED
+    assert got[1:] == [
+        Trace(selected=1.0, downloaded=1.125, reviewed=4.625,
+              outcome=Outcome.LAPSED_AFTER_SELECTION, outcome_day=4.625),
+        Trace(selected=2.5, downloaded=2.625, reviewed=6.625,
+              outcome=Outcome.LAPSED_AFTER_SELECTION, outcome_day=6.625),
+    ]
