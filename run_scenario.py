@@ -30,54 +30,43 @@ from typing import Any, NoReturn
 import pandas as pd
 from tqdm import tqdm
 
-from model.experiments.calibration import (
-    calibration_runs,
-    fit_parameters,
-    fit_table,
-    steps_table,
-    write_calibration,
-)
-from model.experiments.comparisons import (
-    comparison_table,
-    each_later_against_each_earlier,
-    run_options,
-)
+from model.experiments import comparisons, sensitivity
+from model.experiments.calibration import Executor, calibration_runs, fit_hypotheses
 from model.experiments.executors import ExecutorKind
-from model.experiments.replications import default_workers, run_replications, run_until_precise
-from model.experiments.sensitivity import one_at_a_time, sensitivity_runs, sensitivity_settings
-from model.experiments.summaries import precise, result_tables
-from model.experiments.sweep import SweepError, design, parse_vary
-from model.experiments.uncertainty import UncertainScenarios
-from model.experiments.validation import analytic_checks, behavioural_checks
-from model.loading import ScenarioError, json_schema, load_scenario, override
-from model.runs.provenance import ProvenanceError, provenance, recorded_scenario
-from model.runs.record import (
-    EVENTS_ONLY,
-    WITH_PARAMETERS,
-    comparison_info,
-    made_with,
-    run_info,
+from model.experiments.hypotheses import calibration_tables, checks_table, write_calibrated
+from model.experiments.replications import (
+    Replications,
+    default_workers,
+    run_replications,
+    run_until_precise,
 )
+from model.experiments.summaries import precise, result_tables
+from model.experiments.sweep import SweepError, design, parse_vary, point_scenarios
+from model.experiments.uncertainty import UncertainScenarios
+from model.loading import (
+    ScenarioError,
+    available_hypotheses,
+    history_for,
+    json_schema,
+    load_scenario,
+)
+from model.runs import record
+from model.runs.provenance import ProvenanceError, provenance, recorded_scenario
+from model.runs.record import EVENTS_ONLY, WITH_PARAMETERS, run_info
 from model.runs.sizing import SizeError, check_run
 from model.scenario import Scenario, with_values
+from reports import console
 from reports import run_folder as files
 from reports.comparison_report import render_comparison
-from reports.console import calibration_lines, headline, paired_lines, sensitivity_lines
 from reports.proposal import render_proposal
 from reports.run_report import render_run_report
 from reports.sensitivity_report import render_sensitivity_report
 from reports.sweep_report import sweep_table, write_sweep
 from reports.validation_report import render_validation_report
+from solvers import records
 from solvers.allocation import InfeasiblePlan
 from solvers.explain import conflicts, describe_core
 from solvers.loop import optimise_and_verify
-from solvers.records import (
-    alternatives,
-    plan_record,
-    plan_summary,
-    plan_table,
-    rounds_table,
-)
 
 EXIT_MISMATCH = 1
 EXIT_BAD_INPUT = 2
@@ -162,6 +151,9 @@ def _scenario_options(replications_help: str, replications_type: Any = str,
     options.add_argument("--set", dest="overrides", action="append", default=[],
                          metavar="PATH=VALUE",
                          help="override a field, e.g. download.bandwidth_mbps=50")
+    options.add_argument("--hypothesis", default=None, metavar="NAME",
+                         help="the explanation of 2018-2023 to run under (default: the "
+                              "scenario's); 'all' runs every calibrated one side by side")
     _output_options(options)
     return options
 
@@ -211,14 +203,24 @@ def _run_options() -> list[argparse.ArgumentParser]:
 
 def _calibrate_options() -> list[argparse.ArgumentParser]:
     options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--only", action="append", default=[], metavar="HYPOTHESIS",
+                         help="calibrate only this hypothesis (repeatable; default: every one)")
     options.add_argument("--no-write", action="store_true",
-                         help="do not update the calibrated-parameters and end-state files")
+                         help="do not update the calibrated files and end states")
     return [_scenario_options("replications of the verification run (default: the "
-                              "scenario's)"), options]
+                              "scenario's)"), options, _executor_options()]
 
 
 def _sensitivity_options() -> list[argparse.ArgumentParser]:
-    return [_scenario_options("replications per setting (default 3)")]
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--refit", type=_non_negative_int, default=sensitivity.REFITTED,
+                         metavar="N",
+                         help=f"refit the hypothesis to the history before measuring the N "
+                              f"largest effects (default {sensitivity.REFITTED}; 0: no refit)")
+    options.add_argument("--history", type=Path, default=None, metavar="HISTORY.yaml",
+                         help="the history the refits match (default: "
+                              "history_2018_2023.yaml beside the scenario)")
+    return [_scenario_options("replications per setting (default 3)"), options]
 
 
 def _compare_options() -> list[argparse.ArgumentParser]:
@@ -267,6 +269,8 @@ def _schema_options() -> list[argparse.ArgumentParser]:
 
 def run(args: argparse.Namespace) -> int:
     """Run a scenario end to end (or optimise it, if it has an ``optimise`` section)."""
+    if args.hypothesis == "all":
+        return run_under_each_hypothesis(args)
     started = time.perf_counter()
     auto = args.replications == "auto"
     scenario, out, workers = _prepare(args, None if auto else args.replications)
@@ -279,30 +283,67 @@ def run(args: argparse.Namespace) -> int:
         return optimise(scenario, out, workers, args, started)
     count = args.max_replications if auto else scenario.replications
     variants = UncertainScenarios.design(scenario, count) if args.uncertainty else None
-    with _progress(count, scenario.name, args.quiet) as bar:
-        if auto:
-            results = run_until_precise(scenario, workers, args.precision, count, bar.update,
-                                        variants)
-        else:
-            results = run_replications(scenario, count, workers, bar.update, variants,
-                                       executor=args.executor, scheduler=args.scheduler)
+    results = _replicate(scenario, count, workers, args.quiet, variants,
+                         args.precision if auto else None, args.executor, args.scheduler)
     made = int(results.metrics.replication.nunique())
     scenario = scenario.model_copy(update={"replications": made})
     tables = result_tables(results, spread=args.uncertainty)
-    interval = WITH_PARAMETERS if args.uncertainty else EVENTS_ONLY
+    interval = f"{WITH_PARAMETERS}: {variants.describe()}" if variants else EVENTS_ONLY
     info = run_info(scenario, workers, time.perf_counter() - started, args.argv, interval)
+    if variants is not None:
+        info["uncertainty_drawn_from"] = variants.describe()
     if auto:
         reached = made < args.max_replications or precise(tables.summary, args.precision)
         info["replications_rule"] = {"precision_share": args.precision,
                                      "cap": args.max_replications, "reached": reached}
     _write(out, files.result_files(tables), info, args.force, [render_run_report])
-    print(headline(tables.summary, f"{scenario.name}: {scenario.replications} replications, "
+    print(console.headline(tables.summary, f"{scenario.name}: {scenario.replications} "
+                           "replications, "
                    f"seed {scenario.seed}, {scenario.start_date} to {scenario.end_date} "
                    "(national, mean [interval])", interval))
     if auto:
         verdict = "reached" if info["replications_rule"]["reached"] else "NOT reached (cap)"
         print(f"replications: {made} (precision {args.precision:.1%} {verdict})")
     print(f"results in {out}")
+    return 0
+
+
+def run_under_each_hypothesis(args: argparse.Namespace) -> int:
+    """Run a scenario under every calibrated hypothesis, side by side, with common seeds."""
+    started = time.perf_counter()
+    names = available_hypotheses(args.scenario)
+    if not names:
+        raise UserError(f"{args.scenario} does not run under a hypothesis (its chain has no "
+                        "'extends: calibrated/{hypothesis}.yaml'); --hypothesis all needs one")
+    if args.replications == "auto" or args.uncertainty:
+        raise UserError("--hypothesis all takes a fixed --replications and no --uncertainty "
+                        "(the hypotheses are compared replication by replication)")
+    options = {}
+    for name in names:
+        args.hypothesis = name
+        options[name], out, workers = _prepare(args, args.replications)
+    if any(option.optimise is not None for option in options.values()):
+        raise UserError("--hypothesis all runs scenarios; optimise under one hypothesis at a "
+                        "time (--hypothesis NAME)")
+    replications = options[names[0]].replications
+    for scenario in options.values():
+        _check_size(scenario, replications, workers)
+    with _progress(replications * len(options), "hypotheses", args.quiet) as bar:
+        results = comparisons.run_options(options, replications, workers, bar.update)
+    paired = comparisons.each_later_against_each_earlier(results)
+    elapsed = time.perf_counter() - started
+    info = record.comparison_info(options, [str(args.scenario)] * len(names), workers, elapsed,
+                           args.argv) | {"compared": "hypotheses"}
+    folders = _hypothesis_folders({name: (options[name], results[name]) for name in names},
+                                  workers, elapsed, args.argv)
+    _write(out, {files.COMPARISON_CSV: comparisons.comparison_table(results),
+                 files.PAIRED_DIFF_CSV: paired}, info, args.force, [folders, render_comparison])
+    for name in names:
+        print(console.headline(result_tables(results[name]).summary, f"{options[name].name} under "
+                       f"{name}: {replications} replications, seed {options[name].seed}",
+                       EVENTS_ONLY))
+    print(f"results in {out} (one folder a hypothesis under {files.HYPOTHESES_FOLDER}/, "
+          f"side by side in {files.COMPARISON_HTML})")
     return 0
 
 
@@ -322,73 +363,106 @@ def optimise(scenario: Scenario, out: Path, workers: int, args: argparse.Namespa
     except TimeoutError as error:
         raise UserError(str(error)) from None
     tables = files.result_files(result_tables(outcome.results["optimised"]))
-    tables |= {files.PLAN_CSV: plan_table(outcome), files.PAIRED_DIFF_CSV: outcome.paired,
-               files.ROUNDS_CSV: rounds_table(outcome.rounds),
+    tables |= {files.PLAN_CSV: records.plan_table(outcome), files.PAIRED_DIFF_CSV: outcome.paired,
+               files.ROUNDS_CSV: records.rounds_table(outcome.rounds),
                files.MARGINAL_CSV: outcome.marginal}
-    tables |= {files.option_csv(name): frame for name, frame in alternatives(outcome).items()}
+    tables |= {files.option_csv(name): frame
+               for name, frame in records.alternatives(outcome).items()}
     info = run_info(scenario, workers, time.perf_counter() - started, args.argv, EVENTS_ONLY)
-    info |= plan_record(outcome, scenario)
+    info |= records.plan_record(outcome, scenario)
     language = args.language
 
     def proposal(folder: Path) -> list[Path]:
         return render_proposal(folder, language)
 
     _write(out, tables, info, args.force, [render_run_report, proposal])
-    print(plan_summary(outcome, scenario))
+    print(records.plan_summary(outcome, scenario))
     print(f"results in {out}")
     return 0
 
 
 def calibrate(args: argparse.Namespace) -> int:
-    """Fit the scenario's calibration parameters, verify, check and report."""
+    """Calibrate every hypothesis of the history, check the model and report them side by side."""
     started = time.perf_counter()
     scenario, out, workers = _prepare(args, args.replications)
-    if scenario.calibration is None:
+    settings = scenario.calibration
+    if settings is None:
         raise UserError(f"{args.scenario} has no 'calibration' section; see "
                         "scenarios/history_2018_2023.yaml for one")
-    _check_size(scenario, calibration_runs(scenario), workers)
+    unknown = [name for name in args.only if name not in settings.hypotheses]
+    if unknown:
+        raise UserError(f"--only {', '.join(unknown)}: not a hypothesis of {args.scenario} "
+                        f"(its hypotheses: {', '.join(settings.hypotheses)})")
+    names = args.only or list(settings.hypotheses)
+    runs = calibration_runs(scenario)
+    _check_size(scenario, runs, workers)
     say = _say(args.quiet)
-    say(f"fitting {len(scenario.calibration.fit)} parameter(s) to the published figures ...")
-    fitted, steps = fit_parameters(scenario, workers, say)
-    say(f"verifying with {fitted.replications} replications ...")
-    with _progress(fitted.replications, fitted.name, args.quiet) as bar:
-        results = run_replications(fitted, fitted.replications, workers, bar.update)
+    say(f"calibrating {len(names)} hypotheses jointly against {len(settings.targets)} "
+        f"published figures, {settings.waves} waves ...")
+    with _progress(runs - 40 * len(settings.hypotheses), "calibration", args.quiet) as bar:
+        fits = fit_hypotheses(scenario, names, Executor(workers, args.executor, args.scheduler),
+                              bar.update, say)
     say("analytic and behavioural checks ...")
-    checks = pd.DataFrame([vars(check) for check in analytic_checks(fitted)
-                           + behavioural_checks(fitted, workers=workers)])
-    tables = result_tables(results)
-    fit, fitted_table = fit_table(fitted, results), steps_table(steps)
-    info = run_info(fitted, workers, time.perf_counter() - started, args.argv, EVENTS_ONLY)
-    _write(out, files.result_files(tables) | {files.FIT_CSV: fit,
-                                              files.FITTED_PARAMETERS_CSV: fitted_table,
-                                              files.CHECKS_CSV: checks},
-           info, args.force, [render_run_report, render_validation_report])
-    print(calibration_lines(fit, fitted_table, checks))
+    tables = calibration_tables(fits, scenario, checks_table(fits, workers))
+    elapsed = time.perf_counter() - started
+    info = run_info(scenario, workers, elapsed, args.argv, EVENTS_ONLY) | {"hypotheses": names}
+    folders = _hypothesis_folders({fit.name: (fit.scenario, fit.verification) for fit in fits},
+                                  workers, elapsed, args.argv)
+    _write(out, files.calibration_files(tables), info, args.force,
+           [folders, render_validation_report])
+    print(console.calibration_lines(tables.hypotheses, tables.fitted_parameters,
+                                    tables.discriminators,
+                            tables.checks))
     if not args.no_write:
-        written = write_calibration(args.scenario.parent, fitted, steps, tables.end_state,
-                                    dt.date.today().isoformat())
-        print(f"wrote {written[0]} and {written[1]}")
-    print(f"validation report: {out / files.VALIDATION_HTML}")
+        written = write_calibrated(args.scenario.parent, fits, scenario,
+                                   dt.date.today().isoformat())
+        print(f"wrote {len(written)} files: calibrated values and end states "
+              f"({', '.join(str(path) for path in written[:2])}, ...)")
+    print(f"took {time.perf_counter() - started:,.0f} s; validation report: "
+          f"{out / files.VALIDATION_HTML}")
     return 0
 
 
-def sensitivity(args: argparse.Namespace) -> int:
-    """Swing of actioned tip-offs across each assumption's range."""
+def analyse_sensitivity(args: argparse.Namespace) -> int:
+    """Swing of actioned tip-offs across each assumption's range, the largest refitted."""
     started = time.perf_counter()
     scenario, out, workers = _prepare(args, args.replications or "3")
-    total = sensitivity_runs(scenario, scenario.replications)
+    history = _history_for(args, scenario)
+    refitted = args.refit if history is not None else 0
+    total = sensitivity.sensitivity_runs(scenario, scenario.replications, refitted,
+                             history.calibration.replications if history and
+                             history.calibration else 0)
     _check_size(scenario, total, workers, variants=[
-        with_values(scenario, values) for _, _, lows, highs in sensitivity_settings(scenario)
+        with_values(scenario, values)
+        for _, _, lows, highs in sensitivity.sensitivity_settings(scenario)
         for values in (lows, highs)])
-    _say(args.quiet)(f"{total} replications of {scenario.name} ({scenario.start_date} to "
-                     f"{scenario.end_date}) on {workers} worker(s)")
+    say = _say(args.quiet)
+    say(f"about {total} replications of {scenario.name} ({scenario.start_date} to "
+        f"{scenario.end_date}) and its history on {workers} worker(s)"
+        + (f"; the {refitted} largest effects refitted to {args.history or 'the history'}"
+           if refitted else "; no refit (no calibrated hypothesis or history)"))
     with _progress(total, "sensitivity", args.quiet) as bar:
-        table = one_at_a_time(scenario, scenario.replications, workers, progress=bar.update)
+        table = sensitivity.one_at_a_time(scenario, scenario.replications, workers,
+                                          progress=bar.update)
+        if refitted and history is not None:
+            table = sensitivity.refit_largest(scenario, history, table, scenario.replications,
+                                              workers,
+                                  top=refitted, progress=bar.update, announce=say)
     info = run_info(scenario, workers, time.perf_counter() - started, args.argv, EVENTS_ONLY)
+    info["refitted_to"] = str(history.name) if history is not None and refitted else None
     _write(out, {files.SENSITIVITY_CSV: table}, info, args.force, [render_sensitivity_report])
-    print(sensitivity_lines(table))
+    print(console.sensitivity_lines(table))
     print(f"results in {out}")
     return 0
+
+
+def _history_for(args: argparse.Namespace, scenario: Scenario) -> Scenario | None:
+    if scenario.hypothesis is None or args.refit == 0:
+        return None
+    try:
+        return history_for(scenario, args.history, args.scenario.parent)
+    except ScenarioError as error:
+        raise UserError(f"{error}; or --refit 0") from None
 
 
 def compare(args: argparse.Namespace) -> int:
@@ -411,13 +485,13 @@ def compare(args: argparse.Namespace) -> int:
     for scenario in options.values():
         _check_size(scenario, replications, workers)
     with _progress(replications * len(options), "compare", args.quiet) as bar:
-        results = run_options(options, replications, workers, bar.update)
-    paired = each_later_against_each_earlier(results)
-    info = comparison_info(options, [str(path) for path in args.scenarios], workers,
+        results = comparisons.run_options(options, replications, workers, bar.update)
+    paired = comparisons.each_later_against_each_earlier(results)
+    info = record.comparison_info(options, [str(path) for path in args.scenarios], workers,
                            time.perf_counter() - started, args.argv)
-    _write(out, {files.COMPARISON_CSV: comparison_table(results),
+    _write(out, {files.COMPARISON_CSV: comparisons.comparison_table(results),
                  files.PAIRED_DIFF_CSV: paired}, info, args.force, [render_comparison])
-    print(paired_lines(paired))
+    print(console.paired_lines(paired))
     print(f"results in {out}")
     return 0
 
@@ -428,14 +502,9 @@ def sweep(args: argparse.Namespace) -> int:
     base, out, workers = _prepare(args, args.replications, allow_existing=True)
     try:
         points = design(parse_vary(args.vary), args.samples, base.seed)
+        scenarios = point_scenarios(base, points)
     except SweepError as error:
         raise UserError(str(error)) from None
-    scenarios = {}
-    for point in points:
-        try:
-            scenarios[point.name] = override(base, point.overrides())
-        except ScenarioError as error:
-            raise UserError(f"sweep point {point.values}: {error}") from None
     say = _say(args.quiet)
     done = []
     for point in points:
@@ -471,7 +540,8 @@ def reproduce(args: argparse.Namespace) -> int:
               "SHA-256 differs); the comparison will show whether the numbers moved",
               file=sys.stderr)
     rule = info.get("replications_rule")
-    uncertain = info.get("interval") == WITH_PARAMETERS
+    uncertain = "uncertainty_drawn_from" in info or str(info.get("interval", "")).startswith(
+        "2.5th-97.5th")
     count = int(rule["cap"]) if rule else scenario.replications
     workers = args.workers or default_workers()
     _check_size(scenario, count, workers, uncertain=uncertain)
@@ -479,15 +549,11 @@ def reproduce(args: argparse.Namespace) -> int:
         f"re-running {scenario.name}: seed {scenario.seed}, "
         + (f"until {rule['precision_share']:.1%} precision (at most {count})" if rule
            else f"{count} replications")
-        + (", parameters drawn from their ranges" if uncertain else "")
-        + f"; recorded with {made_with(info)}, now {made_with(provenance(scenario))}")
+        + (", parameters drawn as recorded" if uncertain else "")
+        + f"; recorded with {record.made_with(info)}, now {record.made_with(provenance(scenario))}")
     variants = UncertainScenarios.design(scenario, count) if uncertain else None
-    with _progress(count, f"reproduce {scenario.name}", args.quiet) as bar:
-        if rule:
-            results = run_until_precise(scenario, workers, float(rule["precision_share"]),
-                                        count, bar.update, variants)
-        else:
-            results = run_replications(scenario, count, workers, bar.update, variants)
+    results = _replicate(scenario, count, workers, args.quiet, variants,
+                         float(rule["precision_share"]) if rule else None)
     with tempfile.TemporaryDirectory(prefix="micac-reproduce-") as temporary:
         files.write_tables(Path(temporary),
                            files.result_files(result_tables(results, spread=uncertain)))
@@ -517,7 +583,8 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str,
     "calibrate": (calibrate, "fit the history scenario's assumptions to the published "
                              "2018-2023 figures, check the model and write validation.html",
                   _calibrate_options),
-    "sensitivity": (sensitivity, "move each assumption to the ends of its range and rank them "
+    "sensitivity": (analyse_sensitivity, "move each assumption to the ends of its range and "
+                                         "rank them "
                                  "by their effect on actioned tip-offs", _sensitivity_options),
     "compare": (compare, "run two or more scenarios with common random numbers and compare "
                          "them side by side (comparison.html)", _compare_options),
@@ -541,6 +608,19 @@ def schema_text() -> str:
     return json.dumps(json_schema(), indent=2) + "\n"
 
 
+def _hypothesis_folders(runs: dict[str, tuple[Scenario, Replications]], workers: int,
+                        elapsed: float, argv: list[str]) -> Callable[[Path], None]:
+    """A renderer writing one run folder per hypothesis under ``hypotheses/``."""
+    folders = {name: (files.result_files(result_tables(results)),
+                      run_info(scenario, workers, elapsed, argv, EVENTS_ONLY)
+                      | {"hypothesis": name}) for name, (scenario, results) in runs.items()}
+
+    def write(folder: Path) -> None:
+        files.write_subfolders(folder, files.HYPOTHESES_FOLDER, folders, [render_run_report])
+
+    return write
+
+
 def _load(path: Path, overrides: list[str]) -> Scenario:
     try:
         return load_scenario(path, overrides)
@@ -554,7 +634,10 @@ def _prepare(args: argparse.Namespace, replications: str | None,
 
     ``allow_existing`` lets a sweep resume into the folder it started.
     """
-    scenario = _load(args.scenario, args.overrides)
+    overrides = list(args.overrides)
+    if getattr(args, "hypothesis", None) and args.hypothesis != "all" and "only" not in args:
+        overrides.append(f"hypothesis={args.hypothesis}")
+    scenario = _load(args.scenario, overrides)
     updates: dict[str, Any] = {}
     if args.seed is not None:
         updates["seed"] = args.seed
@@ -598,17 +681,20 @@ def _report_reproduction(folder: Path, comparison: files.Comparison) -> int:
     if not comparison.files:
         raise UserError(f"{folder} holds none of the result tables ({files.SUMMARY_CSV}, ...); "
                         "give a folder written by run_scenario.py")
-    where = f"{comparison.values:,} values in {len(comparison.files)} files"
-    if comparison.matches:
-        print(f"reproduced: every number matches ({where})")
-        return 0
-    shown = comparison.mismatches[:10]
-    count = len(comparison.mismatches)
-    print(f"NOT reproduced: {count:,} difference{'s' if count > 1 else ''} among {where}"
-          + (f"; the first {len(shown)}:" if count > len(shown) else ":"))
-    for mismatch in shown:
-        print(f"  {mismatch}")
-    return EXIT_MISMATCH
+    print(console.reproduction_lines(comparison))
+    return 0 if comparison.matches else EXIT_MISMATCH
+
+
+def _replicate(scenario: Scenario, count: int, workers: int, quiet: bool,
+               variants: UncertainScenarios | None = None, precision: float | None = None,
+               executor: ExecutorKind = ExecutorKind.LOCAL,
+               scheduler: str | None = None) -> Replications:
+    """``count`` replications (or, with ``precision``, until precise), with a progress bar."""
+    with _progress(count, scenario.name, quiet) as bar:
+        if precision is not None:
+            return run_until_precise(scenario, workers, precision, count, bar.update, variants)
+        return run_replications(scenario, count, workers, bar.update, variants,
+                                executor=executor, scheduler=scheduler)
 
 
 @contextmanager

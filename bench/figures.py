@@ -36,7 +36,8 @@ from model.experiments.validation import (
     mmc_scenario,
 )
 from model.loading import load_scenario
-from model.scenario import Estimate, Scenario
+from model.scenario import Scenario
+from model.schema_base import Estimate
 
 ROOT = Path(__file__).resolve().parents[1]
 STATUS_QUO = ROOT / "scenarios" / "status_quo.yaml"

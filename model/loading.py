@@ -18,7 +18,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from model.engine.initial_state import InitialStateError, read_initial_state
-from model.scenario import FieldError, Scenario
+from model.scenario import Scenario
+from model.schema_base import FieldError
 
 Location = tuple[str, int]  # (file name, 1-based line)
 
@@ -46,7 +47,8 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Sce
     ScenarioError
         With a message naming the field, the line and the fix.
     """
-    raw, lines = read_merged(Path(path), ())
+    hypothesis = hypothesis_named(Path(path), overrides)
+    raw, lines = read_merged(Path(path), (), hypothesis)
     for text in overrides:
         apply_override(raw, text)
     try:
@@ -88,8 +90,102 @@ def validate(raw: dict[str, Any], lines: dict[tuple[str, ...], Location] | None 
         raise ScenarioError(describe_errors(error, lines or {})) from None
 
 
-def read_merged(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any],
-                                                             dict[tuple[str, ...], Location]]:
+HYPOTHESIS_SLOT = "{hypothesis}"
+"""In ``extends``, stands for the hypothesis the scenario runs under
+(``extends: calibrated/{hypothesis}.yaml``): each hypothesis has its own calibrated file."""
+
+
+def hypothesis_named(path: Path, overrides: typing.Sequence[str] = ()) -> str | None:
+    """The hypothesis a scenario runs under.
+
+    The last ``hypothesis=`` override, else the nearest file of the ``extends`` chain
+    (child first) that names one.
+    """
+    for text in reversed(overrides):
+        key, sep, value = text.partition("=")
+        if sep and key.strip() == "hypothesis":
+            named = yaml.safe_load(value) if value.strip() else None
+            return None if named is None else str(named)
+    current, seen = path, set()
+    while current.exists() and current.resolve() not in seen:
+        seen.add(current.resolve())
+        raw, _ = read_yaml(current)
+        if "hypothesis" in raw:
+            return None if raw["hypothesis"] is None else str(raw["hypothesis"])
+        parent = raw.get("extends")
+        if not isinstance(parent, str) or HYPOTHESIS_SLOT in parent:
+            return None
+        current = current.parent / parent
+    return None
+
+
+def available_hypotheses(path: Path) -> list[str]:
+    """The hypotheses a scenario can run under: the calibrated files its chain can extend."""
+    current, seen = path, set()
+    while current.exists() and current.resolve() not in seen:
+        seen.add(current.resolve())
+        raw, _ = read_yaml(current)
+        parent = raw.get("extends")
+        if not isinstance(parent, str):
+            return []
+        if HYPOTHESIS_SLOT in parent:
+            pattern = Path(parent.replace(HYPOTHESIS_SLOT, "*"))
+            before, _, after = pattern.name.partition("*")
+            return sorted(found.name.removeprefix(before).removesuffix(after)
+                          for found in (current.parent / pattern.parent).glob(pattern.name))
+        current = current.parent / parent
+    return []
+
+
+HISTORY_FILE = "history_2018_2023.yaml"
+"""The history a forward scenario's hypotheses were calibrated on, by default beside it."""
+
+
+def history_for(scenario: Scenario, history: Path | None, folder: Path) -> Scenario | None:
+    """The history that calibrates a scenario's hypothesis, loaded under that hypothesis.
+
+    ``history`` names it; by default it is ``history_2018_2023.yaml`` in ``folder`` (None if
+    there is none there).
+
+    Raises
+    ------
+    ScenarioError
+        If a history named does not exist, or does not calibrate the hypothesis.
+    """
+    path = history or folder / HISTORY_FILE
+    if not path.exists():
+        if history is not None:
+            raise ScenarioError(f"--history {path} does not exist")
+        return None
+    loaded = load_scenario(path, [f"hypothesis={scenario.hypothesis}"])
+    if loaded.calibration is None or scenario.hypothesis not in loaded.calibration.hypotheses:
+        raise ScenarioError(f"{path} does not calibrate hypothesis {scenario.hypothesis}; "
+                            "name the history that does with --history")
+    return loaded
+
+
+def _parent_path(path: Path, parent_name: str, hypothesis: str | None) -> Path:
+    """The file ``extends`` names, with the hypothesis filled in where it has a slot."""
+    if HYPOTHESIS_SLOT not in parent_name:
+        parent_path = path.parent / parent_name
+        if not parent_path.exists():
+            raise ScenarioError(f"{path}: extends '{parent_name}', which does not exist next "
+                                f"to it ({parent_path})")
+        return parent_path
+    choices = ", ".join(available_hypotheses(path)) or "none: run calibrate first"
+    if hypothesis is None:
+        raise ScenarioError(f"{path}: extends '{parent_name}', the calibrated values of a "
+                            "hypothesis; name one with 'hypothesis: NAME' or --hypothesis "
+                            f"NAME (calibrated: {choices})")
+    parent_path = path.parent / parent_name.replace(HYPOTHESIS_SLOT, hypothesis)
+    if not parent_path.exists():
+        raise ScenarioError(f"hypothesis '{hypothesis}' has no calibrated values "
+                            f"({parent_path} does not exist); calibrated: {choices}")
+    return parent_path
+
+
+def read_merged(path: Path, chain: tuple[Path, ...], hypothesis: str | None = None,
+                ) -> tuple[dict[str, Any], dict[tuple[str, ...], Location]]:
     """Read ``path`` and, depth first, whatever it ``extends``; child keys win."""
     resolved = path.resolve()
     if resolved in chain:
@@ -102,12 +198,8 @@ def read_merged(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any],
         return raw, lines
     if not isinstance(parent_name, str):
         raise ScenarioError(f"{path}: 'extends' must be a file name such as status_quo.yaml")
-    parent_path = path.parent / parent_name
-    if not parent_path.exists():
-        raise ScenarioError(
-            f"{path}: extends '{parent_name}', which does not exist next to it ({parent_path})"
-        )
-    base, base_lines = read_merged(parent_path, (*chain, resolved))
+    parent_path = _parent_path(path, parent_name, hypothesis)
+    base, base_lines = read_merged(parent_path, (*chain, resolved), hypothesis)
     return deep_merge(base, raw), {**base_lines, **lines}
 
 

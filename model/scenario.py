@@ -5,8 +5,10 @@ its field name (``review_hours``, ``bandwidth_mbps``, ``posts``) and every
 parameter that is not a published figure is an :class:`Estimate` labelled
 ``assumption`` with a plausible range, so that the report can list it.
 
-This module depends on nothing else of ours: it validates at the boundary and
-downstream code trusts the :class:`Scenario` it returns.
+Its parts live beside it: ``schema_base`` (estimates, units, dates), ``calibration_schema``
+(targets and hypotheses) and ``optimise_schema`` (budget, bounds, lever prices).  The
+schema depends on nothing else of ours: it validates at the boundary and downstream code
+trusts the :class:`Scenario` it returns.
 """
 
 from __future__ import annotations
@@ -17,145 +19,29 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
-    NonNegativeFloat,
     NonNegativeInt,
-    PositiveFloat,
     PositiveInt,
     field_validator,
     model_validator,
 )
 
-STATE_CODES: tuple[str, ...] = (
-    "PLS", "KDH", "PNG", "PRK", "SGR", "KUL", "NSN",
-    "MLK", "JHR", "PHG", "TRG", "KTN", "SBH", "SWK",
+from model.calibration_schema import CalibratedHypothesis, Calibration
+from model.optimise_schema import Optimise
+from model.schema_base import (
+    STATE_CODES,
+    AtLeastOne,
+    CourseKind,
+    Date,
+    Estimate,
+    FieldError,
+    NonNegative,
+    Positive,
+    Share,
+    Strict,
+    bounded,
+    unit_of,
 )
-"""The 14 PDRM state contingents (IPK), in the order reports list them."""
-
-# Units by field-name suffix: the name carries the unit, reports read it here.
-UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
-    ("_per_year", "per year"),
-    ("_hours", "hours"),
-    ("_minutes", "minutes"),
-    ("_days", "days"),
-    ("_mbps", "Mbps"),
-    ("_mb", "MB"),
-    ("_share", "fraction"),
-    ("_prob", "probability"),
-    ("_factor", "multiplier"),
-    ("_sigma", "log-scale standard deviation"),
-    ("_cv", "coefficient of variation"),
-    ("_count", "count"),
-    ("_rm", "RM"),
-    ("population", "people"),
-    ("districts", "districts"),
-    ("posts", "posts"),
-)
-
-
-def unit_of(field_name: str) -> str:
-    """Return the unit a field's name declares (``review_hours`` -> ``hours``)."""
-    for suffix, unit in UNIT_SUFFIXES:
-        if field_name.endswith(suffix):
-            return unit
-    return "dimensionless"
-
-
-class FieldError(ValueError):
-    """A cross-field problem that belongs to one field: ``path`` says which."""
-
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(message)
-        self.path = path
-
-
-def _written_date(value: Any) -> Any:
-    """Refuse a number where a date belongs: pydantic would read it as seconds since 1970."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError(f"write a date as YYYY-MM-DD, e.g. 2024-01-01 (got the number {value:g})")
-    return value
-
-
-Date = Annotated[dt.date, BeforeValidator(_written_date)]
-"""A calendar date, written YYYY-MM-DD (a bare number would silently mean a day in 1970)."""
-
-
-class Strict(BaseModel):
-    """Base for every scenario section: unknown keys refused, values frozen."""
-
-    # allow_inf_nan: YAML reads .nan and .inf as numbers, and a NaN passes every range check
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, allow_inf_nan=False)
-
-
-class Estimate(Strict):
-    """A number with its provenance: a published ``source`` or an ``assumption``.
-
-    An assumption must give the plausible range ``low``..``high`` it was drawn
-    from; sensitivity analysis and uncertainty runs move it inside that range.
-    """
-
-    value: float
-    low: float | None = None
-    high: float | None = None
-    source: str | None = None
-    assumption: str | None = None
-
-    @model_validator(mode="after")
-    def _provenance_and_range(self) -> Self:
-        if (self.source is None) == (self.assumption is None):
-            raise ValueError(
-                "give exactly one of 'source' (a published figure) or "
-                "'assumption' (an estimate, with low and high)"
-            )
-        if self.assumption is not None and (self.low is None or self.high is None):
-            raise ValueError("an assumption needs its plausible range: set 'low' and 'high'")
-        if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError(f"low ({self.low:g}) is above high ({self.high:g}); swap them")
-        if self.low is not None and self.value < self.low:
-            raise ValueError(
-                f"value {self.value:g} is below its plausible range low {self.low:g}; "
-                "raise the value or lower 'low'"
-            )
-        if self.high is not None and self.value > self.high:
-            raise ValueError(
-                f"value {self.value:g} is above its plausible range high {self.high:g}; "
-                "lower the value or raise 'high'"
-            )
-        return self
-
-
-def _bounded(low: float | None = None, high: float | None = None,
-             strictly_positive: bool = False) -> Any:
-    """Build a validator that keeps an Estimate's value (and range) in [low, high]."""
-
-    def check(estimate: Estimate) -> Estimate:
-        for label, number in (("value", estimate.value), ("low", estimate.low),
-                              ("high", estimate.high)):
-            if number is None:
-                continue
-            if strictly_positive and number <= 0:
-                raise ValueError(f"{label} must be greater than 0 (got {number:g})")
-            if low is not None and number < low:
-                raise ValueError(f"{label} must be at least {low:g} (got {number:g})")
-            if high is not None and number > high:
-                raise ValueError(f"{label} must be at most {high:g} (got {number:g})")
-        return estimate
-
-    from pydantic import AfterValidator
-
-    return AfterValidator(check)
-
-
-Share = Annotated[Estimate, _bounded(0.0, 1.0)]
-"""An Estimate that is a fraction in [0, 1]."""
-Positive = Annotated[Estimate, _bounded(strictly_positive=True)]
-"""An Estimate strictly above zero."""
-NonNegative = Annotated[Estimate, _bounded(0.0)]
-"""An Estimate at or above zero."""
-AtLeastOne = Annotated[Estimate, _bounded(1.0)]
-"""A multiplier that never makes things worse."""
 
 
 class QueueDiscipline(enum.StrEnum):
@@ -316,7 +202,7 @@ class Download(Strict):
 
     bandwidth_mbps: NonNegative = Field(description="contracted line rate")
     usable_share: Share = Field(description="share of the line rate evidence downloads achieve")
-    concurrent_downloads_count: Annotated[Estimate, _bounded(1.0)] = Field(
+    concurrent_downloads_count: Annotated[Estimate, bounded(1.0)] = Field(
         description="downloads the workstations and logistics can run at once"
     )
     peer_upload_mbps: Positive = Field(description="ceiling a single source sends at")
@@ -353,6 +239,10 @@ class Investigation(Strict):
     abroad_evidence_share: Share
     mla_delay_days: NonNegative = Field(description="mean extra wait for evidence from abroad")
     raid_prob: Share = Field(description="share of investigations that end in a raid")
+    stale_after_days: Positive = Field(
+        description="age (days since the tip-off arrived) past which a case whose casework "
+        "has not started is stale and lapses"
+    )
 
 
 class Raid(Strict):
@@ -361,7 +251,7 @@ class Raid(Strict):
     raid_days: Positive = Field(description="officer time per raid")
     arrest_prob: Share
     charge_prob: Share
-    devices_per_raid_count: Annotated[Estimate, _bounded(1.0)]
+    devices_per_raid_count: Annotated[Estimate, bounded(1.0)]
     device_exam_hours: Positive
     hash_matching_share: Share = Field(description="share of manual review hash matching removes")
 
@@ -370,21 +260,13 @@ class Staffing(Strict):
     """How staff time turns into work, and how posts empty and fill."""
 
     productive_hours: Positive = Field(description="hours of casework in a working day")
-    working_days_per_year: Annotated[Estimate, _bounded(1.0, 366.0)]
+    working_days_per_year: Annotated[Estimate, bounded(1.0, 366.0)]
     availability_share: Share = Field(description="share of time spent on this work")
     recruitment_lag_days: NonNegative
     attrition_per_year: NonNegative
-    effort_cv: Annotated[Estimate, _bounded(0.01, 3.0)] = Field(
+    effort_cv: Annotated[Estimate, bounded(0.01, 3.0)] = Field(
         description="variability of work per case (gamma; 1 = exponential)"
     )
-
-
-class CourseKind(enum.StrEnum):
-    """The course types the unit names (facts.md, 'Skills')."""
-
-    DIGITAL_FORENSICS = "digital_forensics"
-    COVERT_ONLINE = "covert_online"
-    CHILD_INTERVIEW = "child_interview"
 
 
 class CourseRun(Strict):
@@ -429,161 +311,6 @@ class Awareness(Strict):
     )
 
 
-CalibrationMetric = Literal["tipoffs_received", "selected_for_download", "downloaded",
-                            "reviewed", "investigated", "raids", "arrests", "charges"]
-
-
-class CalibrationTarget(Strict):
-    """A published national total over the horizon that the model must reproduce."""
-
-    metric: CalibrationMetric
-    published: PositiveFloat
-    tolerance_share: Annotated[float, Field(gt=0, lt=1)] = Field(
-        description="accepted relative gap, e.g. 0.15 for +-15 %"
-    )
-    source: str
-
-
-class FittedParameter(Strict):
-    """An assumption fitted, within its plausible range, to the target it governs."""
-
-    parameter: str = Field(
-        description="dotted path of an assumption, e.g. selection.triage_minutes"
-    )
-    target: CalibrationMetric
-
-
-class Calibration(Strict):
-    """How ``run_scenario.py calibrate`` fits this (history) scenario."""
-
-    targets: tuple[CalibrationTarget, ...]
-    fit: tuple[FittedParameter, ...] = Field(
-        description="fitted one after another, each to its target; a later parameter for the "
-        "same target is used only if the earlier one reached a bound of its range"
-    )
-    replications: PositiveInt = Field(default=4, description="replications per trial value")
-    iterations: PositiveInt = Field(default=8, description="trial values per parameter at most")
-    write_to: str = Field(
-        default="calibrated.yaml", description="file the fitted values are written to"
-    )
-    end_state_to: str = Field(
-        default="history_end_state.csv",
-        description="file the calibrated run's end state (the backlog) is written to",
-    )
-
-    @model_validator(mode="after")
-    def _fit_targets_exist(self) -> Self:
-        metrics = {target.metric for target in self.targets}
-        for number, step in enumerate(self.fit):
-            if step.target not in metrics:
-                raise FieldError(f"fit.{number}.target",
-                                 f"'{step.target}' is not among the targets ({sorted(metrics)})")
-        return self
-
-
-class Delivery(enum.StrEnum):
-    """Where a course is given (facts.md, 'Skills')."""
-
-    LOCAL = "local"
-    TRAIN_THE_TRAINER = "train_the_trainer"
-    ABROAD = "abroad"
-
-
-class CourseOption(Strict):
-    """A course the optimiser may buy places on."""
-
-    course: CourseKind
-    delivery: Delivery
-    cost_per_place_rm: NonNegative
-    days_off_duty: PositiveInt = Field(description="days a trainee is away from the work")
-    effect_share: Share = Field(description="share of the course kind's full effect it gives")
-    max_places: NonNegativeInt = Field(description="places on offer over the horizon")
-    local_places_per_trainer: NonNegativeInt = Field(
-        default=0, description="for train-the-trainer: local places each trained trainer adds"
-    )
-
-
-class BandwidthTier(Strict):
-    """A line a provider sells."""
-
-    mbps: PositiveFloat
-    install_rm: NonNegativeFloat
-    monthly_rm: NonNegativeFloat
-    source: str
-
-
-class PostCosts(Strict):
-    """What posts cost (loaded salary, creation, moving)."""
-
-    officer_rm_per_year: Positive
-    lower_rank_rm_per_year: Positive
-    new_post_one_off_rm: NonNegative = Field(
-        description="recruitment, equipment and set-up of a post that did not exist"
-    )
-    relocation_one_off_rm: NonNegative = Field(description="moving a post from one site to another")
-
-
-class LeverBounds(Strict):
-    """Bounds a planner puts on one lever (min = max fixes it)."""
-
-    min: NonNegativeFloat | None = None
-    max: NonNegativeFloat | None = None
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min ({self.min:g}) is above max ({self.max:g})")
-        return self
-
-
-class Optimise(Strict):
-    """What the optimiser may spend and change, and how it searches."""
-
-    budget_rm: NonNegativeFloat = Field(
-        description="money for changes over the horizon: new posts, moves, courses, "
-        "bandwidth and campaigns (today's establishment is already paid for)"
-    )
-    max_total_posts: NonNegativeInt
-    min_posts_per_state: NonNegativeInt = 0
-    max_posts_per_state: NonNegativeInt = 1000
-    state_posts: dict[str, LeverBounds] = Field(
-        default_factory=dict, description="a state's own bounds on its posts, e.g. SGR"
-    )
-    hq_posts: LeverBounds = Field(default_factory=LeverBounds)
-    min_officer_share: Annotated[float, Field(ge=0, le=1)] = Field(
-        default=0.0, description="officers as a share of all posts"
-    )
-    min_officers_per_state: NonNegativeInt = Field(
-        default=1, description="raids need an officer: each state keeps at least this many"
-    )
-    post_costs: PostCosts
-    courses: tuple[CourseOption, ...] = ()
-    bandwidth_tiers: tuple[BandwidthTier, ...] = ()
-    campaign_cost_rm: NonNegative
-    max_campaigns_per_state: NonNegativeInt = 6
-    bounds: dict[str, LeverBounds] = Field(
-        default_factory=dict,
-        description="bounds on any lever by name: posts_officers.SGR, posts_lower_ranks.KTN, "
-        "posts_hq_download_team_officers.hq, training.digital_forensics.abroad, "
-        "bandwidth_mbps.hq, campaigns_per_year.KTN",
-    )
-    target_actioned: PositiveFloat | None = Field(
-        default=None, description="reverse mode: the cheapest plan that actions this many"
-    )
-    time_limit_seconds: PositiveFloat = 30.0
-    solver_workers: PositiveInt = 2
-    rounds: PositiveInt = Field(default=3, description="optimise-and-verify rounds at most")
-    replications: PositiveInt = Field(default=5, description="replications per check in a round")
-
-    @model_validator(mode="after")
-    def _state_codes(self) -> Self:
-        unknown = sorted(set(self.state_posts) - set(STATE_CODES))
-        if unknown:
-            raise FieldError("state_posts", f"unknown state code(s) {', '.join(unknown)}; "
-                             "valid codes: " + ", ".join(STATE_CODES))
-        return self
-
-
 class Scenario(Strict):
     """One planning scenario: horizon, demand, pipeline, staff and levers."""
 
@@ -607,6 +334,10 @@ class Scenario(Strict):
     awareness: Awareness
     calibration: Calibration | None = None
     optimise: Optimise | None = None
+    hypothesis: str | None = Field(
+        default=None, description="the explanation of the history this scenario runs under; "
+        "its calibrated values come from the file 'extends' names with {hypothesis}")
+    calibrated: CalibratedHypothesis | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -624,14 +355,15 @@ class Scenario(Strict):
                 "must be described (0 posts is allowed)",
             )
         if self.calibration is not None:
-            assumptions = {path for path, _, e in iter_estimates(self) if e.assumption}
-            for number, step in enumerate(self.calibration.fit):
-                if step.parameter not in assumptions:
-                    raise FieldError(
-                        f"calibration.fit.{number}.parameter",
-                        f"'{step.parameter}' is not an assumption of this scenario; only "
-                        "estimates marked 'assumption' (with a range) can be fitted",
-                    )
+            _check_hypotheses(self, self.calibration)
+        if self.hypothesis is not None and (self.calibrated is None
+                                            or self.calibrated.name != self.hypothesis):
+            found = self.calibrated.name if self.calibrated else "none"
+            raise FieldError(
+                "hypothesis",
+                f"the scenario runs under hypothesis '{self.hypothesis}' but its calibrated "
+                f"values are those of {found}; extend the hypothesis's calibrated file with "
+                "'extends: calibrated/{hypothesis}.yaml' (or name no hypothesis)")
         sites = set(STATE_CODES) | {"hq"}
         for number, course in enumerate(self.training.courses):
             if course.site not in sites:
@@ -676,6 +408,33 @@ class Scenario(Strict):
     def years(self) -> list[int]:
         """Calendar years the horizon touches."""
         return list(range(self.start_date.year, self.end_date.year + 1))
+
+
+def _check_hypotheses(scenario: Scenario, calibration: Calibration) -> None:
+    """Each hypothesis sets assumptions of the scenario, inside their plausible ranges."""
+    estimates = {path: e for path, _, e in iter_estimates(scenario) if e.assumption}
+    for name, hypothesis in calibration.hypotheses.items():
+        where = f"calibration.hypotheses.{name}"
+        for path, span in hypothesis.free.items():
+            estimate = _assumption(estimates, path, f"{where}.free")
+            if span.low < (estimate.low or 0) or span.high > (estimate.high or 0):
+                raise FieldError(f"{where}.free.{path}",
+                                 f"{span.low:g}-{span.high:g} goes beyond the plausible range "
+                                 f"{estimate.low:g}-{estimate.high:g} of {path}")
+        for path, value in hypothesis.fixed.items():
+            estimate = _assumption(estimates, path, f"{where}.fixed")
+            if not (estimate.low or 0) <= value <= (estimate.high or 0):
+                raise FieldError(f"{where}.fixed.{path}",
+                                 f"{value:g} is outside the plausible range "
+                                 f"{estimate.low:g}-{estimate.high:g} of {path}")
+
+
+def _assumption(estimates: dict[str, Estimate], path: str, where: str) -> Estimate:
+    if path not in estimates:
+        raise FieldError(f"{where}.{path}",
+                         f"'{path}' is not an assumption of this scenario; only estimates "
+                         "marked 'assumption' (with a range) can be calibrated or fixed")
+    return estimates[path]
 
 
 def iter_estimates(section: BaseModel, prefix: str = "") -> list[tuple[str, str, Estimate]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from model.metrics import NATIONAL, beyond_noise
+from reports.run_folder import Comparison
 
 HEADLINE_METRICS = ("tipoffs_received", "downloaded", "raids", "arrests", "actioned", "lapsed")
 """National metrics a run prints, in order."""
@@ -24,23 +25,36 @@ def headline(summary: pd.DataFrame, title: str, interval_kind: str) -> str:
     return "\n".join(lines)
 
 
-def calibration_lines(fit: pd.DataFrame, steps: pd.DataFrame, checks: pd.DataFrame) -> str:
-    """The fit against the published figures, the fitted values, and the checks' tally."""
-    failed = [str(name) for name, passed in zip(checks["name"], checks["passed"], strict=True)
+def calibration_lines(hypotheses: pd.DataFrame, fitted: pd.DataFrame,
+                      discriminators: pd.DataFrame, checks: pd.DataFrame) -> str:
+    """Each hypothesis's fit and values, the figure that tells each pair apart, the checks."""
+    targets = hypotheses[hypotheses.published.notna()]
+    fit = targets.assign(year=targets.year.astype("string").fillna("all"))[
+        ["hypothesis", "metric", "year", "published", "simulated_mean", "ci_low", "ci_high",
+         "within_tolerance"]]
+    failed = [f"{h}: {n}" if h else str(n) for h, n, passed in
+              zip(checks["hypothesis"], checks["name"], checks["passed"], strict=True)
               if not passed]
-    return "\n".join([
-        fit[["metric", "published", "simulated_mean", "ci_low", "ci_high",
-             "within_tolerance"]].to_string(index=False),
-        steps[["parameter", "low", "prior", "fitted", "high", "status"]].to_string(index=False),
-        f"checks: {len(checks) - len(failed)} of {len(checks)} passed"
-        + (f"; FAILED: {'; '.join(failed)}" if failed else ""),
-    ])
+    lines = [fit.to_string(index=False, float_format=lambda v: f"{v:,.0f}"),
+             fitted[["hypothesis", "parameter", "value", "plausible_low", "plausible_high",
+                     "status"]].to_string(index=False, float_format=lambda v: f"{v:.3g}")]
+    if len(discriminators):
+        lines.append("what would tell them apart:")
+        lines += [f"  {r.hypothesis_a} vs {r.hypothesis_b}: {r.figure}: {r.value_a:,.3g} "
+                  f"[{r.a_low:,.3g}, {r.a_high:,.3g}] against {r.value_b:,.3g} "
+                  f"[{r.b_low:,.3g}, {r.b_high:,.3g}]" for r in discriminators.itertuples()]
+    lines.append(f"checks: {len(checks) - len(failed)} of {len(checks)} passed"
+                 + (f"; FAILED: {'; '.join(failed)}" if failed else ""))
+    return "\n".join(lines)
 
 
 def sensitivity_lines(table: pd.DataFrame, top: int = 10) -> str:
-    """The most influential assumptions, largest swing first."""
-    return table[["parameter", "low", "value", "high", "actioned_at_low", "actioned_at_high",
-                  "swing"]].head(top).to_string(index=False)
+    """The most influential assumptions, largest swing first (refitted where they were)."""
+    columns = ["parameter", "low", "value", "high", "actioned_at_low", "actioned_at_high",
+               "swing"]
+    if "swing_refitted" in table:
+        columns += ["swing_refitted", "refit_implausibility_low", "refit_implausibility_high"]
+    return table[columns].head(top).to_string(index=False)
 
 
 def paired_lines(paired: pd.DataFrame, metric: str = "actioned") -> str:
@@ -50,4 +64,17 @@ def paired_lines(paired: pd.DataFrame, metric: str = "actioned") -> str:
         verdict = "beyond noise" if beyond_noise(row.ci_low, row.ci_high) else "within noise"
         lines.append(f"{metric}, {row.option_a} - {row.option_b}: {row.mean_diff:+,.0f} "
                      f"[{row.ci_low:+,.0f}, {row.ci_high:+,.0f}] tip-offs ({verdict})")
+    return "\n".join(lines)
+
+
+def reproduction_lines(comparison: Comparison, shown: int = 10) -> str:
+    """Whether a re-run matched the folder, and the first differences if it did not."""
+    where = f"{comparison.values:,} values in {len(comparison.files)} files"
+    if comparison.matches:
+        return f"reproduced: every number matches ({where})"
+    first = comparison.mismatches[:shown]
+    count = len(comparison.mismatches)
+    lines = [f"NOT reproduced: {count:,} difference{'s' if count > 1 else ''} among {where}"
+             + (f"; the first {len(first)}:" if count > len(first) else ":")]
+    lines += [f"  {mismatch}" for mismatch in first]
     return "\n".join(lines)

@@ -31,6 +31,7 @@ REPLICATIONS_CSV = "replications.csv"
 MONTHLY_CSV = "monthly.csv"
 DELAYS_CSV = "delays.csv"
 END_STATE_CSV = "end_state.csv"
+UTILISATION_CSV = "utilisation.csv"
 RUN_JSON = "run.json"
 REPORT_HTML = "report.html"
 PLAN_CSV = "plan.csv"
@@ -40,6 +41,10 @@ MARGINAL_CSV = "marginal.csv"
 COMPARISON_CSV = "comparison.csv"
 COMPARISON_HTML = "comparison.html"
 FIT_CSV = "fit.csv"
+HYPOTHESES_CSV = "hypotheses.csv"
+DISCRIMINATORS_CSV = "discriminators.csv"
+DESIGN_POINTS_CSV = "design_points.csv"
+HYPOTHESES_FOLDER = "hypotheses"
 FITTED_PARAMETERS_CSV = "fitted_parameters.csv"
 CHECKS_CSV = "checks.csv"
 VALIDATION_HTML = "validation.html"
@@ -52,7 +57,7 @@ SWEEP_PNG = "sweep.png"
 POINTS_FOLDER = "points"
 
 RESULT_TABLES = (SUMMARY_CSV, YEARLY_CSV, REPLICATIONS_CSV, MONTHLY_CSV, DELAYS_CSV,
-                 END_STATE_CSV)
+                 END_STATE_CSV, UTILISATION_CSV)
 """The tables every scenario run writes, in the order ``reproduce`` compares them."""
 
 
@@ -63,7 +68,8 @@ def option_csv(option: str) -> str:
 
 RESULT_TABLE_FIELDS = {"summary": SUMMARY_CSV, "yearly": YEARLY_CSV,
                        "replications": REPLICATIONS_CSV, "monthly": MONTHLY_CSV,
-                       "delays": DELAYS_CSV, "end_state": END_STATE_CSV}
+                       "delays": DELAYS_CSV, "end_state": END_STATE_CSV,
+                       "utilisation": UTILISATION_CSV}
 """Which file holds each of a run's result tables (the fields of ``ResultTables``)."""
 
 
@@ -163,7 +169,7 @@ def result_files(tables: object) -> dict[str, pd.DataFrame]:
     ----------
     tables : object
         Anything with the frames ``summary, yearly, replications, monthly, delays,
-        end_state`` as attributes (``model.experiments.summaries.ResultTables``).
+        end_state, utilisation`` as attributes (``model.experiments.summaries.ResultTables``).
     """
     return {name: getattr(tables, field) for field, name in RESULT_TABLE_FIELDS.items()}
 
@@ -174,13 +180,43 @@ def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
         frame.to_csv(folder / name, index=False)
 
 
+CALIBRATION_TABLE_FIELDS = {"hypotheses": HYPOTHESES_CSV,
+                            "fitted_parameters": FITTED_PARAMETERS_CSV,
+                            "discriminators": DISCRIMINATORS_CSV,
+                            "design_points": DESIGN_POINTS_CSV, "checks": CHECKS_CSV}
+"""Which file holds each table of a calibration (the fields of ``CalibrationTables``)."""
+
+
+def calibration_files(tables: object) -> dict[str, pd.DataFrame]:
+    """A calibration's tables by file name (``model.experiments.hypotheses.CalibrationTables``)."""
+    return {name: getattr(tables, field) for field, name in CALIBRATION_TABLE_FIELDS.items()}
+
+
+def write_subfolders(staging: Path, parent: str,
+                     folders: dict[str, tuple[dict[str, pd.DataFrame], dict[str, Any]]],
+                     renderers: Sequence[Callable[[Path], Any]] = ()) -> None:
+    """Write run folders inside a folder being written (``hypotheses/NAME/``...).
+
+    Each gets its tables and ``run.json`` and then its renderers, as a run folder does;
+    they are moved into place with the folder that holds them.
+    """
+    for name, (tables, info) in folders.items():
+        folder = staging / parent / name
+        folder.mkdir(parents=True)
+        write_tables(folder, tables)
+        (folder / RUN_JSON).write_text(json.dumps(info, indent=2, default=str) + "\n",
+                                       encoding="utf-8")
+        for render in renderers:
+            render(folder)
+
+
 def is_complete(folder: Path) -> bool:
     """Whether a folder holds a finished run (folders are moved into place only when whole)."""
     return (folder / SUMMARY_CSV).is_file() and (folder / RUN_JSON).is_file()
 
 
 KEY_COLUMNS = ("replication", "year", "month", "scope", "state", "stage", "metric", "quantile",
-               "age_days_low", "age_days_high")
+               "age_days_low", "age_days_high", "group")
 """Columns that say which row a value belongs to, when a mismatch is reported."""
 
 
@@ -411,28 +447,48 @@ def read_comparison_folder(folder: Path) -> ComparisonFolder:
 
 @dataclass(frozen=True)
 class CalibrationFolder:
-    """The tables and record of one calibration, as read from its folder.
+    """The tables and record of one calibration of rival hypotheses, as read from its folder.
 
-    ``fit`` compares published with simulated totals, ``fitted`` lists the fitted
-    parameters, ``checks`` the analytic and behavioural checks, and ``yearly`` the
-    simulated history per calendar year.
+    ``hypotheses`` holds each hypothesis's fit to the published targets (rows with a
+    ``published`` figure) and the yearly downloads and raids it implies (rows without);
+    ``fitted`` the plausible ranges of its free parameters; ``discriminators`` the figure
+    that best tells each pair apart; ``design_points`` every point searched; ``checks``
+    the analytic checks (``hypothesis`` empty) and each hypothesis's behavioural checks;
+    ``yearly`` each hypothesis's ``hypotheses/NAME/yearly.csv``.  An optional table the
+    folder lacks is None (a hypothesis without its subfolder maps to None) and its file
+    is named in ``absent``.
     """
 
     folder: Path
-    fit: pd.DataFrame
-    fitted: pd.DataFrame
-    checks: pd.DataFrame
-    yearly: pd.DataFrame
+    hypotheses: pd.DataFrame
+    fitted: pd.DataFrame | None
+    discriminators: pd.DataFrame | None
+    design_points: pd.DataFrame | None
+    checks: pd.DataFrame | None
+    yearly: dict[str, pd.DataFrame | None]
     info: dict[str, Any]
+    absent: tuple[str, ...] = ()
 
     @property
     def scenario(self) -> dict[str, Any]:
-        """The calibrated scenario as recorded in ``run.json``."""
+        """The history scenario as recorded in ``run.json``."""
         return self.info.get("scenario", {})
+
+    @property
+    def calibration(self) -> dict[str, Any]:
+        """The scenario's ``calibration`` section: targets, hypotheses, design settings."""
+        return self.scenario.get("calibration") or {}
+
+    @property
+    def names(self) -> list[str]:
+        """The hypotheses in the order ``run.json`` lists them, then any others of the tables."""
+        listed = [str(name) for name in self.info.get("hypotheses") or []]
+        found = [str(name) for name in dict.fromkeys(self.hypotheses["hypothesis"])]
+        return listed + [name for name in found if name not in listed]
 
 
 def read_calibration_folder(folder: Path) -> CalibrationFolder:
-    """Read the tables of a calibration folder and its ``run.json``.
+    """Read the tables of a calibration folder, its hypotheses' yearly tables and ``run.json``.
 
     Parameters
     ----------
@@ -442,20 +498,41 @@ def read_calibration_folder(folder: Path) -> CalibrationFolder:
     Returns
     -------
     CalibrationFolder
-        ``fit.csv``, ``fitted_parameters.csv``, ``checks.csv``, ``yearly.csv`` and the record.
+        ``hypotheses.csv`` (``year`` as a nullable integer, ``within_tolerance`` True,
+        False or None), the optional ``fitted_parameters.csv``, ``discriminators.csv``,
+        ``design_points.csv`` and ``checks.csv`` (``hypothesis`` empty for the analytic
+        checks), each hypothesis's ``yearly.csv``, and the record.
 
     Raises
     ------
     FileNotFoundError
-        If any of those files is missing.
+        If ``hypotheses.csv`` or ``run.json`` is missing, since nothing can be shown
+        without them.
     """
     folder = Path(folder)
-    _require(folder, (FIT_CSV, FITTED_PARAMETERS_CSV, CHECKS_CSV, YEARLY_CSV, RUN_JSON),
-             "calibration", "calibrate")
-    return CalibrationFolder(folder, pd.read_csv(folder / FIT_CSV),
-                             pd.read_csv(folder / FITTED_PARAMETERS_CSV),
-                             pd.read_csv(folder / CHECKS_CSV), pd.read_csv(folder / YEARLY_CSV),
-                             _read_record(folder))
+    _require(folder, (HYPOTHESES_CSV, RUN_JSON), "calibration", "calibrate")
+    absent: list[str] = []
+
+    def optional(path: Path, **options: Any) -> pd.DataFrame | None:
+        if path.is_file():
+            return pd.read_csv(path, **options)
+        absent.append(str(path.relative_to(folder)))
+        return None
+
+    hypotheses = pd.read_csv(folder / HYPOTHESES_CSV, dtype={"year": "Int64"})
+    verdicts = {True: True, False: False, "True": True, "False": False}
+    hypotheses["within_tolerance"] = [verdicts.get(value) for value in
+                                      hypotheses["within_tolerance"]]
+    checks = optional(folder / CHECKS_CSV, dtype={"hypothesis": str, "expected": str})
+    if checks is not None:  # the analytic checks belong to no hypothesis: an empty cell
+        checks["hypothesis"] = checks["hypothesis"].fillna("")
+    run = CalibrationFolder(folder, hypotheses, optional(folder / FITTED_PARAMETERS_CSV),
+                            optional(folder / DISCRIMINATORS_CSV),
+                            optional(folder / DESIGN_POINTS_CSV), checks, {},
+                            _read_record(folder))
+    yearly = {name: optional(folder / HYPOTHESES_FOLDER / name / YEARLY_CSV)
+              for name in run.names}
+    return CalibrationFolder(**{**vars(run), "yearly": yearly, "absent": tuple(absent)})
 
 
 @dataclass(frozen=True)
@@ -493,3 +570,26 @@ def read_sensitivity_folder(folder: Path) -> SensitivityFolder:
     folder = Path(folder)
     _require(folder, (SENSITIVITY_CSV, RUN_JSON), "sensitivity", "sensitivity")
     return SensitivityFolder(folder, pd.read_csv(folder / SENSITIVITY_CSV), _read_record(folder))
+
+
+# ---------------------------------------------------------------------------------------
+# Utilisation: busy, blocked and idle shares of on-duty time
+# ---------------------------------------------------------------------------------------
+
+
+def read_utilisation(folder: Path) -> pd.DataFrame | None:
+    """A run folder's ``utilisation.csv``, or None for a folder written before it existed.
+
+    Parameters
+    ----------
+    folder : Path
+        A folder written by ``run_scenario.py``.
+
+    Returns
+    -------
+    pd.DataFrame or None
+        ``scope, group`` and the busy, blocked and idle shares with their intervals
+        (``model.metrics.UTILISATION_COLUMNS``); None if the file is absent.
+    """
+    path = Path(folder) / UTILISATION_CSV
+    return pd.read_csv(path) if path.is_file() else None

@@ -24,7 +24,9 @@ from ortools.sat.python import cp_model
 
 from model.levers import Lever, LeverKind
 from model.metrics import HQ
-from model.scenario import STATE_CODES, CourseKind, Delivery, LeverBounds, Optimise, Scenario
+from model.optimise_schema import Delivery, LeverBounds, Optimise
+from model.scenario import Scenario
+from model.schema_base import STATE_CODES, CourseKind
 from solvers.costs import PriceList, price_list
 from solvers.plan import HQ_GROUPS, STATE_COURSES, STATE_GROUPS, Plan, PostKey, current_posts
 from solvers.surrogate import Surrogate, campaign_reports

@@ -19,7 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from model.levers import RANKS
-from model.scenario import BandwidthTier, CourseKind, Delivery, Scenario
+from model.optimise_schema import BandwidthTier, Delivery
+from model.scenario import Scenario
+from model.schema_base import CourseKind
 
 DAYS_PER_YEAR = 365.25
 MONTHS_PER_YEAR = 12

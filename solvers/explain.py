@@ -7,7 +7,9 @@ they miss, the solver's own infeasibility core names by constraint group.
 
 from __future__ import annotations
 
-from model.scenario import STATE_CODES, Optimise, Scenario
+from model.optimise_schema import Optimise
+from model.scenario import Scenario
+from model.schema_base import STATE_CODES
 from solvers.allocation import CONSTRAINT_GROUPS, lever_names, state_post_bounds
 from solvers.costs import price_list
 from solvers.plan import current_posts

@@ -23,7 +23,9 @@ import pandas as pd
 from model.experiments.comparisons import paired_differences
 from model.experiments.replications import Progress, Replications, interval, run_replications
 from model.metrics import HQ, NATIONAL, WHOLE_HORIZON
-from model.scenario import STATE_CODES, BandwidthTier, Scenario
+from model.optimise_schema import BandwidthTier
+from model.scenario import Scenario
+from model.schema_base import STATE_CODES
 from solvers.allocation import solve, surrogate_value
 from solvers.plan import (
     Plan,

@@ -15,16 +15,9 @@ from typing import Any, Literal
 from model.engine.arrivals import state_shares
 from model.levers import Lever, LeverKind
 from model.metrics import HQ, NATIONAL
-from model.scenario import (
-    STATE_CODES,
-    BandwidthTier,
-    CourseKind,
-    CourseRun,
-    Delivery,
-    Optimise,
-    Scenario,
-    StaffGroup,
-)
+from model.optimise_schema import BandwidthTier, Delivery, Optimise
+from model.scenario import CourseRun, Scenario, StaffGroup
+from model.schema_base import STATE_CODES, CourseKind
 from solvers.costs import PriceList, moved_posts, new_posts, price_list
 
 STATE_GROUPS = ("officers", "lower_ranks")

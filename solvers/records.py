@@ -12,7 +12,8 @@ from typing import Any
 import pandas as pd
 
 from model.experiments.comparisons import whole_horizon_summary
-from model.scenario import STATE_CODES, Scenario
+from model.scenario import Scenario
+from model.schema_base import STATE_CODES
 from solvers.loop import Outcome, Round
 from solvers.plan import HQ, apply_plan
 

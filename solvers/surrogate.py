@@ -23,7 +23,8 @@ from model.engine.arrivals import awareness_uplift, referrals_in_year, state_sha
 from model.engine.initial_state import read_initial_state
 from model.engine.link import MEGABITS_PER_MB, SECONDS_PER_DAY
 from model.engine.processes import IDENTIFICATION_SHAPE
-from model.scenario import STATE_CODES, Scenario
+from model.scenario import Scenario
+from model.schema_base import STATE_CODES
 
 STAGES = ("download", "review", "pass", *STATE_CODES)
 """Stages the recalibration scales: HQ's two capacities, the share of reviews passed on to

@@ -17,6 +17,9 @@ import numpy as np
 import yaml
 from scipy.stats import qmc
 
+from model.loading import ScenarioError, override
+from model.scenario import Scenario
+
 
 class SweepError(ValueError):
     """A --vary or --samples the sweep cannot use; the message says how to write it."""
@@ -87,3 +90,20 @@ def design(varied: dict[str, list[Any] | tuple[float, float]], samples: int | No
                 values[path] = choice[min(int(row[column] * len(choice)), len(choice) - 1)]
         points.append(Point(number, values))
     return points
+
+
+def point_scenarios(base: Scenario, points: list[Point]) -> dict[str, Scenario]:
+    """Each point's scenario: the base with the point's values.
+
+    Raises
+    ------
+    SweepError
+        Naming the point and the problem, if a point's values make no valid scenario.
+    """
+    scenarios = {}
+    for point in points:
+        try:
+            scenarios[point.name] = override(base, point.overrides())
+        except ScenarioError as error:
+            raise SweepError(f"sweep point {point.values}: {error}") from None
+    return scenarios

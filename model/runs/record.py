@@ -22,10 +22,10 @@ PACKAGES = ("numpy", "pandas", "simpy", "scipy", "pydantic", "pyyaml", "ortools"
 
 EVENTS_ONLY = "95 % t-interval for the mean over independent replications (randomness of events)"
 """The interval of an ordinary run."""
-WITH_PARAMETERS = ("2.5th-97.5th percentile over replications, each drawing every assumption "
-                   "uniformly from its plausible range (Latin hypercube): randomness of events "
-                   "and uncertainty of the parameters")
-"""The interval of a run with ``--uncertainty``."""
+WITH_PARAMETERS = ("2.5th-97.5th percentile over replications, each drawing its parameters "
+                   "from what the history leaves open: randomness of events and uncertainty of "
+                   "the parameters")
+"""The interval of a run with ``--uncertainty`` (``uncertainty_drawn_from`` says from what)."""
 PAIRED = EVENTS_ONLY + "; differences are paired replication by replication"
 """The interval of a comparison's differences."""
 

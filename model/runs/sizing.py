@@ -35,7 +35,8 @@ from model.engine.arrivals import awareness_uplift, referrals_in_year, state_sha
 from model.engine.initial_state import read_initial_state
 from model.experiments.executors import usable_cores
 from model.experiments.uncertainty import UncertainScenarios
-from model.scenario import STATE_CODES, Scenario, StaffGroup
+from model.scenario import Scenario, StaffGroup
+from model.schema_base import STATE_CODES
 
 PROCESS_BASE_BYTES = 150e6
 """Resident memory of a worker process before its replication: Python, numpy,

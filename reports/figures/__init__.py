@@ -3,11 +3,16 @@
 No function runs a simulation; each draws a table as written to a result folder.
 The modules go by role: ``style`` (palette, sizes, rcParams), ``marks`` (tick texts,
 value labels, error bars), ``run_charts`` (one run: report.html), ``analysis_charts``
-(history, sensitivity, sweeps), ``option_charts`` (options side by side) and
+(history, plausible ranges, sensitivity, sweeps), ``option_charts`` (options side by side) and
 ``cost_charts`` (the proposal's costs by year).  Import the charts from here.
 """
 
-from reports.figures.analysis_charts import plot_sweep, plot_tornado, plot_yearly_history
+from reports.figures.analysis_charts import (
+    plot_plausible_ranges,
+    plot_sweep,
+    plot_tornado,
+    plot_yearly_history,
+)
 from reports.figures.cost_charts import plot_costs_by_year
 from reports.figures.option_charts import (
     plot_option_grid,
@@ -33,6 +38,7 @@ __all__ = [
     "plot_monthly_flows",
     "plot_option_grid",
     "plot_option_panels",
+    "plot_plausible_ranges",
     "plot_state_options",
     "plot_stocks",
     "plot_sweep",

@@ -1,21 +1,29 @@
 """Charts of the analyses around a scenario: the simulated history, sensitivity and sweeps.
 
 ``plot_yearly_history`` draws ``yearly.csv`` of a calibration against published
-figures (validation.html), ``plot_tornado`` draws ``sensitivity.csv``
+figures and ``plot_plausible_ranges`` one hypothesis's rows of
+``fitted_parameters.csv`` (validation.html), ``plot_tornado`` draws ``sensitivity.csv``
 (sensitivity.html) and ``plot_sweep`` draws ``sweep.csv`` (sweep.png).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from model.metrics import NATIONAL, label, short_label
 from reports.figures.marks import error_extent, log_floor, thousands
 from reports.figures.style import (
     BLACK,
+    BLUE,
     SERIES_LOOKS,
     SKY_BLUE,
     VERMILLION,
@@ -23,6 +31,7 @@ from reports.figures.style import (
     chart_style,
     new_axes,
 )
+from reports.formatting import PERCENT_UNITS, format_parameter, is_missing
 
 YEARLY_FLOWS = ("tipoffs_received", "downloaded", "lapsed", "raids")
 """National flows of ``yearly.csv`` drawn in the history chart, in legend order."""
@@ -158,4 +167,133 @@ def plot_sweep(frame: pd.DataFrame, parameters: list[str], metric: str = "action
                      "(mean, 95 % interval)")
         if others:
             ax.legend(loc="best")
+    return ax
+
+
+# ---------------------------------------------------------------------------------------
+# Calibration: what the history leaves of each free parameter's range
+
+PRIOR_GREY = "#c8c8c8"
+SEARCH_GREY = "#707070"
+PLAUSIBLE_LOOK: dict[str, Any] = {"facecolor": BLUE, "edgecolor": BLACK, "linewidth": 0.6}
+SEARCH_LOOK: dict[str, Any] = {"facecolor": "white", "edgecolor": SEARCH_GREY, "hatch": "///",
+                               "linewidth": 0.6}
+VALUE_LOOK: dict[str, Any] = {"marker": "D", "color": BLACK, "markeredgecolor": "white",
+                              "markersize": 7, "linestyle": "none"}
+AT_BOUND_LOOK: dict[str, Any] = {"marker": "X", "color": VERMILLION, "markeredgecolor": BLACK,
+                                 "markersize": 10, "linestyle": "none"}
+"""Prior range thin and light, searched range hatched, plausible range solid, the value a
+diamond (a cross at a bound): told apart by width, hatch and shape in grey print too."""
+
+
+def _at_bound(row: dict[str, Any]) -> bool:
+    # The flag as read from a CSV: a bool, numpy's bool or its text; missing is False.
+    return str(row.get("at_bound")) == "True"
+
+
+def _prior_scale(row: dict[str, Any]) -> Callable[[float], float]:
+    """Where a value lies in the row's prior range: 0 at ``low``, 1 at ``high``."""
+    low, high = float(row["low"]), float(row["high"])
+    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
+        return lambda _value: 0.5
+    return lambda value: (value - low) / (high - low)
+
+
+def _value_text(row: dict[str, Any], number: Callable[[float], str], unit: str) -> str:
+    text = number(row["value"])
+    if unit and unit not in (*PERCENT_UNITS, "count"):
+        text += f" {unit}"
+    if is_missing(row.get("plausible_low")) or is_missing(row.get("plausible_high")):
+        text += " (no plausible point)"
+    else:
+        text += f" (plausible {number(row['plausible_low'])} to {number(row['plausible_high'])})"
+    return text + (", at a bound" if _at_bound(row) else "")
+
+
+def _draw_parameter(ax: Axes, y: float, row: dict[str, Any]) -> list[float]:
+    """One parameter's bars, marker and numbers at height ``y``; the positions drawn."""
+    unit = str(row.get("unit") or "")
+
+    def number(value: float) -> str:
+        return format_parameter(value, unit)
+
+    at = _prior_scale(row)
+    # The prior is drawn over the hatched search box, so that both stay visible.
+    ax.barh(y, 1.0, left=0.0, height=0.1, color=PRIOR_GREY, edgecolor="none", zorder=3)
+    ax.text(0.0, y - 0.12, number(row["low"]), ha="left", va="top", fontsize=7)
+    ax.text(1.0, y - 0.12, number(row["high"]), ha="right", va="top", fontsize=7)
+    drawn = [0.0, 1.0]
+    for low_key, high_key, look, height, depth in (
+            ("search_low", "search_high", SEARCH_LOOK, 0.22, 2),
+            ("plausible_low", "plausible_high", PLAUSIBLE_LOOK, 0.32, 4)):
+        if is_missing(row.get(low_key)) or is_missing(row.get(high_key)):
+            continue
+        left, right = at(float(row[low_key])), at(float(row[high_key]))
+        # A plausible set of one point is a range of no width: keep it visible.
+        ax.barh(y, max(right - left, 0.008), left=left, height=height, zorder=depth, **look)
+        drawn += [left, right]
+    if not is_missing(row.get("value")):
+        position = at(float(row["value"]))
+        ax.plot([position], [y], zorder=5, **(AT_BOUND_LOOK if _at_bound(row)
+                                               else VALUE_LOOK))
+        align = "left" if position < 0.25 else "right" if position > 0.75 else "center"
+        ax.text(position, y + 0.2, _value_text(row, number, unit), ha=align, va="bottom",
+                fontsize=7.5, fontweight="bold")
+        drawn.append(position)
+    return drawn
+
+
+def _range_legend(ax: Axes) -> None:
+    handles = [
+        Patch(facecolor=PRIOR_GREY, label="prior range (assumption)"),
+        Patch(**SEARCH_LOOK, label="range searched"),
+        Patch(**PLAUSIBLE_LOOK, label="plausible range (all targets met)"),
+        Line2D([], [], **VALUE_LOOK, label="calibrated value"),
+        Line2D([], [], **AT_BOUND_LOOK, label="at a bound: not identified"),
+    ]
+    figure = ax.get_figure(root=True)
+    if figure is None:
+        ax.legend(handles=handles, loc="best")
+        return
+    # Below the whole figure, not the axes: long parameter names push the axes right.
+    figure.legend(handles=handles, loc="outside lower center", ncol=3)
+
+
+def plot_plausible_ranges(fitted_rows: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Each free parameter's plausible range inside its prior range, on its own 0-1 scale.
+
+    Parameters
+    ----------
+    fitted_rows : pd.DataFrame
+        One hypothesis's rows of ``fitted_parameters.csv``: ``parameter, value, low,
+        high, plausible_low, plausible_high, at_bound``, optionally ``search_low,
+        search_high`` (drawn hatched) and ``unit`` (how the numbers are written: shares
+        as percentages).  Positions are linear in the prior range, as ``at_bound`` is
+        judged.
+    ax : Axes, optional
+        Where to draw; a new A4-width figure, taller with more parameters, if omitted.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.  Each parameter's prior range runs from 0 to 1, its ends
+        written in real numbers below it and the calibrated value above its marker.
+    """
+    rows = fitted_rows.to_dict("records")
+    with chart_style():
+        ax = ax if ax is not None else new_axes((WIDTH_IN, 0.75 * max(len(rows), 1) + 1.6))
+        drawn = [0.0, 1.0]
+        names = []
+        for index, row in enumerate(rows):
+            drawn += _draw_parameter(ax, len(rows) - 1 - index, row)
+            bound = "\n(at a bound:\nnot identified)" if _at_bound(row) else ""
+            names.append(f"{row['parameter']}{bound}")
+        ax.set_yticks(range(len(rows)), names[::-1])
+        ax.set_ylim(-0.6, max(len(rows), 1) - 0.3)
+        ax.set_xlim(min(drawn) - 0.03, max(drawn) + 0.03)
+        ax.set_xticks([0.0, 0.5, 1.0], ["low end", "middle", "high end"])
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel("position in the parameter's prior range (each on its own scale)")
+        ax.set_title("What the history leaves of each free parameter's range")
+        _range_legend(ax)
     return ax

@@ -7,8 +7,8 @@ depend on which module builds the tables, only on what the command writes)::
         --replications 2 --seed 2024 --workers 1 --quiet --out DIR
 
 six months of today's resourcing from the calibrated 2023 backlog, two
-replications.  Its six result tables (``summary``, ``yearly``, ``replications``,
-``monthly``, ``delays``, ``end_state``) are compared as text, cell by cell, with
+replications.  Its seven result tables (``summary``, ``yearly``, ``replications``,
+``monthly``, ``delays``, ``end_state``, ``utilisation``) are compared as text, cell by cell, with
 the files in ``tests/backtest/golden/``, by the comparison ``run_scenario.py
 reproduce`` makes (``reports.run_folder.compare_folders``).  A mismatch names the
 file, the row (by its key columns), the column, the golden value and the new one.
@@ -70,7 +70,7 @@ def rerun(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_the_golden_files_are_the_six_result_tables_and_small() -> None:
+def test_the_golden_files_are_the_result_tables_and_small() -> None:
     """The golden folder holds exactly the result tables, under 200 kB, of a run that got far.
 
     A golden run where nothing reached a raid or a charge would pin nothing downstream.
@@ -86,7 +86,7 @@ def test_the_golden_files_are_the_six_result_tables_and_small() -> None:
 
 
 def test_short_status_quo_run_reproduces_the_golden_tables(rerun: Path) -> None:
-    """Every value of the six tables equals the committed one, as text (to the last digit)."""
+    """Every value of the seven tables equals the committed one, as text (to the last digit)."""
     if os.environ.get(REGENERATE) == "1":
         for name in RESULT_TABLES:
             shutil.copyfile(rerun / name, GOLDEN / name)

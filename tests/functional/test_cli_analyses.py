@@ -11,8 +11,10 @@ import pytest
 
 from tests.conftest import ROOT
 
-SHORT_HISTORY = ["--set", "end_date=2018-12-31", "--set", "calibration.replications=2",
-                 "--set", "calibration.iterations=3", "--replications", "2", "--quiet"]
+SHORT_HISTORY = ["--set", "end_date=2018-12-31", "--set", "calibration.design_points=4",
+                 "--set", "calibration.refine_points=3", "--set",
+                 "calibration.hand_over_date=2019-02-01", "--only", "staff-capacity",
+                 "--only", "line-capacity", "--replications", "2", "--quiet"]
 
 
 def run_cli(*args: object) -> subprocess.CompletedProcess[str]:
@@ -23,30 +25,40 @@ def run_cli(*args: object) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def calibration(tmp_path_factory):
     out = tmp_path_factory.mktemp("cal") / "calibration"
-    before = (ROOT / "scenarios" / "calibrated.yaml").read_text(encoding="utf-8")
+    shipped = sorted((ROOT / "scenarios").glob("calibrated/*.yaml"))
+    before = [path.read_text(encoding="utf-8") for path in shipped]
     done = run_cli("calibrate", "scenarios/history_2018_2023.yaml", *SHORT_HISTORY,
                    "--no-write", "--out", out)
     assert done.returncode == 0, done.stderr
-    assert (ROOT / "scenarios" / "calibrated.yaml").read_text(encoding="utf-8") == before
+    assert [path.read_text(encoding="utf-8") for path in shipped] == before
     return out, done.stdout
 
 
 def test_calibrate_writes_its_report_and_tables(calibration) -> None:
-    """fit, fitted parameters, checks and an offline validation.html, numbers from fit.csv."""
+    """The hypotheses' tables, a run folder each and an offline validation.html."""
     out, stdout = calibration
-    fit = pd.read_csv(out / "fit.csv")
-    assert list(fit.metric) == ["tipoffs_received", "downloaded", "raids", "arrests"]
+    fit = pd.read_csv(out / "hypotheses.csv")
+    assert set(fit.hypothesis) == {"staff-capacity", "line-capacity"}
+    targets = fit[fit.published.notna()]
+    assert set(targets.metric) == {"tipoffs_received", "downloaded", "raids", "arrests"}
     fitted = pd.read_csv(out / "fitted_parameters.csv")
-    assert set(fitted.parameter) == {"selection.triage_minutes", "investigation.officer_hours",
-                                     "investigation.raid_prob"}
-    assert ((fitted.fitted >= fitted.low) & (fitted.fitted <= fitted.high)).all()
+    assert {"value", "low", "high", "plausible_low", "plausible_high", "at_bound"} <= set(
+        fitted.columns)
+    assert set(fitted[fitted.hypothesis == "line-capacity"].parameter) == {
+        "download.bandwidth_mbps", "download.usable_share", "investigation.officer_hours",
+        "investigation.casework_hours"}
+    assert ((fitted.value >= fitted.search_low) & (fitted.value <= fitted.search_high)).all()
+    pairs = pd.read_csv(out / "discriminators.csv")
+    assert len(pairs) == 1 and pairs.figure.iloc[0]
     checks = pd.read_csv(out / "checks.csv")
     assert {"analytic", "behavioural"} == set(checks.kind)
+    for name in ("staff-capacity", "line-capacity"):
+        assert (out / "hypotheses" / name / "summary.csv").exists()
     page = (out / "validation.html").read_text(encoding="utf-8")
     assert "http://" not in page and "https://" not in page
-    assert f"{fit.published.iloc[1]:,.0f}" in page  # the published downloads
+    assert "line-capacity" in page and "staff-capacity" in page
     assert "Erlang C" in page and "Little" in page
-    assert "checks:" in stdout
+    assert "checks:" in stdout and "what would tell them apart" in stdout
 
 
 def test_replicate_until_precise_says_how_many(tmp_path) -> None:
@@ -63,25 +75,32 @@ def test_replicate_until_precise_says_how_many(tmp_path) -> None:
 
 
 def test_uncertainty_run_says_which_interval(tmp_path) -> None:
-    """--uncertainty labels its intervals as parameter and event uncertainty."""
+    """--uncertainty labels its intervals, saying what the parameters are drawn from."""
     out = tmp_path / "uncertain"
     done = run_cli("scenarios/status_quo.yaml", "--set", "end_date=2024-02-29",
                    "--replications", "4", "--uncertainty", "--quiet", "--out", out)
     assert done.returncode == 0, done.stderr
     info = json.loads((out / "run.json").read_text())
-    assert "plausible range" in info["interval"]
-    assert "plausible range" in (out / "report.html").read_text(encoding="utf-8")
+    assert "plausible parameter vectors of hypothesis line-capacity" in info["interval"]
+    assert "plausible parameter vectors" in (out / "report.html").read_text(encoding="utf-8")
 
 
 def test_sensitivity_ranks_assumptions(tmp_path) -> None:
-    """The sensitivity command writes a ranked table and a tornado page."""
+    """A ranked table, the largest effect refitted to the history first, and a tornado page."""
     out = tmp_path / "sensitivity"
     done = run_cli("sensitivity", "scenarios/status_quo.yaml", "--set", "end_date=2024-01-31",
-                   "--set", "initial_state=null", "--replications", "2", "--quiet",
-                   "--out", out)
+                   "--set", "initial_state=null", "--replications", "2", "--refit", "1",
+                   "--quiet", "--out", out)
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(out / "sensitivity.csv")
-    assert table.swing.abs().is_monotonic_decreasing
+    assert table.refitted.sum() == 1
+    assert table.refit_implausibility_low.notna().sum() == 1
+    ranked = table.swing_refitted.where(table.refitted, table.swing).abs()
+    assert ranked.is_monotonic_decreasing
+    calibrated = {"download.bandwidth_mbps", "download.usable_share",
+                  "investigation.officer_hours", "investigation.casework_hours",
+                  "selection.triage_minutes"}
+    assert not calibrated & set(table.parameter), "the hypothesis's own are not moved here"
     assert "states.*.tipoff_weight_factor" in set(table.parameter)
     assert not any(name.endswith("districts") for name in table.parameter)
     page = (out / "sensitivity.html").read_text(encoding="utf-8")

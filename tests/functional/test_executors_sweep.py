@@ -23,7 +23,7 @@ def test_dask_local_cluster_matches_the_local_pool(small) -> None:
 
 
 SWEEP = ["sweep", "scenarios/status_quo.yaml", "--set", "initial_state=null",
-         "--set", "end_date=2024-03-31", "--replications", "2", "--workers", "1",
+         "--set", "end_date=2024-09-30", "--replications", "2", "--workers", "1",
          "--vary", "download.bandwidth_mbps=5,10", "--vary", "selection.triage_minutes=20,30"]
 
 

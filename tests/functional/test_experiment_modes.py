@@ -15,9 +15,11 @@ from model.experiments.replications import (
 from model.experiments.uncertainty import UncertainScenarios, varied_assumptions
 from model.loading import load_scenario, override
 from model.metrics import NATIONAL, WHOLE_HORIZON
+from model.scenario import estimate_at
 from tests.conftest import STATUS_QUO
 
-BALANCE = ["actioned", "closed_no_action", "lapsed", "in_system_at_end"]
+BALANCE = ["actioned", "closed_no_action", "lapsed", "lapsed_after_selection",
+           "in_system_at_end"]
 
 
 def national(metrics: pd.DataFrame, metric: str) -> np.ndarray:
@@ -77,7 +79,8 @@ def test_precise_prefix_stops_at_the_first_tight_interval() -> None:
 
 
 def test_uncertainty_draws_every_assumption_within_its_range(status_quo) -> None:
-    """Each replication's scenario holds every varied assumption inside its range."""
+    """Without a calibrated hypothesis, every varied assumption is drawn inside its range."""
+    status_quo = status_quo.model_copy(update={"hypothesis": None, "calibrated": None})
     design = UncertainScenarios.design(status_quo, 5)
     ranges = varied_assumptions(status_quo)
     assert design.points.shape == (5, len(ranges))
@@ -91,8 +94,29 @@ def test_uncertainty_draws_every_assumption_within_its_range(status_quo) -> None
     assert (again.points == design.points).all()
 
 
+def test_uncertainty_under_a_hypothesis_draws_its_plausible_set(status_quo) -> None:
+    """Each replication takes a plausible vector of the calibrated parameters.
+
+    Every vector is used before any repeats, and nothing else moves.
+    """
+    calibrated = status_quo.calibrated
+    assert calibrated is not None and len(calibrated.plausible) >= 2
+    count = len(calibrated.plausible) + 3
+    design = UncertainScenarios.design(status_quo, count)
+    assert design.paths == calibrated.parameters
+    rows = [tuple(row) for row in design.points.tolist()]
+    assert set(rows[:len(calibrated.plausible)]) == set(calibrated.plausible)
+    assert set(rows) <= set(calibrated.plausible)
+    variant = design(0)
+    for path, value in zip(design.paths, rows[0], strict=True):
+        assert estimate_at(variant, path).value == value
+    assert variant.download.success_prob == status_quo.download.success_prob
+    assert "plausible" in design.describe() and calibrated.name in design.describe()
+
+
 def test_uncertainty_widens_the_spread(small) -> None:
     """With parameters drawn from their ranges, outcomes spread more than from events alone."""
+    small = small.model_copy(update={"hypothesis": None, "calibrated": None})
     design = UncertainScenarios.design(small, 6)
     uncertain = run_replications(small, 6, workers=1, variants=design).metrics
     certain = run_replications(small, 6, workers=1).metrics

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model.loading import load_scenario, override
-from model.scenario import STATE_CODES
+from model.schema_base import STATE_CODES
 from solvers.allocation import InfeasiblePlan, solve, surrogate_value
 from solvers.explain import conflicts
 from solvers.plan import HQ, Plan, current_posts, plan_cost_rm, plan_costs

@@ -25,7 +25,7 @@ from tests.conftest import ROOT
 SHORT = ["--set", "end_date=2024-03-31", "--replications", "3", "--quiet"]
 CHEAP = ["--set", "end_date=2024-01-31", "--set", "arrivals.referrals_per_year.2023=1000",
          "--replications", "1", "--workers", "1", "--quiet"]
-END_STATE = ROOT / "scenarios" / "history_end_state.csv"
+END_STATE = ROOT / "scenarios" / "end_states" / "line-capacity.csv"  # status_quo's hypothesis
 
 
 def run_cli(*args: object, timeout: float = 300) -> subprocess.CompletedProcess[str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from model.levers import COURSES, DELIVERIES, HQ_TEAMS, RANKS, Lever, LeverCodeError, LeverKind
-from model.scenario import CourseKind, Delivery
+from model.optimise_schema import Delivery
+from model.schema_base import CourseKind
 
 
 def _every_lever() -> list[Lever]:

@@ -9,13 +9,8 @@ from pathlib import Path
 import pytest
 
 from model.loading import ScenarioError, json_schema, load_scenario
-from model.scenario import (
-    STATE_CODES,
-    QueueDiscipline,
-    Scenario,
-    assumptions_register,
-    iter_estimates,
-)
+from model.scenario import QueueDiscipline, Scenario, assumptions_register, iter_estimates
+from model.schema_base import STATE_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 STATUS_QUO = ROOT / "scenarios" / "baseline.yaml"  # the self-contained file edits are made on

@@ -19,7 +19,7 @@ from model.loading import SCHEMA_FILE, SCHEMA_MODELINE, json_schema, load_scenar
 from tests.conftest import ROOT
 
 SCENARIOS = ROOT / "scenarios"
-SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
+SHIPPED = sorted(SCENARIOS.rglob("*.yaml"))
 
 
 class _EditorLoader(yaml.SafeLoader):
@@ -54,11 +54,15 @@ def test_the_shipped_schema_file_is_the_current_schema() -> None:
         f"python run_scenario.py schema --out scenarios/{SCHEMA_FILE}")
 
 
-@pytest.mark.parametrize("path", SHIPPED, ids=[path.name for path in SHIPPED])
+@pytest.mark.parametrize("path", SHIPPED,
+                         ids=[str(path.relative_to(SCENARIOS)) for path in SHIPPED])
 def test_every_shipped_file_passes_and_names_the_schema(
         path: Path, validator: jsonschema.Draft202012Validator) -> None:
     """Overlays (files that extend another) pass though they give only what they change."""
-    assert path.read_text(encoding="utf-8").splitlines()[0] == SCHEMA_MODELINE
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    prefix = SCHEMA_MODELINE.removesuffix(SCHEMA_FILE)
+    assert first.startswith(prefix), f"{path.name} does not name the schema in its first line"
+    assert (path.parent / first.removeprefix(prefix)).resolve() == SCENARIOS / SCHEMA_FILE
     assert _messages(validator, _read(path)) == []
 
 
