@@ -231,6 +231,10 @@ def _compare_options() -> list[argparse.ArgumentParser]:
     _seed_and_workers(options, "seed (default: the first option's)")
     options.add_argument("--set", dest="overrides", action="append", default=[],
                          metavar="PATH=VALUE", help="override a field in every option")
+    options.add_argument("--hypothesis", metavar="NAME", help="run every option under NAME")
+    options.add_argument("--uncertainty", action="store_true", help="as run --uncertainty")
+    options.add_argument("--threshold", type=_share, default=0.01, metavar="SHARE", help="better "
+                         "or worse only beyond SHARE of the reference's value (default 0.01)")
     _output_options(options)
     return [options]
 
@@ -468,31 +472,26 @@ def _history_for(args: argparse.Namespace, scenario: Scenario) -> Scenario | Non
 def compare(args: argparse.Namespace) -> int:
     """Run several scenarios with common random numbers and compare them side by side."""
     started = time.perf_counter()
-    if len(args.scenarios) < 2:
-        raise UserError("compare needs at least two scenario files")
     names = [path.stem for path in args.scenarios]
-    if len(set(names)) != len(names):
-        raise UserError(f"options are named after their files, and two share a name: {names}")
-    loaded = [_load(path, args.overrides) for path in args.scenarios]
-    update = {"seed": loaded[0].seed if args.seed is None else args.seed,
-              "replications": args.replications or loaded[0].replications, "optimise": None}
-    options = {name: scenario.model_copy(update=update)
-               for name, scenario in zip(names, loaded, strict=True)}
+    if len(names) < 2 or len(set(names)) != len(names):
+        raise UserError("compare needs at least two scenario files" if len(names) < 2 else
+                        f"options are named after their files, and two share a name: {names}")
+    overrides = args.overrides + [f"hypothesis={args.hypothesis}"] * bool(args.hypothesis)
+    options = comparisons.option_scenarios({path.stem: _load(path, overrides) for path in
+                                            args.scenarios}, args.seed, args.replications)
     out = args.out or Path("runs") / f"compare-{dt.datetime.now():%Y%m%d-%H%M%S}"
     _check_destination(out, args.force)
-    workers = args.workers or default_workers()
-    replications = options[names[0]].replications
+    workers, replications = args.workers or default_workers(), options[names[0]].replications
     for scenario in options.values():
-        _check_size(scenario, replications, workers)
+        _check_size(scenario, replications, workers, uncertain=args.uncertainty)
     with _progress(replications * len(options), "compare", args.quiet) as bar:
-        results = comparisons.run_options(options, replications, workers, bar.update)
-    paired = comparisons.each_later_against_each_earlier(results)
+        compared = comparisons.compare_options(options, workers, bar.update, args.uncertainty,
+                                               args.threshold)
     info = record.comparison_info(options, [str(path) for path in args.scenarios], workers,
-                           time.perf_counter() - started, args.argv)
-    _write(out, {files.COMPARISON_CSV: comparisons.comparison_table(results),
-                 files.PAIRED_DIFF_CSV: paired}, info, args.force, [render_comparison])
-    print(console.paired_lines(paired))
-    print(f"results in {out}")
+                                  time.perf_counter() - started, args.argv) | compared.record
+    _write(out, {files.COMPARISON_CSV: compared.table, files.PAIRED_DIFF_CSV: compared.paired},
+           info, args.force, [render_comparison])
+    print(console.paired_lines(compared.paired), f"results in {out}", sep="\n")
     return 0
 
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from model.engine.initial_state import InitialStateError, read_initial_state
 from model.scenario import Scenario
-from model.schema_base import FieldError
+from model.schema_base import Estimate, FieldError, unit_of
 
 Location = tuple[str, int]  # (file name, 1-based line)
 
@@ -49,10 +49,9 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Sce
     """
     hypothesis = hypothesis_named(Path(path), overrides)
     raw, lines = read_merged(Path(path), (), hypothesis)
-    for text in overrides:
-        apply_override(raw, text)
+    overridden = [(apply_override(raw, text), text) for text in overrides]
     try:
-        scenario = validate(raw, lines)
+        scenario = validate(raw, lines, overridden)
     except ScenarioError as error:
         raise ScenarioError(f"{path}: {error}") from None
     if scenario.initial_state is not None:
@@ -81,13 +80,28 @@ def override(scenario: Scenario, overrides: typing.Sequence[str]) -> Scenario:
     return validate(raw)
 
 
+Overridden = typing.Sequence[tuple[tuple[str, ...], str]]
+"""The field paths ``--set`` overrides set, each with the override as typed."""
+
+
 def validate(raw: dict[str, Any], lines: dict[tuple[str, ...], Location] | None = None,
-             ) -> Scenario:
-    """Validate a merged mapping, turning pydantic's errors into a planner's message."""
+             overridden: Overridden = ()) -> Scenario:
+    """Validate a merged mapping, turning pydantic's errors into a planner's message.
+
+    Parameters
+    ----------
+    raw
+        The merged scenario.
+    lines
+        Where each field path was written (file, line), for the message.
+    overridden
+        The paths ``--set`` overrides set: a problem there names the override, not the
+        file it replaced.
+    """
     try:
         return Scenario.model_validate(raw)
     except ValidationError as error:
-        raise ScenarioError(describe_errors(error, lines or {})) from None
+        raise ScenarioError(describe_errors(error, lines or {}, overridden)) from None
 
 
 HYPOTHESIS_SLOT = "{hypothesis}"
@@ -284,12 +298,12 @@ def deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def apply_override(raw: dict[str, Any], text: str) -> None:
-    """Apply one ``dotted.path=value`` override in place."""
+def apply_override(raw: dict[str, Any], text: str) -> tuple[str, ...]:
+    """Apply one ``dotted.path=value`` override in place; return the field path it set."""
     path_text, sep, value_text = text.partition("=")
     if not sep or not path_text.strip():
         raise ScenarioError(
-            f"--set '{text}': write it as dotted.path=value, e.g. download.bandwidth_mbps=500"
+            f"--set '{text}': write it as dotted.path=value, e.g. download.line_mbps=500"
         )
     try:
         value = yaml.safe_load(value_text) if value_text.strip() else None
@@ -309,6 +323,7 @@ def apply_override(raw: dict[str, Any], text: str) -> None:
         node[last] = value
     else:
         raise ScenarioError(f"--set {path_text}: '{'.'.join(keys[:-1])}' is not a mapping")
+    return tuple(keys)
 
 
 def _key_in(node: Any, key: str) -> Any:
@@ -335,8 +350,13 @@ def _step(node: Any, key: str, walked: list[str], create: bool) -> Any:
     return node[key_found]
 
 
-def describe_errors(error: ValidationError, lines: dict[tuple[str, ...], Location]) -> str:
-    """Turn pydantic's errors into one line per problem, each naming path, line and fix."""
+def describe_errors(error: ValidationError, lines: dict[tuple[str, ...], Location],
+                    overridden: Overridden = ()) -> str:
+    """Turn pydantic's errors into one line per problem, each naming path, line and fix.
+
+    A problem in a field a ``--set`` override set, inside it or around it, is located
+    at that override ("--set download.usable_share=45"), not at the file it replaced.
+    """
     problems = []
     for item in error.errors(include_url=False):
         loc = tuple(str(part) for part in item["loc"])
@@ -344,11 +364,23 @@ def describe_errors(error: ValidationError, lines: dict[tuple[str, ...], Locatio
         if isinstance(cause, FieldError):
             loc = (*loc, *cause.path.split("."))
         path = ".".join(loc) or "(top level)"
-        where = _where(loc, lines)
+        where = _set_by(loc, overridden) or _where(loc, lines)
         problems.append(f"{path}{where}: {_explain(item, loc)}")
     count = len(problems)
     head = f"the scenario has {count} problem{'s' if count > 1 else ''}:"
     return "\n".join([head, *(f"  - {p}" for p in problems)])
+
+
+def _set_by(loc: tuple[str, ...], overridden: Overridden) -> str:
+    """`` (--set ...)`` naming the overrides that set ``loc`` or one of its own fields.
+
+    A problem inside what an override set is the override's; so is one a section finds
+    between its own fields (``low`` above ``high``, ``filled_at_start`` above ``posts``)
+    when an override set one of them.
+    """
+    texts = [text for keys, text in overridden if loc and (
+        loc[:len(keys)] == keys or keys[:-1] == loc)]
+    return f" ({', '.join(f'--set {text}' for text in dict.fromkeys(texts))})" if texts else ""
 
 
 def _where(loc: tuple[str, ...], lines: dict[tuple[str, ...], Location]) -> str:
@@ -361,7 +393,7 @@ def _where(loc: tuple[str, ...], lines: dict[tuple[str, ...], Location]) -> str:
 
 def _explain(item: Any, loc: tuple[str, ...]) -> str:
     kind = item["type"]
-    message = str(item["msg"]).removeprefix("Value error, ")
+    given = item.get("input")
     if kind == "extra_forbidden":
         valid = fields_at(loc[:-1])
         hint = f"; valid keys here: {', '.join(valid)}" if valid else ""
@@ -369,10 +401,84 @@ def _explain(item: Any, loc: tuple[str, ...]) -> str:
     if kind == "missing":
         return "required but missing; add it (see scenarios/status_quo.yaml for an example)"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"must be a mapping of keys to values (got {_short(item.get('input'))})"
+        return _mapping_expected(loc, given)
+    fraction = _percentage_hint(loc, given)
+    if fraction is not None:
+        return fraction
+    message = str(item["msg"]).removeprefix("Value error, ")
+    if kind.startswith("date_"):
+        message += "; write dates as YYYY-MM-DD, e.g. 2024-01-31"
     if "input" in item and kind not in ("value_error", "assertion_error"):
-        return f"{message} (got {_short(item['input'])})"
+        return f"{message} (got {_short(given)})"
     return message
+
+
+FRACTIONS = ("fraction", "probability")
+"""Units (by field name: ``_share``, ``_prob``) of numbers between 0 and 1, never percentages."""
+ESTIMATE_NUMBERS = ("low", "value", "high")  # in the order they must stand
+
+
+def _percentage_hint(loc: tuple[str, ...], given: Any) -> str | None:
+    """For a fraction written as a percentage (45 for 0.45): the fraction meant, else None.
+
+    Only where the numbers, the percentages divided by 100, then make fractions in their
+    own order (low, value, high): 1.5 for a rise whose range is 0.1-0.6 is not 1.5 %.
+    """
+    names = [part for part in loc if not part.isdigit() and part not in ESTIMATE_NUMBERS]
+    if not names or unit_of(names[-1]) not in FRACTIONS:
+        return None
+    if loc[-1] in ESTIMATE_NUMBERS:
+        written = {loc[-1]: given}
+    elif isinstance(given, dict):
+        written = {part: given[part] for part in ESTIMATE_NUMBERS if part in given}
+    else:
+        written = {"value": given}
+    numbers = {part: float(number) for part, number in written.items()
+               if isinstance(number, int | float) and not isinstance(number, bool)}
+    percentages = {part: number for part, number in numbers.items() if 1 < number <= 100}
+    meant = {**numbers, **{part: number / 100 for part, number in percentages.items()}}
+    ordered = [meant[part] for part in ESTIMATE_NUMBERS if part in meant]
+    if not percentages or ordered != sorted(ordered) or max(ordered) > 1 or min(ordered) < 0:
+        return None
+    if list(percentages) == ["value"] or len(numbers) == 1:
+        fix = f"{meant[next(iter(percentages))]:g}"
+    else:
+        fix = ", ".join(f"{part} {meant[part]:g}" for part in percentages)
+    got = ", ".join(f"{number:g}" for number in percentages.values())
+    return (f"this is a fraction between 0 and 1, not a percentage: did you mean {fix}? "
+            f"(got {got})")
+
+
+def _mapping_expected(loc: tuple[str, ...], given: Any) -> str:
+    """A value where a section belongs: the section's shape, the value placed in it."""
+    message = f"must be a mapping of keys to values (got {_short(given)})"
+    if _percentage_hint(loc, given) is not None:  # 45 for a share: place 0.45 and say why
+        return (f"{message}{_shape_hint(loc, given / 100)}; a fraction between 0 and 1, "
+                "not a percentage")
+    return f"{message}{_shape_hint(loc, given)}"
+
+
+def _shape_hint(loc: tuple[str, ...], given: Any) -> str:
+    """The mapping a section expects, with ``given`` in its one required field if it has one."""
+    model = model_at(loc)
+    if model is None or not loc:
+        return ""
+    if issubclass(model, Estimate):
+        value = _short(given) if isinstance(given, int | float) else "..."
+        return (f"; write {loc[-1]}: {{value: {value}, source: \"where it is published\"}} or "
+                f"{{value: {value}, low: ..., high: ..., assumption: \"why\"}} (in a file that "
+                f"extends another, {{value: {value}}} keeps the parent's range and note)")
+    required = [name for name, field in model.model_fields.items() if field.is_required()]
+    optional = [name for name in model.model_fields if name not in required]
+    if not required:
+        return f"; write {loc[-1]} as a mapping of any of: {', '.join(optional)}"
+    if len(required) == 1 and _takes_a_scalar(model, required[0]) and not isinstance(
+            given, dict | list):
+        inside = f"{required[0]}: {_short(given)}"
+    else:
+        inside = ", ".join(f"{name}: ..." for name in required)
+    extra = f" (and optionally {', '.join(optional)})" if optional else ""
+    return f"; write {loc[-1]}: {{{inside}}}{extra}"
 
 
 def _short(value: Any) -> str:
@@ -398,25 +504,39 @@ def _larger_than(value: Any, budget: int) -> bool:
     return False
 
 
+def _takes_a_scalar(model: type[BaseModel], name: str) -> bool:
+    """Whether a field holds a plain value (a number, text, date), not a section or a list."""
+    annotation = _unwrap(model.model_fields[name].annotation)
+    if typing.get_origin(annotation) is not None:
+        return False
+    return not (isinstance(annotation, type) and issubclass(annotation, BaseModel))
+
+
 def fields_at(loc: tuple[str, ...]) -> list[str]:
     """Names of the fields valid at a dotted location of the schema (empty if unknown)."""
+    model = model_at(loc)
+    return [] if model is None else list(model.model_fields)
+
+
+def model_at(loc: tuple[str, ...]) -> type[BaseModel] | None:
+    """The schema section (model) at a dotted location, or None if it is not one."""
     annotation: Any = Scenario
     for part in loc:
         annotation = _unwrap(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             field = annotation.model_fields.get(part)
             if field is None:
-                return []
+                return None
             annotation = field.annotation
         elif typing.get_origin(annotation) in (dict, tuple, list):
             annotation = typing.get_args(annotation)[-1 if typing.get_origin(annotation)
                                                        is dict else 0]
         else:
-            return []
+            return None
     annotation = _unwrap(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return list(annotation.model_fields)
-    return []
+        return annotation
+    return None
 
 
 def _unwrap(annotation: Any) -> Any:

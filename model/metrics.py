@@ -3,7 +3,10 @@
 Every result table, report and page reads a metric's unit and words from here, so a
 metric is defined once.  The module depends on nothing else of ours: the engine
 computes the metrics, and reports (which may import nothing else from ``model``) label
-them.  It also holds the one rule for reading a paired difference ("beyond noise").
+them.  It also holds the one rule that calls a paired difference ``better`` or ``worse``
+(:func:`verdict`, with its wording in :func:`rule_text`); the statistics behind it (paired
+intervals adjusted for the number of metrics compared) are computed in
+``model.experiments.comparisons``.
 """
 
 from __future__ import annotations
@@ -185,8 +188,14 @@ UTILISATION_SHARES = ("busy", "blocked", "idle")
 """The parts of on-duty time in ``utilisation.csv``, which add up to one."""
 COMPARISON_COLUMNS = ["option", "scope", "metric", "unit", "mean", "ci_low", "ci_high"]
 """Options side by side (``comparison.csv``)."""
-PAIRED_COLUMNS = ["option_a", "option_b", "metric", "mean_diff", "ci_low", "ci_high"]
-"""Paired differences, option a minus option b (``paired_diff.csv``)."""
+PAIRED_COLUMNS = ["option_a", "option_b", "metric", "mean_diff", "ci_low", "ci_high",
+                  "reference_mean", "p_value", "adjusted_confidence", "adjusted_ci_low",
+                  "adjusted_ci_high", "threshold_share", "verdict"]
+"""Paired differences, option a minus option b (``paired_diff.csv``): the mean difference and
+its unadjusted 95 % interval; option b's mean (the reference); the p-value of the paired
+t-test (of the sign test where every difference is the same);
+the interval at the confidence Holm's adjustment gives the metric, and its ends; the
+practical threshold as a share of the reference; and the :func:`verdict` for option a."""
 
 
 def label(name: str, language: str = "en") -> str:
@@ -208,9 +217,80 @@ def fewer_is_better(name: str) -> bool:
 
 
 def beyond_noise(low: float, high: float) -> bool:
-    """Whether a paired difference's 95 % interval ``[low, high]`` excludes zero.
+    """Whether an interval ``[low, high]`` excludes zero (a NaN interval never does).
 
-    The one rule every report, the command line and the validation checks use to
-    say that two options differ by more than the randomness of the runs.
+    Not by itself a reason to call an option better: :func:`verdict` asks it of an
+    interval adjusted for the number of metrics compared, and asks for a difference
+    that matters as well.
     """
     return low > 0 or high < 0
+
+
+BETTER = "better"
+"""The verdict when option a does better than option b, by the rule of :func:`verdict`."""
+WORSE = "worse"
+"""The verdict when option a does worse than option b."""
+NO_MEANINGFUL_DIFFERENCE = "no meaningful difference"
+"""The verdict otherwise: noise, or a difference too small to matter."""
+VERDICTS = (BETTER, WORSE, NO_MEANINGFUL_DIFFERENCE)
+"""Every value of ``paired_diff.csv``'s ``verdict`` column."""
+
+FAMILY_CONFIDENCE = 0.95
+"""Confidence of the family of metrics compared in one pair of options (Holm's 1 - alpha)."""
+DEFAULT_THRESHOLD_SHARE = 0.01
+"""The practical threshold by default: a difference must exceed 1 % of the reference's mean."""
+
+
+def exceeds_threshold(mean_diff: float, reference_mean: float, threshold_share: float) -> bool:
+    """Whether ``|mean_diff|`` exceeds ``threshold_share`` of ``|reference_mean|``."""
+    return abs(mean_diff) > threshold_share * abs(reference_mean)
+
+
+def verdict(metric: str, mean_diff: float, adjusted_low: float, adjusted_high: float,
+            reference_mean: float, threshold_share: float = DEFAULT_THRESHOLD_SHARE) -> str:
+    """The one rule for calling option a ``better`` or ``worse`` than option b in a metric.
+
+    Parameters
+    ----------
+    metric : str
+        The metric's name; where fewer is better (lapses, delays) a fall is ``better``.
+    mean_diff : float
+        The mean paired difference, option a minus option b.
+    adjusted_low, adjusted_high : float
+        The paired interval adjusted for the number of metrics compared in the pair
+        (Holm's step-down; ``model.experiments.comparisons.paired_verdicts``).
+    reference_mean : float
+        Option b's mean of the metric.
+    threshold_share : float, optional
+        The practical threshold as a share of the reference's mean (default 0.01).
+
+    Returns
+    -------
+    str
+        ``better`` or ``worse`` only when the adjusted interval excludes zero AND the
+        difference exceeds the threshold; otherwise ``no meaningful difference``.  A NaN
+        interval (fewer than two replications) never excludes zero.
+    """
+    if not (beyond_noise(adjusted_low, adjusted_high)
+            and exceeds_threshold(mean_diff, reference_mean, threshold_share)):
+        return NO_MEANINGFUL_DIFFERENCE
+    return BETTER if (mean_diff > 0) != fewer_is_better(metric) else WORSE
+
+
+def rule_text(metrics_compared: int, threshold_share: float = DEFAULT_THRESHOLD_SHARE) -> str:
+    """The rule of :func:`verdict` in words, to print beside the verdicts.
+
+    For example "better or worse only where the paired 95 % interval, adjusted for the 8
+    metrics compared (Holm), excludes zero and the difference exceeds 1 % of the
+    reference's value; otherwise no meaningful difference".
+    """
+    metrics = f"{metrics_compared} metric{'' if metrics_compared == 1 else 's'}"
+    return (f"{BETTER} or {WORSE} only where the paired {share_text(FAMILY_CONFIDENCE)} "
+            f"interval, adjusted for the {metrics} compared (Holm), excludes zero and the "
+            f"difference exceeds {share_text(threshold_share)} of the reference's value; "
+            f"otherwise {NO_MEANINGFUL_DIFFERENCE}")
+
+
+def share_text(share: float) -> str:
+    """A share as a percentage in words: ``0.01`` is "1 %", ``0.005`` is "0.5 %"."""
+    return f"{share * 100:.10g} %"

@@ -21,6 +21,7 @@ from pydantic import (
     BaseModel,
     Field,
     NonNegativeInt,
+    PositiveFloat,
     PositiveInt,
     field_validator,
     model_validator,
@@ -197,16 +198,81 @@ class Selection(Strict):
     triage_minutes: Positive
 
 
-class Download(Strict):
-    """The HQ internet link that downloads evidence."""
+LINE_NEEDS_SHARE = ("a line bought (line_mbps) needs evidence_share, the share of its rate "
+                    "evidence downloads get, e.g. {value: 0.5, low: 0.2, high: 0.8, "
+                    "assumption: ...}; baseline.yaml gives it")
 
-    bandwidth_mbps: NonNegative = Field(description="contracted line rate")
+
+class Download(Strict):
+    """The HQ internet link that downloads evidence.
+
+    Two things are kept apart: the line HQ contracts (``line_mbps``, a decision sold in
+    the provider's tiers) and the rate evidence downloads get of it (``bandwidth_mbps``
+    on today's line, an estimate the calibration fits; ``evidence_share`` of a line
+    bought).  With a line bought, evidence downloads get
+    ``max(bandwidth_mbps, line_mbps * evidence_share)``: buying a line never makes them
+    slower than today's.  Of that rate they achieve ``usable_share``.  The rule is
+    written once, in ``evidence_mbps_on``.
+    """
+
+    bandwidth_mbps: NonNegative = Field(
+        description="rate of today's HQ line available to evidence downloads, in Mbps (an "
+        "estimate, calibrated under the line-* hypotheses)")
+    line_mbps: PositiveFloat | None = Field(
+        default=None,
+        description="the HQ line contracted, in Mbps (a decision, sold in the provider's "
+        "tiers); unset: today's line, whose share for evidence is bandwidth_mbps. Evidence "
+        "downloads then get max(bandwidth_mbps, line_mbps x evidence_share): buying a line "
+        "never makes them slower than today's")
+    evidence_share: Share | None = Field(
+        default=None,
+        description="share of a contracted line's rate that evidence downloads get (needed "
+        "with line_mbps; baseline.yaml gives it)")
     usable_share: Share = Field(description="share of the line rate evidence downloads achieve")
     concurrent_downloads_count: Annotated[Estimate, bounded(1.0)] = Field(
         description="downloads the workstations and logistics can run at once"
     )
     peer_upload_mbps: Positive = Field(description="ceiling a single source sends at")
     success_prob: Share = Field(description="chance the material is still there to download")
+
+    def evidence_mbps_on(self, line_mbps: float | None) -> float:
+        """Mbps evidence downloads get on a contracted line, before ``usable_share``.
+
+        Parameters
+        ----------
+        line_mbps
+            The line contracted, in Mbps; None for today's line.
+
+        Returns
+        -------
+        float
+            ``bandwidth_mbps`` on today's line; on a line bought,
+            ``max(bandwidth_mbps, line_mbps * evidence_share)``, so that buying a line
+            never makes evidence downloads slower than today's.
+        """
+        today = self.bandwidth_mbps.value
+        if line_mbps is None:
+            return today
+        if self.evidence_share is None:
+            raise ValueError(LINE_NEEDS_SHARE)
+        return max(today, line_mbps * self.evidence_share.value)
+
+    @model_validator(mode="after")
+    def _line_with_its_share(self) -> Self:
+        # Optional only so that runs recorded before the field existed still reproduce.
+        if self.line_mbps is not None and self.evidence_share is None:
+            raise FieldError("evidence_share", LINE_NEEDS_SHARE)
+        return self
+
+    @property
+    def evidence_mbps(self) -> float:
+        """Mbps evidence downloads get on this scenario's line, before ``usable_share``."""
+        return self.evidence_mbps_on(self.line_mbps)
+
+    @property
+    def usable_mbps(self) -> float:
+        """Mbps evidence downloads achieve: :attr:`evidence_mbps` times ``usable_share``."""
+        return self.evidence_mbps * self.usable_share.value
 
 
 class Review(Strict):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -60,11 +61,69 @@ class FieldError(ValueError):
         self.path = path
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_PARTS = re.compile(r"(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})")
+
+
 def _written_date(value: Any) -> Any:
-    """Refuse a number where a date belongs: pydantic would read it as seconds since 1970."""
+    """Refuse a date not written YYYY-MM-DD, suggesting the rewritten one where it can.
+
+    A bare number would be read as seconds since 1970; ``01/01/2024`` would be refused
+    with "invalid character in year", which does not say what to write.
+    """
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise ValueError(f"write a date as YYYY-MM-DD, e.g. 2024-01-01 (got the number {value:g})")
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip()):
+        raise ValueError(date_advice(value.strip()))
     return value
+
+
+def date_advice(text: str) -> str:
+    """What to write instead of a date not written YYYY-MM-DD.
+
+    Parameters
+    ----------
+    text
+        The date as written, e.g. ``31/01/2024``, ``2024/01/31`` or ``01/02/2024``.
+
+    Returns
+    -------
+    str
+        The rewritten date when only one reading is a calendar date ("did you mean
+        2024-01-31?"), both readings when day and month could be swapped, else the format.
+    """
+    readings = _date_readings(text)
+    if len(readings) == 1:
+        return f"write dates as YYYY-MM-DD: did you mean {readings[0][1]}? (got '{text}')"
+    if len(readings) == 2:
+        both = " or ".join(f"{date} (as {order})" for order, date in readings)
+        return (f"write dates as YYYY-MM-DD; '{text}' is ambiguous: {both}? Write the one "
+                "you mean")
+    return f"write dates as YYYY-MM-DD, e.g. 2024-01-31 (got '{text}')"
+
+
+def _date_readings(text: str) -> list[tuple[str, str]]:
+    """The calendar dates ``text`` can mean, as (order, YYYY-MM-DD), day first first."""
+    match = _DATE_PARTS.fullmatch(text)
+    if match is None:
+        return []
+    first, second, third = match.groups()
+    if len(first) == 4:
+        orders = [("year/month/day", int(first), int(second), int(third))]
+    elif len(third) == 4:
+        orders = [("day/month/year", int(third), int(second), int(first)),
+                  ("month/day/year", int(third), int(first), int(second))]
+    else:
+        return []
+    readings: list[tuple[str, str]] = []
+    for order, year, month, day in orders:
+        try:
+            date = dt.date(year, month, day).isoformat()
+        except ValueError:
+            continue
+        if date not in (known for _, known in readings):
+            readings.append((order, date))
+    return readings
 
 
 Date = Annotated[dt.date, BeforeValidator(_written_date)]

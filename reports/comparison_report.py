@@ -4,16 +4,19 @@
 ``comparison.csv`` (each option's summary), ``paired_diff.csv`` (each later option minus each
 earlier one, paired replication by replication) and ``run.json``.  This module turns them
 into ``comparison.html``: charts with intervals, a per-state table and one plain sentence
-per key metric saying which option does better and whether the difference is beyond
-noise.  It reads tables only; it never runs a simulation.  Labels, the way each metric
-reads in a sentence and which way is better come from the metric catalogue;
-``templates/comparison.html`` lays the page out.
+per key metric with the verdict ``paired_diff.csv`` records (better, worse or no meaningful
+difference, by the one rule of ``model.metrics.verdict``, printed beside the verdicts).  It
+reads tables only; it never runs a simulation and never judges a difference itself.
+Labels, the way each metric reads in a sentence and which way is better come from the
+metric catalogue; ``templates/comparison.html`` lays the page out.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +25,24 @@ import pandas as pd
 from model.metrics import (
     METRICS,
     NATIONAL,
+    NO_MEANINGFUL_DIFFERENCE,
     Phrase,
     beyond_noise,
     fewer_is_better,
     label,
+    rule_text,
+    share_text,
     short_label,
 )
 from reports.figures import plot_option_grid, plot_state_options
-from reports.formatting import DASH, format_count, format_date
+from reports.formatting import (
+    DASH,
+    count_decimals,
+    format_count,
+    format_date,
+    format_percent,
+    is_missing,
+)
 from reports.pages import TableCell, TableRow, estimate, figure_data_uri, write_page
 from reports.run_folder import (
     COMPARISON_CSV,
@@ -81,46 +94,79 @@ def _difference_decimals(mean_diff: float) -> int:
     return 0 if abs(mean_diff) >= 10 else 1
 
 
-def difference_sentence(metric: str, option_a: str, option_b: str, mean_diff: float,
-                        low: float, high: float, period: str = "") -> str:
-    """One plain sentence: how ``option_a`` differs from ``option_b`` and what that means.
+def difference_sentence(row: Mapping[str, Any], period: str = "") -> str:
+    """One plain sentence: how option a differs from option b, and the recorded verdict.
 
     Parameters
     ----------
-    metric : str
-        A metric of ``paired_diff.csv``.
-    option_a, option_b : str
-        The later and the earlier option; ``mean_diff`` is ``option_a`` minus ``option_b``.
-    mean_diff, low, high : float
-        The mean paired difference and its 95 % interval.
+    row : mapping
+        One row of ``paired_diff.csv``: ``metric, option_a, option_b, mean_diff`` (a minus
+        b), ``adjusted_confidence, adjusted_ci_low, adjusted_ci_high, reference_mean,
+        threshold_share, verdict``.
     period : str, optional
         The horizon in words (``"2024–2026"``), added as "over ...".
 
     Returns
     -------
     str
-        For example "three_to_four_per_state actions 540 more tip-offs than status_quo
-        over 2024–2026 (95 % interval 480 to 600): beyond noise, so
-        three_to_four_per_state does better." For lapsed tip-offs fewer is better.
+        For example "three_to_four_per_state actions 430 more tip-offs than status_quo
+        over 2024–2026 (adjusted 99.4 % interval 358 to 502): better." The verdict is the
+        row's; where it is "no meaningful difference" the sentence says which half of the
+        rule was not met.  For lapsed tip-offs fewer is better.
     """
+    metric, option_a, option_b = str(row["metric"]), str(row["option_a"]), str(row["option_b"])
+    mean_diff = float(row["mean_diff"])
     phrase = _phrase(metric)
     decimals = _difference_decimals(mean_diff)
     # A whole difference ("1 more raid") needs no decimal; its interval keeps one.
-    amount = format_count(abs(mean_diff), 0 if float(mean_diff).is_integer() else decimals)
+    amount = format_count(abs(mean_diff), 0 if mean_diff.is_integer() else decimals)
     if amount in ("0", "0.0"):
         what = f"the same number of {phrase.many}{phrase.after} as"
     else:
         noun = phrase.one if amount == "1" else phrase.many
         what = f"{amount} {'more' if mean_diff > 0 else 'fewer'} {noun}{phrase.after} than"
     over = f" over {period}" if period else ""
-    interval = (f"95 % interval {format_count(low, decimals)} to "
-                f"{format_count(high, decimals)}")
-    if beyond_noise(low, high):
-        a_better = (mean_diff < 0) if fewer_is_better(metric) else (mean_diff > 0)
-        verdict = f"beyond noise, so {option_a if a_better else option_b} does better"
-    else:
-        verdict = "within noise, so neither option is shown to do better"
-    return f"{option_a} {phrase.verb} {what} {option_b}{over} ({interval}): {verdict}."
+    return (f"{option_a} {phrase.verb} {what} {option_b}{over} "
+            f"({_adjusted_interval(row, decimals)}): {_verdict_words(row)}.")
+
+
+def _ends(low: Any, high: Any, decimals: int) -> str:
+    """``"358 to 502"``; a dash where either end is missing."""
+    if is_missing(low) or is_missing(high):
+        return DASH
+    return f"{format_count(low, decimals)} to {format_count(high, decimals)}"
+
+
+def _adjusted_interval(row: Mapping[str, Any], decimals: int) -> str:
+    ends = _ends(row.get("adjusted_ci_low"), row.get("adjusted_ci_high"), decimals)
+    if ends == DASH:
+        return "no adjusted interval"
+    return f"adjusted {format_percent(row['adjusted_confidence'])} interval {ends}"
+
+
+def _verdict_words(row: Mapping[str, Any]) -> str:
+    """The row's verdict; where none is meaningful, which half of the rule was not met."""
+    verdict = row.get("verdict")
+    if not isinstance(verdict, str) or not verdict:
+        return "no verdict recorded (the folder was written before verdicts; run it again)"
+    if verdict != NO_MEANINGFUL_DIFFERENCE:
+        return str(verdict)
+    low, high = row.get("adjusted_ci_low", math.nan), row.get("adjusted_ci_high", math.nan)
+    if is_missing(low) or is_missing(high):
+        return f"{verdict} (too few replications, or too few that differ, to tell)"
+    if not beyond_noise(float(low), float(high)):
+        return f"{verdict} (the adjusted interval includes zero)"
+    reference = float(row["reference_mean"])
+    return (f"{verdict} (smaller than {share_text(float(row['threshold_share']))} of "
+            f"{row['option_b']}'s {format_count(reference, count_decimals(reference))})")
+
+
+def verdict_rule(paired: pd.DataFrame) -> str:
+    """The rule the folder's verdicts were given by, in words; empty without verdicts."""
+    if paired.empty or "threshold_share" not in paired or paired["threshold_share"].isna().all():
+        return ""
+    compared = int(paired.groupby(["option_a", "option_b"]).size().max())
+    return rule_text(compared, float(paired["threshold_share"].dropna().iloc[0]))
 
 
 # ---------------------------------------------------------------------------------------
@@ -159,11 +205,8 @@ def _options(run: ComparisonFolder) -> list[TableRow]:
 
 def _verdicts(run: ComparisonFolder) -> list[str]:
     period = _period(run)
-    return [difference_sentence(metric, str(row.option_a), str(row.option_b),
-                                float(row.mean_diff), float(row.ci_low), float(row.ci_high),
-                                period)
-            for metric in KEY_METRICS
-            for row in run.paired[run.paired["metric"] == metric].itertuples(index=False)]
+    return [difference_sentence(row, period) for metric in KEY_METRICS
+            for _, row in run.paired[run.paired["metric"] == metric].iterrows()]
 
 
 def _outcomes(run: ComparisonFolder) -> dict[str, Any] | None:
@@ -182,14 +225,19 @@ def _outcomes(run: ComparisonFolder) -> dict[str, Any] | None:
 
 
 def _differences(run: ComparisonFolder) -> list[TableRow]:
+    """Every paired difference: its mean, both intervals, the threshold and the verdict."""
     rows: list[TableRow] = []
-    for row in run.paired.itertuples(index=False):
-        decimals = _difference_decimals(row.mean_diff)
-        rows.append([label(str(row.metric)), f"{row.option_a} − {row.option_b}",
-                     format_count(row.mean_diff, decimals),
-                     f"{format_count(row.ci_low, decimals)} to "
-                     f"{format_count(row.ci_high, decimals)}",
-                     "beyond noise" if beyond_noise(row.ci_low, row.ci_high) else "within noise"])
+    for _, row in run.paired.iterrows():
+        decimals = _difference_decimals(row["mean_diff"])
+        threshold = abs(row.get("reference_mean", math.nan)) * row.get("threshold_share", math.nan)
+        confidence, verdict = row.get("adjusted_confidence"), row.get("verdict")
+        rows.append([label(str(row["metric"])), f"{row['option_a']} − {row['option_b']}",
+                     format_count(row["mean_diff"], decimals),
+                     _ends(row["ci_low"], row["ci_high"], decimals),
+                     DASH if is_missing(confidence) else format_percent(confidence),
+                     _ends(row.get("adjusted_ci_low"), row.get("adjusted_ci_high"), decimals),
+                     format_count(threshold, count_decimals(threshold)),
+                     verdict if isinstance(verdict, str) and verdict else DASH])
     return rows
 
 
@@ -230,7 +278,9 @@ def render_comparison(folder: Path) -> Path:
         replications=run.info.get("replications", DASH),
         seed=run.info.get("seed", DASH),
         interval=str(run.info.get("interval", DASH)),
+        uncertain="uncertainty_drawn_from" in run.info,
         verdicts=_verdicts(run),
+        rule=verdict_rule(run.paired),
         fewer_is_better=[label(m).lower() for m in KEY_METRICS if fewer_is_better(m)],
         outcomes=_outcomes(run),
         differences=_differences(run),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from model.metrics import NATIONAL, beyond_noise
+from model.metrics import METRIC_UNITS, NATIONAL, rule_text
 from reports.run_folder import Comparison
 
 HEADLINE_METRICS = ("tipoffs_received", "downloaded", "raids", "arrests", "actioned", "lapsed")
@@ -58,12 +58,21 @@ def sensitivity_lines(table: pd.DataFrame, top: int = 10) -> str:
 
 
 def paired_lines(paired: pd.DataFrame, metric: str = "actioned") -> str:
-    """Each pair's difference in ``metric`` with its interval and whether it is beyond noise."""
+    """Each pair's difference in ``metric``, its intervals, its verdict, and the rule.
+
+    The verdict is ``paired_diff.csv``'s (better, worse or no meaningful difference, for
+    the first option against the second); the last line states the rule it follows.
+    """
     lines = []
+    unit = METRIC_UNITS.get(metric, "")
     for row in paired[paired.metric == metric].itertuples():
-        verdict = "beyond noise" if beyond_noise(row.ci_low, row.ci_high) else "within noise"
         lines.append(f"{metric}, {row.option_a} - {row.option_b}: {row.mean_diff:+,.0f} "
-                     f"[{row.ci_low:+,.0f}, {row.ci_high:+,.0f}] tip-offs ({verdict})")
+                     f"[{row.ci_low:+,.0f}, {row.ci_high:+,.0f}], adjusted "
+                     f"[{row.adjusted_ci_low:+,.0f}, {row.adjusted_ci_high:+,.0f}] {unit}: "
+                     f"{row.verdict}")
+    if lines:
+        compared = int(paired.groupby(["option_a", "option_b"]).size().max())
+        lines.append(f"  ({rule_text(compared, float(paired.threshold_share.iloc[0]))})")
     return "\n".join(lines)
 
 

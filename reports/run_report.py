@@ -290,8 +290,8 @@ def _utilisation(run: RunFolder) -> dict[str, Any]:
 def _national_estimates(run: RunFolder) -> dict[str, str]:
     """National figures the captions quote, ``mean [low, high] unit``."""
     return {metric: run.estimate(NATIONAL, metric)
-            for metric in ("tipoffs_received", "actioned", "backlog_at_end", "lapsed",
-                           "days_to_raid_mean")}
+            for metric in ("tipoffs_received", "downloaded", "reviewed", "actioned",
+                           "backlog_at_end", "lapsed", "days_to_raid_mean")}
 
 
 def render_run_report(folder: Path) -> Path:

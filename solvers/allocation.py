@@ -28,7 +28,17 @@ from model.optimise_schema import Delivery, LeverBounds, Optimise
 from model.scenario import Scenario
 from model.schema_base import STATE_CODES, CourseKind
 from solvers.costs import PriceList, price_list
-from solvers.plan import HQ_GROUPS, STATE_COURSES, STATE_GROUPS, Plan, PostKey, current_posts
+from solvers.plan import (
+    HQ_GROUPS,
+    STATE_COURSES,
+    STATE_GROUPS,
+    Plan,
+    PostKey,
+    current_posts,
+    new_posts_trained_in_time,
+    trained_post_keys,
+    trained_sites,
+)
 from solvers.surrogate import Surrogate, campaign_reports
 
 SCALE = 10_000
@@ -77,10 +87,11 @@ class _Staff:
 
 @dataclass(frozen=True)
 class _Training:
-    """Places bought on each course, and the officers who take them."""
+    """Places bought on each course, the people who take them, and their effect."""
 
     places: dict[CourseKey, cp_model.IntVar]
     trainees: dict[tuple[CourseKind, str], cp_model.IntVar]  # (course, state or "hq")
+    effective: dict[tuple[CourseKind, str], cp_model.IntVar]  # the trainees fully trained
 
 
 @dataclass(frozen=True)
@@ -151,12 +162,11 @@ def build(scenario: Scenario, surrogate: Surrogate, budget_rm: float | None = No
     switches = {name: model.new_bool_var(f"enforce[{name}]") for name in CONSTRAINT_GROUPS}
     staff = _new_staff(model, scenario, settings)
     _add_posts(model, settings, staff.posts, switches)
-    training = _add_training(model, settings, staff)
+    training = _add_training(model, scenario, settings, staff)
     tiers = _add_line(model, settings)
     campaigns, extra_reports = _add_campaigns(model, scenario, settings, surrogate)
     current_mbps = scenario.download.bandwidth_mbps.value
-    flows = _add_pipeline(model, settings, surrogate, staff, training, tiers, extra_reports,
-                          current_mbps)
+    flows = _add_pipeline(model, settings, surrogate, staff, training, tiers, extra_reports)
     cost = _add_budget(model, scenario, price_list(scenario), staff, training.places, tiers,
                        campaigns, settings.budget_rm if budget_rm is None else budget_rm,
                        switches["budget"])
@@ -270,10 +280,12 @@ def _add_officer_share(model: cp_model.CpModel, settings: Optimise,
 # --- courses, the line and campaigns (always hold) ------------------------------------------
 
 
-def _add_training(model: cp_model.CpModel, settings: Optimise, staff: _Staff) -> _Training:
-    """Places on offer, and trainees no more than the places' effect and the posts."""
+def _add_training(model: cp_model.CpModel, scenario: Scenario, settings: Optimise,
+                  staff: _Staff) -> _Training:
+    """Places on offer, the people they train, and the trained capacity they give."""
     places = _add_course_places(model, settings)
-    return _Training(places, _add_trainees(model, settings, staff, places))
+    trainees = _add_trainees(model, scenario, staff, places)
+    return _Training(places, trainees, _add_effect(model, settings, staff, places, trainees))
 
 
 def _add_course_places(model: cp_model.CpModel,
@@ -295,31 +307,49 @@ def _add_course_places(model: cp_model.CpModel,
     return places
 
 
-def _add_trainees(model: cp_model.CpModel, settings: Optimise, staff: _Staff,
+def _add_trainees(model: cp_model.CpModel, scenario: Scenario, staff: _Staff,
                   places: dict[CourseKey, cp_model.IntVar],
                   ) -> dict[tuple[CourseKind, str], cp_model.IntVar]:
-    """State officers trained per course, and HQ's forensic team in digital forensics.
+    """People trained per course and site: every place bought trains one of them.
 
-    A place gives its course's share of the full effect (in tenths): trainees fully
-    trained are at most the places' effect, and at most the posts there to train.
+    A site trains no more people than its posts; none in new posts if they are filled too
+    late to be trained within the horizon (``solvers.plan.course_runs`` places them).
     """
-    def effective_tenths(kind: CourseKind) -> Expression:
-        return sum(_int(10 * o.effect_share.value) * places[(o.course, o.delivery)]
-                   for o in settings.courses if o.course is kind)
-
-    posts, top = staff.posts, staff.top
+    today = current_posts(scenario)
+    in_time = new_posts_trained_in_time(scenario)
     trainees: dict[tuple[CourseKind, str], cp_model.IntVar] = {}
-    for kind in STATE_COURSES:
-        for code in STATE_CODES:
-            trainees[(kind, code)] = model.new_int_var(0, top, f"trained[{kind.value},{code}]")
-            model.add(trainees[(kind, code)] <= posts[(code, "officers")])
-        model.add(10 * sum(trainees[(kind, c)] for c in STATE_CODES) <= effective_tenths(kind))
-    forensic_trained = model.new_int_var(0, top, "trained[digital_forensics,hq]")
-    model.add(10 * forensic_trained <= effective_tenths(CourseKind.DIGITAL_FORENSICS))
-    model.add(forensic_trained <= posts[(HQ, "forensic_team.officers")]
-              + posts[(HQ, "forensic_team.lower_ranks")])
-    trainees[(CourseKind.DIGITAL_FORENSICS, HQ)] = forensic_trained
+    for kind in CourseKind:
+        for site in trained_sites(kind):
+            var = model.new_int_var(0, staff.top, f"trained[{kind.value},{site}]")
+            model.add(var <= sum(staff.posts[key] for key in trained_post_keys(site)))
+            if not in_time:
+                model.add(var <= sum(today[key] for key in trained_post_keys(site)))
+            trainees[(kind, site)] = var
+        model.add(sum(trainees[(kind, site)] for site in trained_sites(kind))
+                  == sum(var for (k, _), var in places.items() if k is kind))
     return trainees
+
+
+def _add_effect(model: cp_model.CpModel, settings: Optimise, staff: _Staff,
+                places: dict[CourseKey, cp_model.IntVar],
+                trainees: dict[tuple[CourseKind, str], cp_model.IntVar],
+                ) -> dict[tuple[CourseKind, str], cp_model.IntVar]:
+    """People counted as fully trained, per course and site: the places' effect placed.
+
+    A place gives its delivery's share of the course's full effect (in tenths): the fully
+    trained at a site are at most the people trained there, and at all sites together at
+    most the places' effect.
+    """
+    effective: dict[tuple[CourseKind, str], cp_model.IntVar] = {}
+    for kind in CourseKind:
+        for site in trained_sites(kind):
+            effective[(kind, site)] = model.new_int_var(
+                0, staff.top, f"fully_trained[{kind.value},{site}]")
+            model.add(effective[(kind, site)] <= trainees[(kind, site)])
+        model.add(10 * sum(effective[(kind, site)] for site in trained_sites(kind))
+                  <= sum(_int(10 * o.effect_share.value) * places[(o.course, o.delivery)]
+                         for o in settings.courses if o.course is kind))
+    return effective
 
 
 def _add_line(model: cp_model.CpModel, settings: Optimise) -> list[cp_model.IntVar]:
@@ -365,7 +395,7 @@ def _staff_hours(surrogate: Surrogate, staff: _Staff, keys: list[PostKey],
 
 def _add_pipeline(model: cp_model.CpModel, settings: Optimise, surrogate: Surrogate,
                   staff: _Staff, training: _Training, tiers: list[cp_model.IntVar],
-                  extra_reports: list[cp_model.IntVar], current_mbps: float) -> _Flows:
+                  extra_reports: list[cp_model.IntVar]) -> _Flows:
     """Flows through selection, download, review and investigation, within capacities."""
     s = surrogate
     big = _int(10 * (s.arrivals + s.local_reports.sum()) + 10_000)
@@ -376,7 +406,7 @@ def _add_pipeline(model: cp_model.CpModel, settings: Optimise, surrogate: Surrog
         reviewed_backlog=model.new_int_var(0, _int(s.waiting_review), "reviewed_backlog"),
         actioned={code: model.new_int_var(0, big, f"actioned[{code}]") for code in STATE_CODES},
     )
-    _add_download(model, settings, s, staff, tiers, extra_reports, current_mbps, flows)
+    _add_download(model, settings, s, staff, tiers, extra_reports, flows)
     days_off = {(o.course, o.delivery): o.days_off_duty for o in settings.courses}
     _add_review(model, s, staff, training, days_off, flows)
     _add_investigation(model, s, staff, training, days_off, flows)
@@ -385,7 +415,7 @@ def _add_pipeline(model: cp_model.CpModel, settings: Optimise, surrogate: Surrog
 
 def _add_download(model: cp_model.CpModel, settings: Optimise, s: Surrogate, staff: _Staff,
                   tiers: list[cp_model.IntVar], extra_reports: list[cp_model.IntVar],
-                  current_mbps: float, flows: _Flows) -> None:
+                  flows: _Flows) -> None:
     """Selection within arrivals and triage hours; downloads within the line and slots."""
     eff = s.efficiency
     selected, downloaded = flows.selected, flows.downloaded
@@ -394,9 +424,9 @@ def _add_download(model: cp_model.CpModel, settings: Optimise, s: Surrogate, sta
     download_team = [(HQ, g) for g in HQ_GROUPS if g.startswith("download_team")]
     model.add(_int(SCALE * s.triage_hours) * selected
               <= _staff_hours(s, staff, download_team, eff["download"]))
-    per_mbps = s.line_megabits_per_mbps / s.megabits_per_download
-    model.add(downloaded <= _int(eff["download"] * per_mbps * current_mbps) + sum(
-        _int(eff["download"] * per_mbps * (tier.mbps - current_mbps)) * y
+    today = s.line_downloads()  # a tier bought replaces today's line
+    model.add(downloaded <= _int(eff["download"] * today) + sum(
+        _int(eff["download"] * (s.line_downloads(tier.mbps) - today)) * y
         for tier, y in zip(settings.bandwidth_tiers, tiers, strict=True)))
     model.add(downloaded <= _int(eff["download"] * s.slot_megabits / s.megabits_per_download))
 
@@ -410,7 +440,7 @@ def _add_review(model: cp_model.CpModel, s: Surrogate, staff: _Staff, training: 
     forensic_off = sum(_int(SCALE * days_off[key] * s.person_hours_per_day) * var
                        for key, var in training.places.items()
                        if key[0] is CourseKind.DIGITAL_FORENSICS)
-    forensic_trained = training.trainees[(CourseKind.DIGITAL_FORENSICS, HQ)]
+    forensic_trained = training.effective[(CourseKind.DIGITAL_FORENSICS, HQ)]
     model.add(flows.reviewed_new <= flows.downloaded)
     model.add(_int(SCALE * s.review_hours) * flows.reviewed
               + _int(SCALE * s.device_hours_per_raid * s.raid_prob) * flows.all_actioned
@@ -439,7 +469,7 @@ def _add_investigation(model: cp_model.CpModel, s: Surrogate, staff: _Staff,
                   * flows.reviewed_backlog + _int(SCALE * s.waiting_investigation[number]))
         officer_hours = (_staff_hours(s, staff, [(code, "officers")], e)
                          + _int(SCALE * e * hours * (s.factors["covert_online"] - 1))
-                         * trainees[(CourseKind.COVERT_ONLINE, code)]
+                         * training.effective[(CourseKind.COVERT_ONLINE, code)]
                          - sum(_int(SCALE * longest_course[k] * s.person_hours_per_day)
                                * trainees[(k, code)] for k in STATE_COURSES))
         model.add(_int(SCALE * lead) * actioned <= officer_hours)
@@ -633,8 +663,7 @@ def _read_plan(solver: cp_model.CpSolver, built: _Model, settings: Optimise, nam
         flows={key: float(value) for key, value in flows.items()},
         posts={key: int(solver.value(var)) for key, var in built.posts.items()},
         course_places={key: int(solver.value(var)) for key, var in built.places.items()},
-        trainees={key: int(solver.value(var)) for key, var in built.trainees.items()
-                  if key[1] != HQ},
+        trainees={key: int(solver.value(var)) for key, var in built.trainees.items()},
         bandwidth_tier=tier,
         campaigns={code: int(solver.value(var)) for code, var in built.campaigns.items()},
         surrogate_actioned=float(sum(solver.value(v) for v in built.actioned.values())),

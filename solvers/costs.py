@@ -1,10 +1,19 @@
-"""The one price list: what each lever of a plan costs over the horizon, in ringgit.
+"""The one price list: what each lever of a plan costs, and in which year it is paid.
 
-Prices are read once from ``scenario.optimise`` and the recruitment lag, which delays a
-new post's salary, from ``scenario.staffing``.  The rows of ``plan.csv``
+Prices are read once from ``scenario.optimise``, the recruitment lag from
+``scenario.staffing`` and the horizon from the scenario's dates.  The rows of ``plan.csv``
 (``plan.plan_costs``), the CP-SAT budget constraint (``allocation``) and the arithmetic
 explanations of infeasible settings (``explain``) all price through :class:`PriceList`,
 so a price or a costing rule changes here and nowhere else.
+
+Every cost is a :class:`Charge`: a one-off part paid on one day and a recurring part paid
+at a yearly rate from that day to the end of the horizon.  A cost falls in the calendar
+year it is paid: a one-off in the year of its day; a recurring cost in each year in
+proportion to the days of that year it is paid for (a full calendar year pays the yearly
+rate, a part year its share of that year's days).  So a new post that starts vacant draws
+its salary from the day it is filled, the recruitment lag after the start; a line is
+installed once and rented monthly from its start; a course is paid when it is held.
+The proposal's workbook writes the same rule as spreadsheet formulas.
 
 Today's establishment and today's campaigns are already paid for: only new posts, moved
 posts, course places, a new line and campaigns beyond today's cost money.  The solver
@@ -15,6 +24,8 @@ ringgit a unit.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -23,20 +34,47 @@ from model.optimise_schema import BandwidthTier, Delivery
 from model.scenario import Scenario
 from model.schema_base import CourseKind
 
-DAYS_PER_YEAR = 365.25
 MONTHS_PER_YEAR = 12
+LINE_START_DAYS = 0
+"""Days after the start a line bought is installed and its rent begins (at once)."""
+
+
+@dataclass(frozen=True)
+class Charge:
+    """What one unit of a costed lever costs, and from which day it is paid.
+
+    Attributes
+    ----------
+    one_off_rm : float
+        Paid once, on ``paid_from`` (set-up, relocation, a course place, installation).
+    recurring_rm_per_year : float
+        Paid at this yearly rate from ``paid_from`` to the end of the horizon (salary,
+        rent, campaigns).
+    paid_from : datetime.date
+        The day the one-off part is paid and the recurring part starts.
+    """
+
+    one_off_rm: float
+    recurring_rm_per_year: float
+    paid_from: dt.date
+
+
+def days_in_year(year: int) -> int:
+    """365, or 366 in a leap year."""
+    return (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
 
 
 @dataclass(frozen=True)
 class PriceList:
-    """Unit prices of a plan's levers, and their cost over the horizon.
+    """Unit prices of a plan's levers, the horizon they are paid over, and when.
 
     Attributes
     ----------
-    horizon_years : float
-        The planning horizon.
-    salaried_years : float
-        Years a new post draws a salary: the horizon less the recruitment lag.
+    start_date, end_date : datetime.date
+        The first and last day of the horizon (inclusive).
+    recruitment_lag_days : int
+        Days from the start until a post that starts vacant is filled (whole days,
+        rounded up: the simulation fills it after the lag).
     salary_rm_per_year : dict of str to float
         Loaded salary of a post by rank (``officers``, ``lower_ranks``).
     set_up_rm : float
@@ -49,8 +87,9 @@ class PriceList:
         Price of one campaign.
     """
 
-    horizon_years: float
-    salaried_years: float
+    start_date: dt.date
+    end_date: dt.date
+    recruitment_lag_days: int
     salary_rm_per_year: Mapping[str, float]
     set_up_rm: float
     relocation_rm: float
@@ -58,17 +97,87 @@ class PriceList:
     campaign_rm: float
 
     @property
-    def horizon_months(self) -> float:
-        """The planning horizon in months (a line is paid monthly)."""
-        return self.horizon_years * MONTHS_PER_YEAR
+    def years(self) -> list[int]:
+        """The calendar years the horizon touches."""
+        return list(range(self.start_date.year, self.end_date.year + 1))
+
+    def day(self, days_after_start: int) -> dt.date:
+        """The date ``days_after_start`` days after the first day of the horizon."""
+        return self.start_date + dt.timedelta(days=days_after_start)
+
+    def filled_on(self, filled_at_start: bool = False) -> dt.date:
+        """The day a post is filled: at once, or the recruitment lag after the start."""
+        return self.start_date if filled_at_start else self.day(self.recruitment_lag_days)
+
+    # --- when money is paid ---------------------------------------------------------------
+
+    def paid_days(self, year: int, paid_from: dt.date) -> int:
+        """Days of ``year`` within the horizon from ``paid_from`` on."""
+        first = max(dt.date(year, 1, 1), self.start_date, paid_from)
+        last = min(dt.date(year, 12, 31), self.end_date)
+        return max((last - first).days + 1, 0)
+
+    def by_year_rm(self, charge: Charge, quantity: float) -> dict[int, float]:
+        """``quantity`` units of ``charge`` in each calendar year of the horizon.
+
+        A one-off falls in the year of its day (nothing if that day is outside the
+        horizon); a recurring cost in each year in proportion to the part of that year's
+        days it is paid for.
+        """
+        one_off_paid = self.start_date <= charge.paid_from <= self.end_date
+        costs = {}
+        for year in self.years:
+            cost = quantity * charge.recurring_rm_per_year * (
+                self.paid_days(year, charge.paid_from) / days_in_year(year))
+            if one_off_paid and charge.paid_from.year == year:
+                cost += quantity * charge.one_off_rm
+            costs[year] = cost
+        return costs
+
+    def cost_rm(self, charge: Charge, quantity: float) -> float:
+        """``quantity`` units of ``charge`` over the horizon: the sum of its years."""
+        return float(sum(self.by_year_rm(charge, quantity).values()))
+
+    # --- what each lever's unit is charged ------------------------------------------------
+
+    def salary_charge(self, rank: str, filled_at_start: bool = False) -> Charge:
+        """A new post's salary, from the day it is filled."""
+        return Charge(0.0, self.salary_rm_per_year[rank], self.filled_on(filled_at_start))
+
+    def set_up_charge(self, filled_at_start: bool = False) -> Charge:
+        """Creating a post (recruitment, equipment), paid when its holder starts."""
+        return Charge(self.set_up_rm, 0.0, self.filled_on(filled_at_start))
+
+    def relocation_charge(self) -> Charge:
+        """Moving a post, paid when its holder arrives at the new site (after the lag).
+
+        A site that gains posts has them vacant until recruited, as the simulation runs it.
+        """
+        return Charge(self.relocation_rm, 0.0, self.filled_on())
+
+    def place_charge(self, course: CourseKind, delivery: Delivery,
+                     held_on: dt.date | None = None) -> Charge:
+        """A place on a course, paid when the course is held (the start if not said)."""
+        return Charge(self.place_rm[(course, delivery)], 0.0, held_on or self.start_date)
+
+    def line_charge(self, tier: BandwidthTier) -> Charge:
+        """A line of a tier: installation once, then its monthly rent."""
+        return Charge(tier.install_rm, tier.monthly_rm * MONTHS_PER_YEAR,
+                      self.day(LINE_START_DAYS))
+
+    def campaign_charge(self) -> Charge:
+        """One campaign a year beyond today's, from the start."""
+        return Charge(0.0, self.campaign_rm, self.start_date)
+
+    # --- totals over the horizon (the solver's budget and the explanations) -------------
 
     def salaries_cost_rm(self, rank: str, posts: int) -> float:
         """Salaries of ``posts`` new posts of a rank, from when they are filled."""
-        return posts * self.salary_rm_per_year[rank] * self.salaried_years
+        return self.cost_rm(self.salary_charge(rank), posts)
 
     def set_up_cost_rm(self, posts: int) -> float:
         """One-off cost of creating ``posts`` posts."""
-        return posts * self.set_up_rm
+        return self.cost_rm(self.set_up_charge(), posts)
 
     def new_post_cost_rm(self, rank: str) -> float:
         """One new post of a rank: its salaries over the horizon and its set-up."""
@@ -76,19 +185,19 @@ class PriceList:
 
     def relocation_cost_rm(self, posts: int) -> float:
         """One-off cost of moving ``posts`` posts."""
-        return posts * self.relocation_rm
+        return self.cost_rm(self.relocation_charge(), posts)
 
     def places_cost_rm(self, course: CourseKind, delivery: Delivery, places: int) -> float:
-        """``places`` places on a course given one way."""
+        """``places`` places on a course given one way, held within the horizon."""
         return places * self.place_rm[(course, delivery)]
 
     def line_cost_rm(self, tier: BandwidthTier) -> float:
-        """A line of a tier: installation and its monthly price over the horizon."""
-        return tier.install_rm + tier.monthly_rm * self.horizon_months
+        """A line of a tier: installation and its rent over the horizon."""
+        return self.cost_rm(self.line_charge(tier), 1)
 
     def campaigns_cost_rm(self, extra_per_year: int) -> float:
         """``extra_per_year`` campaigns a year beyond today's, over the horizon."""
-        return extra_per_year * self.horizon_years * self.campaign_rm
+        return self.cost_rm(self.campaign_charge(), extra_per_year)
 
 
 def price_list(scenario: Scenario) -> PriceList:
@@ -102,7 +211,7 @@ def price_list(scenario: Scenario) -> PriceList:
     Returns
     -------
     PriceList
-        Unit prices, and the horizon they are spent over.
+        Unit prices, and the horizon they are paid over.
 
     Raises
     ------
@@ -112,13 +221,11 @@ def price_list(scenario: Scenario) -> PriceList:
     settings = scenario.optimise
     if settings is None:
         raise ValueError("the scenario has no optimise section")
-    years = scenario.horizon_days / DAYS_PER_YEAR
-    # a post recruited after the horizon draws no salary within it
-    lag_years = min(scenario.staffing.recruitment_lag_days.value / DAYS_PER_YEAR, years)
     costs = settings.post_costs
     return PriceList(
-        horizon_years=years,
-        salaried_years=years - lag_years,
+        start_date=scenario.start_date,
+        end_date=scenario.end_date,
+        recruitment_lag_days=math.ceil(scenario.staffing.recruitment_lag_days.value),
         salary_rm_per_year={"officers": costs.officer_rm_per_year.value,
                             "lower_ranks": costs.lower_rank_rm_per_year.value},
         set_up_rm=costs.new_post_one_off_rm.value,

@@ -15,9 +15,8 @@ from model.experiments.comparisons import whole_horizon_summary
 from model.scenario import Scenario
 from model.schema_base import STATE_CODES
 from solvers.loop import Outcome, Round
-from solvers.plan import HQ, apply_plan
+from solvers.plan import HQ, PLAN_COLUMNS, apply_plan
 
-PLAN_COLUMNS = ["lever", "scope", "quantity", "unit", "cost_rm"]
 ROUNDS_COLUMNS = ["round", "surrogate_actioned", "simulated_actioned", "ci_low", "ci_high",
                   "gap_share", "solver_status", "solve_seconds"]
 CHOSEN = "optimised"
@@ -25,8 +24,13 @@ CHOSEN = "optimised"
 
 
 def plan_table(outcome: Outcome) -> pd.DataFrame:
-    """``lever, scope, quantity, unit, cost_rm``: what the plan buys or keeps, and its cost."""
-    return outcome.costs[PLAN_COLUMNS]
+    """``plan.csv``: what the plan sets, what it pays for and when, and its cost by year.
+
+    The columns are ``solvers.plan.PLAN_COLUMNS`` and then ``cost_<year>_rm`` for each
+    calendar year of the horizon, as ``solvers.plan.plan_costs`` writes them.
+    """
+    years = [column for column in outcome.costs.columns if column not in PLAN_COLUMNS]
+    return outcome.costs[[*PLAN_COLUMNS, *years]]
 
 
 def total_cost_rm(outcome: Outcome) -> float:

@@ -23,7 +23,7 @@ from model.engine.arrivals import awareness_uplift, referrals_in_year, state_sha
 from model.engine.initial_state import read_initial_state
 from model.engine.link import MEGABITS_PER_MB, SECONDS_PER_DAY
 from model.engine.processes import IDENTIFICATION_SHAPE
-from model.scenario import Scenario
+from model.scenario import Download, Scenario
 from model.schema_base import STATE_CODES
 
 STAGES = ("download", "review", "pass", *STATE_CODES)
@@ -41,7 +41,8 @@ class Surrogate:
     triage_hours: float
     success_prob: float
     megabits_per_download: float
-    line_megabits_per_mbps: float  # usable megabits over the horizon per contracted Mbps
+    line_megabits_per_mbps: float  # usable megabits over the horizon per Mbps for evidence
+    download: Download  # the line: what evidence downloads get of a line bought (its rule)
     slot_megabits: float  # ceiling from concurrent downloads x sender rate
     review_hours: float
     device_hours_per_raid: float
@@ -59,6 +60,24 @@ class Surrogate:
     factors: dict[str, float]
     availability: float
     efficiency: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 1.0))
+
+    def line_downloads(self, line_mbps: float | None = None) -> float:
+        """Downloads the HQ line can carry over the horizon, before ``efficiency``.
+
+        Parameters
+        ----------
+        line_mbps
+            A line bought, in Mbps (a provider's tier); None: the scenario's own line.
+            What evidence downloads get of it is :meth:`model.scenario.Download.evidence_mbps_on`.
+
+        Returns
+        -------
+        float
+            Mean-sized downloads the line's usable rate moves over the horizon.
+        """
+        line = self.download.line_mbps if line_mbps is None else line_mbps
+        return (self.line_megabits_per_mbps * self.download.evidence_mbps_on(line)
+                / self.megabits_per_download)
 
     def with_efficiency(self, efficiency: dict[str, float]) -> Surrogate:
         """The same surrogate with recalibrated stage efficiencies."""
@@ -119,6 +138,7 @@ def build_surrogate(scenario: Scenario) -> Surrogate:
         success_prob=download.success_prob.value,
         megabits_per_download=mean_mb * MEGABITS_PER_MB,
         line_megabits_per_mbps=download.usable_share.value * SECONDS_PER_DAY * days,
+        download=download,
         slot_megabits=round(download.concurrent_downloads_count.value)
         * download.peer_upload_mbps.value * SECONDS_PER_DAY * days,
         review_hours=review.review_hours.value,

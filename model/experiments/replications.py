@@ -221,6 +221,10 @@ def _first(results: Replications, count: int) -> Replications:
                         keep(results.end_state), keep(results.utilisation))
 
 
+SHARE_UNITS = ("fraction", "probability")
+"""How the units of shares begin: their intervals stay inside 0 to 1."""
+
+
 def summarise(metrics: pd.DataFrame, by: list[str],
               units: dict[str, str] = METRIC_UNITS, spread: bool = False) -> pd.DataFrame:
     """Mean and 95 % t-interval over replications of each metric, grouped by ``by``.
@@ -230,7 +234,8 @@ def summarise(metrics: pd.DataFrame, by: list[str],
     of them the interval collapses onto the mean.  With ``spread`` the interval
     is the 2.5th to 97.5th percentile of the replications instead (the range of
     outcomes when parameters are drawn from their ranges), not an interval for
-    the mean.
+    the mean.  The interval of a share (a unit starting "fraction" or "probability") is
+    cut to ``[0, 1]``, which no share can leave; its mean is not touched.
     """
     rows = []
     for keys, group in metrics.groupby(by, sort=False):
@@ -238,8 +243,10 @@ def summarise(metrics: pd.DataFrame, by: list[str],
         values = values[np.isfinite(values)]
         mean, low, high = percentile_interval(values) if spread else interval(values)
         record = dict(zip(by, keys if isinstance(keys, tuple) else (keys,), strict=True))
-        record.update(unit=units.get(str(record.get("metric")), ""),
-                      mean=mean, ci_low=low, ci_high=high, n=len(values))
+        unit = units.get(str(record.get("metric")), "")
+        if unit.startswith(SHARE_UNITS):
+            low, high = float(np.clip(low, 0.0, 1.0)), float(np.clip(high, 0.0, 1.0))
+        record.update(unit=unit, mean=mean, ci_low=low, ci_high=high, n=len(values))
         rows.append(record)
     return pd.DataFrame(rows)
 

@@ -2,17 +2,19 @@
 
 Reads an optimisation run folder (``plan.csv``, ``summary.csv``, ``option_*.csv``,
 ``paired_diff.csv``, ``marginal.csv``, ``run.json``) and never runs a simulation or a
-solver.  The paper follows the order of a Malaysian government budget paper: purpose,
-background, justification, financial implications, recommendation; an appendix lists the
-assumptions and the published facts the plan rests on.  Both languages carry the same
-numbers.
+solver; each cost is in the year ``plan.csv`` says it is paid.  The paper follows the
+order of a Malaysian government budget paper: purpose, background, justification,
+financial implications, recommendation; an appendix lists the assumptions and the
+published facts the plan rests on.  Both languages carry the same numbers.
 
 The package keeps one concept a module: :mod:`~reports.proposal.wording` (every phrase in
 both languages), :mod:`~reports.proposal.data` (the run folder read and costed),
 :mod:`~reports.proposal.workbook`, :mod:`~reports.proposal.document` (the PDF's layout,
 with :mod:`~reports.proposal.tables` and :mod:`~reports.proposal.fonts`),
-:mod:`~reports.proposal.charts` and :mod:`~reports.proposal.sections` (what the paper
-says, section by section).
+:mod:`~reports.proposal.charts`, :mod:`~reports.proposal.changes` (what the plan changes
+and keeps, in words), :mod:`~reports.proposal.justification` (how the plan was chosen and
+what it achieves) and :mod:`~reports.proposal.sections` (what the paper says, section by
+section).
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from pathlib import Path
 
 from reports.proposal.data import (
     CostLine,
+    PlanFileError,
+    PostCount,
     ProposalData,
     cost_lines,
-    horizon_years,
     read_proposal_data,
 )
 from reports.proposal.document import Paper
@@ -38,12 +41,13 @@ __all__ = [
     "CostLine",
     "Language",
     "Paper",
+    "PlanFileError",
+    "PostCount",
     "ProposalData",
     "compose_paper",
     "cost_lines",
     "describe_lever",
     "describe_scope",
-    "horizon_years",
     "outcome_sentence",
     "read_proposal_data",
     "render_proposal",

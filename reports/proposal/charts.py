@@ -67,20 +67,17 @@ def cost_frame(data: ProposalData, language: Language) -> pd.DataFrame:
     -------
     pd.DataFrame
         ``year, category, kind, cost_rm`` as :func:`reports.figures.plot_costs_by_year`
-        takes it; lines that cost nothing are left out.
+        takes it, each cost in the year it is paid; lines that cost nothing are left out.
     """
     rows = []
-    first_year = data.years[0]
-    for line in data.lines:
-        if round(line.total_rm) == 0:
-            continue
+    for line in data.bought:
         category = w.describe_category(line.category, language)
         for year in data.years:
-            one_off = line.one_off_rm if year == first_year else 0.0
+            one_off = line.one_off_in(year)
             rows.append({"year": year, "category": category, "kind": "recurring",
                          "cost_rm": line.by_year_rm[year] - one_off})
-        rows.append({"year": first_year, "category": category, "kind": "one_off",
-                     "cost_rm": line.one_off_rm})
+            rows.append({"year": year, "category": category, "kind": "one_off",
+                         "cost_rm": one_off})
     return pd.DataFrame(rows)
 
 

@@ -5,6 +5,10 @@ appendix of assumptions and sources, as a Malaysian government budget paper runs
 section takes the run's :class:`~reports.proposal.data.ProposalData` and a language and
 adds its parts to a :class:`~reports.proposal.document.Paper`; every word comes from
 :mod:`reports.proposal.wording` and every metric's label from :mod:`model.metrics`.
+
+The paper hides nothing: the purpose states every change to MICAC's posts and shows them
+before and after (Table 1), and the recommendation repeats them; the money is listed only
+for what it buys, and what the plan keeps at no new cost is listed apart from it.
 """
 
 from __future__ import annotations
@@ -12,57 +16,30 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import pandas as pd
-
-from model.levers import Lever, LeverKind
-from model.metrics import NATIONAL, beyond_noise, fewer_is_better, label
-from reports.formatting import DASH, format_count, format_parameter
+from model.levers import LeverKind
+from model.metrics import NATIONAL
+from reports.formatting import DASH, format_parameter
 from reports.proposal import wording as w
-from reports.proposal._formatting import amount, estimate, ringgit, whole_or_count
-from reports.proposal.charts import cost_chart, option_chart
+from reports.proposal._formatting import amount, ringgit, whole_or_count
+from reports.proposal.changes import (
+    as_sentence,
+    bought_item,
+    change_clauses,
+    kept_rows,
+    paid_unit,
+    posts_rows,
+    training_rows,
+)
+from reports.proposal.charts import cost_chart
 from reports.proposal.data import CostLine, ProposalData
 from reports.proposal.document import SMALL_PT, Paper
+from reports.proposal.justification import justification, outcome_sentence
 from reports.proposal.wording import Language
 
-OUTCOME_TABLE_PT = 8.2
+__all__ = ["compose_paper", "outcome_sentence"]
 
-
-def outcome_sentence(metric: str, difference: float, low: float, high: float, option: str,
-                     language: Language) -> str:
-    """One plain sentence on this plan against ``option`` for ``metric``.
-
-    Parameters
-    ----------
-    metric : str
-        A metric of the catalogue (:mod:`model.metrics`).
-    difference, low, high : float
-        The paired difference (this plan minus the option) and its 95 % interval.
-    option : str
-        The option compared with (``status_quo``...).
-    language : {"en", "ms"}
-        The sentence's language.
-
-    Returns
-    -------
-    str
-        The verdict is "beyond noise" when the interval excludes zero; only then does the
-        sentence say whether the plan is better or worse (fewer is better for lapses).
-    """
-    if difference == 0:
-        direction = w.SAME(language)
-    else:
-        direction = (w.MORE if difference > 0 else w.FEWER)(language)
-    verdict = w.WITHIN(language)
-    if beyond_noise(low, high):
-        better = (difference < 0) if fewer_is_better(metric) else (difference > 0)
-        verdict = w.VERDICT.format(language, better_or_worse=(w.BETTER if better else w.WORSE)(
-            language), noise=w.BEYOND(language))
-    decimals = 0 if abs(difference) >= 10 else 1
-    return w.SENTENCE.format(
-        language, label=label(metric, language),
-        amount=format_count(abs(difference), decimals), direction=direction,
-        option=w.describe_option(option, language), low=format_count(low, decimals),
-        high=format_count(high, decimals), verdict=verdict)
+POSTS_TABLE_PT = 7.5
+"""Table 1 has eight columns: a little smaller than other tables, so it fits in Malay too."""
 
 
 def _envelope_phrase(data: ProposalData, language: Language) -> str:
@@ -72,23 +49,22 @@ def _envelope_phrase(data: ProposalData, language: Language) -> str:
                              envelope=ringgit(data.budget_rm))
 
 
-def _quantity(lines: Sequence[CostLine], kind: LeverKind) -> float:
-    return sum(line.quantity for line in lines if line.lever.kind is kind)
+def _paid(lines: Sequence[CostLine], kind: LeverKind) -> float:
+    return sum(line.paid_quantity for line in lines if line.lever.kind is kind)
 
 
 def _plan_parts(data: ProposalData, language: Language) -> list[str]:
-    """What the money buys, as the purpose lists it: new posts, moves, places, a line..."""
-    parts = [w.NEW_POSTS.format(language, n=whole_or_count(line.quantity),
+    """What the money buys, as the purpose lists it: only what is paid for."""
+    bought = data.bought
+    parts = [w.NEW_POSTS.format(language, n=whole_or_count(line.paid_quantity),
                                 rank=w.RANK_ADJECTIVES[str(line.lever.rank)](language))
-             for line in data.lines
-             if line.lever.kind is LeverKind.NEW_POSTS_SALARY and line.quantity > 0]
-    for kind, phrase in ((LeverKind.POSTS_MOVED, w.MOVED),
-                         (LeverKind.COURSE_PLACES, w.PLACES)):
-        if total := _quantity(data.lines, kind):
+             for line in bought if line.lever.kind is LeverKind.NEW_POSTS_SALARY]
+    for kind, phrase in ((LeverKind.POSTS_MOVED, w.MOVED), (LeverKind.COURSE_PLACES, w.PLACES)):
+        if total := _paid(bought, kind):
             parts.append(phrase.format(language, n=whole_or_count(total)))
     parts += [w.BANDWIDTH.format(language, mbps=whole_or_count(line.quantity))
-              for line in data.lines if line.lever.kind is LeverKind.LINE and line.total_rm > 0]
-    if campaigns := _quantity(data.lines, LeverKind.CAMPAIGNS):
+              for line in bought if line.lever.kind is LeverKind.LINE]
+    if campaigns := _paid(bought, LeverKind.CAMPAIGNS):
         parts.append(w.CAMPAIGNS.format(language, n=whole_or_count(campaigns)))
     return parts
 
@@ -102,16 +78,28 @@ def _title_block(paper: Paper, data: ProposalData, language: Language) -> None:
 
 
 def _purpose(paper: Paper, data: ProposalData, language: Language) -> None:
-    """Section 1: what is asked for, and what it pays for."""
+    """Section 1: what is asked for, what it pays for, and every change to the posts."""
     paper.heading(w.PURPOSE(language))
     paper.paragraph(w.PURPOSE_TEXT.format(language, total=ringgit(data.total_rm),
                                           period=data.period,
                                           total_of_envelope=_envelope_phrase(data, language)))
     parts = _plan_parts(data, language)
-    posts = data.plan.get("total_posts")
-    if parts and posts is not None:
-        paper.paragraph(w.PAYS_FOR.format(language, parts=w.join_words(parts, language),
-                                          posts=whole_or_count(float(posts))))
+    paper.paragraph(w.PAYS_FOR.format(language, parts=w.join_words(parts, language)) if parts
+                    else w.PAYS_FOR_NOTHING(language))
+    before = sum(count.before for count in data.posts)
+    after = sum(count.after for count in data.posts)
+    clauses = change_clauses(data, language)
+    if not clauses:
+        paper.paragraph(w.NO_POST_CHANGE.format(language, posts=after))
+        return
+    paper.paragraph(w.CHANGES_INTRO.format(language, before=before, after=after)
+                    if before != after else w.CHANGES_INTRO_SAME_TOTAL.format(language,
+                                                                              posts=after))
+    for clause in clauses:
+        paper.bullet(as_sentence(clause))
+    headers, rows, footer = posts_rows(data, language)
+    paper.table(headers, rows, "l" + "r" * (len(headers) - 1), footer=footer,
+                caption=w.POSTS_CAPTION(language), size=POSTS_TABLE_PT)
 
 
 def _background(paper: Paper, language: Language) -> None:
@@ -123,122 +111,47 @@ def _background(paper: Paper, language: Language) -> None:
                                                source=fact.source))
 
 
-def _method(paper: Paper, data: ProposalData, language: Language) -> None:
-    run = data.run
-    paper.paragraph(w.METHOD.format(language, period=data.period, reps=run.get("replications"),
-                                    seed=run.get("seed"),
-                                    interval=w.interval_words(run.get("interval"), language)))
-    plan = data.plan
-    if plan:
-        gap = plan.get("optimality_gap")
-        paper.paragraph(w.SOLVER.format(
-            language, status=plan.get("status", DASH), rounds=plan.get("rounds", DASH),
-            gap=DASH if gap is None else f"{100 * float(gap):.1f} %",
-            stable=(w.STABLE_YES if plan.get("stable") else w.STABLE_NO)(language)))
+def _grouped(lines: Sequence[CostLine]) -> list[list[CostLine]]:
+    """Bought lines by lever, in order: the paper gives one line per lever, the workbook each."""
+    groups: dict[str, list[CostLine]] = {}
+    for line in lines:
+        groups.setdefault(line.code, []).append(line)
+    return list(groups.values())
 
 
-def _difference(values: dict[str, float], option: str, separator: str = " ") -> str:
-    return estimate(values[f"diff_{option}"], values[f"low_{option}"],
-                    values[f"high_{option}"], signed=True, separator=separator)
-
-
-def _outcome_tables(paper: Paper, data: ProposalData, language: Language) -> None:
-    """The plan's outcomes against the status quo, then its differences from other options."""
-    quo = w.STATUS_QUO if w.STATUS_QUO in data.comparators else None
-    headers = [w.OUTCOME(language), w.THIS_PLAN(language),
-               w.option_name(w.STATUS_QUO, language)]
-    if quo:
-        headers.append(w.DIFFERENCE(language))
-    rows = []
-    for row in data.outcomes.itertuples(index=False):
-        cells = [label(str(row.metric), language),
-                 estimate(row.mean, row.ci_low, row.ci_high, separator="\n"),
-                 estimate(row.sq_mean, row.sq_low, row.sq_high, separator="\n")]
-        if quo:
-            cells.append(_difference(row._asdict(), quo, separator="\n"))
-        rows.append(cells)
-    paper.table(headers, rows, "l" + "r" * (len(headers) - 1), size=OUTCOME_TABLE_PT,
-                caption=w.OUTCOMES_CAPTION.format(language, period=data.period))
-    others = [option for option in data.comparators if option != quo]
-    if others:
-        rows = [[label(str(row.metric), language),
-                 *[_difference(row._asdict(), option) for option in others]]
-                for row in data.outcomes.itertuples(index=False)]
-        paper.table([w.OUTCOME(language), *[w.option_name(o, language) for o in others]],
-                    rows, "l" + "r" * len(others), caption=w.VERSUS_CAPTION(language),
-                    size=OUTCOME_TABLE_PT)
-
-
-def _outcome_sentences(paper: Paper, data: ProposalData, language: Language) -> None:
-    for option in data.comparators:
-        for row in data.outcomes.itertuples(index=False):
-            values = row._asdict()
-            if pd.isna(values[f"diff_{option}"]):
-                continue
-            paper.bullet(outcome_sentence(str(row.metric), values[f"diff_{option}"],
-                                          values[f"low_{option}"], values[f"high_{option}"],
-                                          option, language))
-        paper.space(3)
-
-
-def _marginal(paper: Paper, data: ProposalData, language: Language) -> None:
-    """What one more unit of each lever would add, by the solver and by simulation."""
-    marginal = data.marginal
-    if marginal is None or marginal.empty:
-        return
-    units = ", ".join(w.describe_unit(str(unit), language)
-                      for unit in dict.fromkeys(marginal["unit"].dropna()))
-    rows = [[w.marginal_change(str(row.lever), language),
-             w.describe_scope(str(row.scope), data.states, language),
-             estimate(row.model_gain),
-             DASH if pd.isna(row.extra_cost_rm) else amount(row.extra_cost_rm),
-             estimate(row.simulated_gain, row.ci_low, row.ci_high, signed=True)]
-            for row in marginal.itertuples(index=False)]
-    title = w.MARGINAL_TITLE(language)
-    caption = w.WITH_UNITS.format(language, text=title, units=units) if units else title
-    paper.table([w.CHANGE(language), w.WHERE(language), w.MODEL_GAIN(language),
-                 w.EXTRA_COST(language), w.SIMULATED_GAIN(language)], rows, "llrrr",
-                caption=caption)
-    paper.paragraph(w.MARGINAL_TEXT(language), "note")
-
-
-def _justification(paper: Paper, data: ProposalData, language: Language) -> None:
-    """Section 3: how the plan was found and checked, and what it is expected to achieve."""
-    paper.heading(w.JUSTIFICATION(language))
-    _method(paper, data, language)
-    _outcome_tables(paper, data, language)
-    _outcome_sentences(paper, data, language)
-    if not data.options.empty:
-        paper.chart(option_chart(data, language),
-                    caption=w.CHART_OPTIONS.format(language, period=data.period))
-    _marginal(paper, data, language)
-
-
-def _line_item(line: CostLine, data: ProposalData, language: Language) -> str:
-    item = w.describe_lever(line.lever, language)
-    if line.scope != NATIONAL:
-        item += f" ({w.describe_scope(line.scope, data.states, language)})"
-    return item
+def _cost_row(group: Sequence[CostLine], data: ProposalData, language: Language) -> list[str]:
+    first = group[0]
+    item = bought_item(first, language)
+    scopes = list(dict.fromkeys(line.scope for line in group))
+    if len(scopes) > 1:
+        item += f" \u2013 {w.SITES.format(language, n=len(scopes))}"
+    elif first.scope != NATIONAL:
+        item += f" \u2013 {w.describe_scope(first.scope, data.states, language)}"
+    dates = [line.paid_from for line in group if line.paid_from is not None]
+    quantity = sum(line.paid_quantity for line in group)
+    return [w.describe_category(first.category, language), item,
+            f"{whole_or_count(quantity)} {w.describe_unit(paid_unit(first), language)}",
+            w.long_date(min(dates).isoformat(), language) if dates else DASH,
+            amount(sum(line.one_off_rm for line in group)),
+            amount(sum(line.recurring_rm for line in group)),
+            amount(sum(line.total_rm for line in group))]
 
 
 def _cost_lines_table(paper: Paper, data: ProposalData, language: Language) -> None:
-    rows = [[w.describe_category(line.category, language), _line_item(line, data, language),
-             f"{whole_or_count(line.quantity)} {w.describe_unit(line.unit, language)}",
-             amount(line.one_off_rm), amount(line.recurring_rm), amount(line.total_rm)]
-            for line in data.lines if round(line.total_rm) != 0]
-    footer = [[w.TOTAL_ROW(language), "", "", amount(data.one_off_rm),
+    rows = [_cost_row(group, data, language) for group in _grouped(data.bought)]
+    footer = [[w.TOTAL_ROW(language), "", "", "", amount(data.one_off_rm),
                amount(data.recurring_rm), amount(data.total_rm)]]
     paper.table([w.CATEGORY(language), w.ITEM(language), w.QUANTITY(language),
-                 w.ONE_OFF(language), w.RECURRING(language), w.TOTAL(language)], rows,
-                "llrrrr", footer=footer, caption=w.COST_LINES(language))
+                 w.PAID_FROM(language), w.ONE_OFF(language), w.RECURRING(language),
+                 w.TOTAL(language)], rows, "llrrrrr", footer=footer,
+                caption=w.COST_LINES(language))
 
 
 def _by_year_table(paper: Paper, data: ProposalData, language: Language) -> None:
     rows = []
     for year in data.years:
-        one_off = data.one_off_rm if year == data.years[0] else 0.0
-        total = sum(line.by_year_rm[year] for line in data.lines)
-        rows.append([str(year), amount(one_off), amount(total - one_off), amount(total)])
+        one_off, recurring = data.year_rm(year)
+        rows.append([str(year), amount(one_off), amount(recurring), amount(one_off + recurring)])
     footer = [[w.TOTAL_ROW(language), amount(data.one_off_rm), amount(data.recurring_rm),
                amount(data.total_rm)]]
     if data.budget_rm is not None:
@@ -248,60 +161,47 @@ def _by_year_table(paper: Paper, data: ProposalData, language: Language) -> None
                  w.TOTAL(language)], rows, "lrrr", footer=footer, caption=w.BY_YEAR(language))
 
 
-def _posts_column(lever: Lever) -> Lever:
-    """The column a place's line counts under: posts by rank, whatever the HQ team."""
-    return Lever(LeverKind.POSTS, rank=lever.rank) if lever.kind is LeverKind.POSTS else lever
+def _training_table(paper: Paper, data: ProposalData, language: Language) -> None:
+    table = training_rows(data, language)
+    if table is not None:
+        headers, rows, footer = table
+        paper.table(headers, rows, "l" + "r" * (len(headers) - 1), footer=footer,
+                    caption=w.TRAINING_CAPTION(language))
 
 
-def _posts_table(paper: Paper, data: ProposalData, language: Language) -> None:
-    """Posts by rank and place, trained officers and campaigns: the plan's non-money lines."""
-    cells: dict[str, dict[Lever, float]] = {}
-    columns: list[Lever] = []
-    for line in data.lines:
-        if line.scope == NATIONAL:
-            continue
-        place = (w.TEAMS[line.lever.team](language) if line.lever.team
-                 else w.describe_scope(line.scope, data.states, language))
-        column = _posts_column(line.lever)
-        if column not in columns:
-            columns.append(column)
-        row = cells.setdefault(place, {})
-        row[column] = row.get(column, 0.0) + line.quantity
-    if not cells:
-        return
-    headers = [w.STATE(language)]
-    for column in columns:
-        words = w.describe_lever(column, language)
-        headers.append(words[:1].upper() + words[1:])
-    rows = [[place, *[whole_or_count(values[c]) if c in values else DASH for c in columns]]
-            for place, values in cells.items()]
-    totals = [w.TOTAL_ROW(language),
-              *[whole_or_count(sum(v.get(c, 0.0) for v in cells.values())) for c in columns]]
-    paper.table(headers, rows, "l" + "r" * len(columns), footer=[totals],
-                caption=w.POSTS_BY_STATE(language))
+def _kept_table(paper: Paper, data: ProposalData, language: Language) -> None:
+    rows = kept_rows(data, language)
+    if rows:
+        paper.table([w.ITEM(language), w.WHERE(language), w.QUANTITY(language)], rows, "llr",
+                    caption=w.KEPT_CAPTION(language))
 
 
 def _financial(paper: Paper, data: ProposalData, language: Language) -> None:
-    """Section 4: the cost, one-off and recurring, by line and by year, and what it places."""
+    """Section 4: the cost by line and by year, what it trains, and what is kept."""
     paper.heading(w.FINANCIAL(language))
     remaining = DASH if data.budget_rm is None else ringgit(data.budget_rm - data.total_rm)
+    lag = data.recruitment_lag_days
     paper.paragraph(w.FINANCIAL_TEXT.format(
         language, total_of_envelope=_envelope_phrase(data, language), remaining=remaining,
         one_off=ringgit(data.one_off_rm), recurring=ringgit(data.recurring_rm),
-        first_year=data.years[0]))
+        first_year=data.years[0], lag=DASH if lag is None else whole_or_count(lag)))
     _cost_lines_table(paper, data, language)
     _by_year_table(paper, data, language)
     paper.chart(cost_chart(data, language))
-    _posts_table(paper, data, language)
+    _training_table(paper, data, language)
+    _kept_table(paper, data, language)
 
 
 def _recommendation(paper: Paper, data: ProposalData, language: Language) -> None:
-    """Section 5: the decision asked for, and how the plan will be reviewed."""
+    """Section 5: the decision asked for, every change to the posts, and the review."""
     paper.heading(w.RECOMMENDATION(language))
+    clauses = change_clauses(data, language)
+    posts = (w.RECOMMEND_CHANGES.format(language, changes="; ".join(clauses)) if clauses
+             else w.RECOMMEND_NO_CHANGE(language))
     paper.paragraph(w.RECOMMENDATION_TEXT.format(
         language, total=ringgit(data.total_rm), period=data.period,
         one_off=ringgit(data.one_off_rm), recurring=ringgit(data.recurring_rm),
-        envelope=DASH if data.budget_rm is None else ringgit(data.budget_rm)))
+        envelope=DASH if data.budget_rm is None else ringgit(data.budget_rm), posts=posts))
 
 
 def _assumption_row(item: Mapping[str, Any]) -> list[str]:
@@ -348,7 +248,7 @@ def compose_paper(data: ProposalData, language: Language = "en") -> Paper:
     _title_block(paper, data, language)
     _purpose(paper, data, language)
     _background(paper, language)
-    _justification(paper, data, language)
+    justification(paper, data, language)
     _financial(paper, data, language)
     _recommendation(paper, data, language)
     _appendix(paper, data, language)

@@ -77,17 +77,47 @@ PURPOSE_TEXT = Phrase(
     "{total} bagi tempoh {period} untuk Unit Malaysia Internet Crime Against Children "
     "(MICAC), Bahagian Siasatan Seksual, Wanita dan Kanak-kanak (D11), Jabatan Siasatan "
     "Jenayah, Polis Diraja Malaysia: {total_of_envelope}.")
-PAYS_FOR = Phrase("It pays for {parts}, bringing MICAC to {posts} posts.",
-                  "Peruntukan ini adalah bagi {parts}, menjadikan jumlah jawatan MICAC {posts}.")
+PAYS_FOR = Phrase("It pays for {parts}.", "Peruntukan ini adalah bagi {parts}.")
+PAYS_FOR_NOTHING = Phrase("It buys nothing new: every change it makes costs nothing.",
+                          "Pelan ini tidak membeli apa-apa yang baharu: setiap perubahannya "
+                          "tidak melibatkan kos.")
+CHANGES_INTRO = Phrase(
+    "It takes MICAC from {before} posts to {after} and changes them as follows (Table 1 "
+    "gives every site, team and rank):",
+    "Pelan ini mengubah jumlah jawatan MICAC daripada {before} kepada {after} dengan "
+    "perubahan berikut (Jadual 1 memberikan setiap lokasi, pasukan dan pangkat):")
+CHANGES_INTRO_SAME_TOTAL = Phrase(
+    "It keeps MICAC at {posts} posts in all but changes them as follows (Table 1 gives every "
+    "site, team and rank):",
+    "Pelan ini mengekalkan jumlah {posts} jawatan MICAC tetapi mengubahnya seperti berikut "
+    "(Jadual 1 memberikan setiap lokasi, pasukan dan pangkat):")
+NO_POST_CHANGE = Phrase("It keeps MICAC's {posts} posts where they are.",
+                        "Pelan ini mengekalkan {posts} jawatan MICAC di tempat sedia ada.")
+HQ_CHANGE = Phrase("headquarters (Bukit Aman) from {before} posts to {after}{teams}",
+                   "Ibu Pejabat (Bukit Aman) daripada {before} jawatan kepada {after}{teams}")
+STATES_CHANGE = Phrase("the states from {before} posts to {after}{states}",
+                       "negeri-negeri daripada {before} jawatan kepada {after}{states}")
+PART_CHANGE = Phrase("{part} from {before} to {after}", "{part} daripada {before} kepada {after}")
+STATE_CHANGE = Phrase("{state} {before} to {after}", "{state} {before} kepada {after}")
+IN_BRACKETS = Phrase(" ({parts})", " ({parts})")
+RANKS_CHANGE = Phrase(
+    "officers from {officers_before} to {officers_after} and lower ranks from {lower_before} "
+    "to {lower_after}",
+    "pegawai daripada {officers_before} kepada {officers_after} dan anggota pangkat rendah "
+    "daripada {lower_before} kepada {lower_after}")
+CREATED = Phrase("{n} new {rank} posts created", "{n} jawatan baharu {rank} diwujudkan")
+GIVEN_UP = Phrase("{n} {rank} posts given up (no saving is counted for them)",
+                  "{n} jawatan {rank} dilepaskan (tiada penjimatan dikira)")
 ENVELOPE = Phrase("{total} of the {envelope} envelope", "{total} daripada siling {envelope}")
 AND = Phrase("and", "dan")
 NEW_POSTS = Phrase("{n} new {rank} posts", "{n} jawatan baharu {rank}")
-MOVED = Phrase("{n} posts moved between headquarters and the states",
-               "{n} jawatan dipindahkan antara Ibu Pejabat dan negeri")
-PLACES = Phrase("{n} training places", "{n} tempat latihan")
+MOVED = Phrase("{n} posts moved to another site or team",
+               "{n} jawatan dipindahkan ke lokasi atau pasukan lain")
+PLACES = Phrase("{n} training places, one for each person trained",
+                "{n} tempat latihan, satu bagi setiap anggota yang dilatih")
 BANDWIDTH = Phrase("a {mbps} Mbps internet line", "talian internet {mbps} Mbps")
-CAMPAIGNS = Phrase("{n} awareness campaigns a year across the states",
-                   "{n} kempen kesedaran setahun di seluruh negeri")
+CAMPAIGNS = Phrase("{n} awareness campaigns a year beyond today's",
+                   "{n} kempen kesedaran setahun melebihi tahap sedia ada")
 
 BACKGROUND_INTRO = Phrase(
     "Published facts (the source follows each):",
@@ -97,14 +127,57 @@ METHOD = Phrase(
     "The plan was chosen by an optimiser and then checked in a simulation of MICAC's work, "
     "from tip-off to arrest, over {period}: {reps} replications with seed {seed}. Each "
     "figure is the mean over the replications with its {interval}. Differences are paired: "
-    "every option met the same random tip-offs, so a difference whose 95 % interval "
-    "excludes zero is beyond noise.",
+    "every option met the same random tip-offs, so they are measured far more precisely "
+    "than the options themselves.",
     "Pelan ini dipilih oleh model pengoptimuman dan kemudian diuji dalam simulasi proses "
     "kerja MICAC, daripada penerimaan tip-off hingga tangkapan, bagi tempoh {period}: "
     "{reps} replikasi dengan benih rawak {seed}. Setiap angka ialah min bagi semua "
     "replikasi beserta {interval}. Perbezaan diukur secara berpasangan: setiap pilihan "
-    "menerima tip-off rawak yang sama, maka perbezaan yang selang 95 %-nya tidak "
-    "merangkumi sifar bukan disebabkan oleh variasi rawak.")
+    "menerima tip-off rawak yang sama, maka perbezaannya diukur jauh lebih tepat daripada "
+    "nilai setiap pilihan itu sendiri.")
+NOISE_RULE = Phrase(
+    "A difference whose 95 % interval excludes zero is beyond noise.",
+    "Perbezaan yang selang 95 %-nya tidak merangkumi sifar bukan disebabkan oleh variasi "
+    "rawak.")
+VERDICT_RULE = Phrase(
+    "A difference is called better or worse only where its paired interval, adjusted for "
+    "the {metrics} outcomes compared between two plans (Holm's method), excludes zero and "
+    "it exceeds {threshold} of the other plan's value; otherwise there is no meaningful "
+    "difference.",
+    "Sesuatu perbezaan disebut lebih baik atau lebih buruk hanya jika selang berpasangannya, "
+    "yang dilaraskan bagi {metrics} hasil yang dibandingkan antara dua pelan (kaedah Holm), "
+    "tidak merangkumi sifar dan melebihi {threshold} daripada nilai pelan yang satu lagi; "
+    "jika tidak, tiada perbezaan yang bermakna.")
+PROMISE = Phrase(
+    "The optimiser chose the plan with a simplified model of the work, which promised "
+    "{promised} actioned tip-offs; the simulation gives {simulated} [{low}, {high}], "
+    "{difference}. Every figure in this paper is the simulation's.",
+    "Pengoptimum memilih pelan ini menggunakan model ringkas proses kerja, yang menjanjikan "
+    "{promised} tip-off diambil tindakan; simulasi memberikan {simulated} [{low}, {high}], "
+    "iaitu {difference}. Setiap angka dalam kertas ini ialah hasil simulasi.")
+SHORTFALL = Phrase("{share} less", "kurang {share}")
+EXCESS = Phrase("{share} more", "lebih {share}")
+ROUNDS_STABLE = Phrase(
+    "The optimiser proposed a plan in each of {rounds} rounds, each checked in the "
+    "simulation and its model corrected from the result; the last two rounds proposed this "
+    "plan.",
+    "Pengoptimum mencadangkan satu pelan dalam setiap satu daripada {rounds} pusingan; "
+    "setiap pelan disemak dalam simulasi dan modelnya diperbetulkan berdasarkan hasilnya; "
+    "dua pusingan terakhir mencadangkan pelan ini.")
+ROUNDS_BEST = Phrase(
+    "The optimiser proposed a plan in each of {rounds} rounds, each checked in the "
+    "simulation and its model corrected from the result; the rounds did not settle on one "
+    "plan, so this is the one that did best in the simulation, a good plan rather than a "
+    "proven best one.",
+    "Pengoptimum mencadangkan satu pelan dalam setiap satu daripada {rounds} pusingan; "
+    "setiap pelan disemak dalam simulasi dan modelnya diperbetulkan berdasarkan hasilnya; "
+    "pusingan tersebut tidak bertumpu kepada satu pelan, maka ini ialah pelan yang terbaik "
+    "dalam simulasi, iaitu pelan yang baik tetapi belum terbukti yang terbaik.")
+BEST_OF_COMPARED = Phrase(
+    "Of the plans compared in the simulation, it actions the most tip-offs, better than "
+    "{options}.",
+    "Antara pelan yang dibandingkan dalam simulasi, pelan ini mengambil tindakan ke atas "
+    "tip-off paling banyak, lebih baik daripada {options}.")
 INTERVAL_DEFAULT = Phrase(
     "95 % interval",
     "selang keyakinan 95 % (taburan t, bagi min replikasi yang tidak bersandar)")
@@ -112,19 +185,6 @@ INTERVAL_RECORDED = Phrase(
     "{recorded}",
     "selang keyakinan 95 % (taburan t, bagi min replikasi yang tidak bersandar)")
 """The interval as ``run.json`` records it; the record is in English, so Malay says it."""
-
-SOLVER = Phrase(
-    "The solver's status was {status} (optimality gap {gap}); the plan was checked against "
-    "the simulation in {rounds} rounds and {stable}.",
-    "Status penyelesai ialah {status} (jurang keoptimuman {gap}); pelan ini disemak "
-    "berbanding simulasi dalam {rounds} pusingan dan {stable}.")
-STABLE_YES = Phrase("was stable between the last rounds",
-                    "kekal stabil antara pusingan terakhir")
-STABLE_NO = Phrase(
-    "had not settled between the last rounds, so it is a good plan rather than a proven "
-    "best one",
-    "belum stabil antara pusingan terakhir, maka ia pelan yang baik tetapi belum terbukti "
-    "yang terbaik")
 
 OUTCOMES_CAPTION = Phrase(
     "Expected outcomes over {period}, national (mean [95 % interval])",
@@ -144,6 +204,12 @@ WORSE = Phrase("worse", "lebih buruk")
 BEYOND = Phrase("beyond noise", "melebihi variasi rawak")
 WITHIN = Phrase("within noise", "dalam lingkungan variasi rawak")
 VERDICT = Phrase("{better_or_worse}, {noise}", "{better_or_worse}, {noise}")
+NO_MEANINGFUL_DIFFERENCE = Phrase("no meaningful difference", "tiada perbezaan yang bermakna")
+SENTENCE_ADJUSTED = Phrase(
+    "{label}: {amount} {direction} than {option} (adjusted interval {low} to {high}): "
+    "{verdict}.",
+    "{label}: {amount} {direction} berbanding {option} (selang terlaras: {low} hingga "
+    "{high}): {verdict}.")
 
 MARGINAL_TITLE = Phrase(
     "Marginal values: what one more unit of a lever would add",
@@ -159,29 +225,53 @@ WITH_UNITS = Phrase("{text} ({units})", "{text} ({units})")
 
 FINANCIAL_TEXT = Phrase(
     "The plan costs {total_of_envelope}, leaving {remaining}. Of this, {one_off} is one-off "
-    "(set-up of new posts, moves, training places, installing a line), charged in "
-    "{first_year}, and {recurring} recurs (salaries, line rental, campaigns), spread over "
-    "the calendar years of the horizon in proportion to the part of each year it covers.",
+    "(set-up of new posts, moves, training places, installing a line) and {recurring} "
+    "recurs (salaries, line rental, campaigns). Each cost falls in the year it is paid: a "
+    "new post's salary from the day it is filled, {lag} days after the start (the "
+    "recruitment lag), so {first_year} carries only part of a year's salaries; a line from "
+    "its start, installed once and rented monthly; a course when it is held.",
     "Kos pelan ini ialah {total_of_envelope}, dengan baki {remaining}. Daripada jumlah ini, "
     "{one_off} ialah kos sekali sahaja (persediaan jawatan baharu, pemindahan, tempat "
-    "latihan, pemasangan talian) yang dicaj pada {first_year}, dan {recurring} ialah kos "
-    "berulang (gaji, sewa talian, kempen) yang diagihkan mengikut tahun kalendar dalam "
-    "tempoh pelan, berkadar dengan bahagian setiap tahun yang diliputi.")
-COST_LINES = Phrase("Cost lines", "Butiran kos")
+    "latihan, pemasangan talian) dan {recurring} ialah kos berulang (gaji, sewa talian, "
+    "kempen). Setiap kos dicaj pada tahun ia dibayar: gaji jawatan baharu bermula pada hari "
+    "jawatan itu diisi, {lag} hari selepas permulaan (tempoh pengambilan), maka "
+    "{first_year} hanya menanggung sebahagian daripada gaji setahun; talian bermula pada "
+    "tarikh mula, dipasang sekali dan disewa bulanan; kursus apabila ia diadakan.")
+COST_LINES = Phrase("What the money is for", "Butiran peruntukan")
 BY_YEAR = Phrase("Cost by year", "Kos mengikut tahun")
-POSTS_BY_STATE = Phrase("Posts, trained officers and campaigns by state in the plan",
-                        "Jawatan, pegawai terlatih dan kempen mengikut negeri dalam pelan")
+POSTS_CAPTION = Phrase(
+    "Table 1: Posts before and after the plan, by site, team and rank",
+    "Jadual 1: Jawatan sebelum dan selepas pelan, mengikut lokasi, pasukan dan pangkat")
+TRAINING_CAPTION = Phrase(
+    "People trained, by course and site: one for each place bought",
+    "Anggota dilatih, mengikut kursus dan lokasi: seorang bagi setiap tempat yang dibeli")
+KEPT_CAPTION = Phrase(
+    "What the plan keeps as it is, at no new cost (not among what the money is for)",
+    "Perkara yang dikekalkan oleh pelan tanpa kos baharu (bukan sebahagian daripada "
+    "peruntukan yang dipohon)")
+KEPT_POSTS = Phrase("posts that stay where they are", "jawatan yang kekal di tempat sedia ada")
+KEPT_CAMPAIGNS = Phrase("awareness campaigns a year, as today",
+                        "kempen kesedaran setahun, seperti sedia ada")
+KEPT_LINE = Phrase("today's internet line", "talian internet sedia ada")
+UNCHANGED = Phrase("unchanged", "tidak berubah")
+SITES = Phrase("{n} sites", "{n} lokasi")
+PLACES_BOUGHT = Phrase("Places bought", "Tempat dibeli")
+STATES_COUNT = Phrase("{n} states", "{n} negeri")
 
 RECOMMENDATION_TEXT = Phrase(
     "It is recommended that the proposal be considered and approved: {total} over {period} "
     "for MICAC (D11, PDRM), {one_off} one-off and {recurring} recurring, within the "
-    "{envelope} envelope; and that MICAC report its actioned tip-offs, raids and arrests "
-    "each year against the ranges expected above, so that the plan can be reviewed.",
+    "{envelope} envelope, {posts}; and that MICAC report its actioned tip-offs, raids and "
+    "arrests each year against the ranges expected above, so that the plan can be reviewed.",
     "Sehubungan itu, adalah disyorkan agar cadangan ini dipertimbangkan dan diluluskan: "
     "peruntukan sebanyak {total} bagi tempoh {period} untuk MICAC (D11, PDRM), iaitu "
     "{one_off} kos sekali sahaja dan {recurring} kos berulang, dalam lingkungan siling "
-    "{envelope}; dan agar MICAC melaporkan tip-off yang diambil tindakan, serbuan dan "
-    "tangkapan setiap tahun berbanding julat jangkaan di atas bagi tujuan semakan pelan.")
+    "{envelope}, {posts}; dan agar MICAC melaporkan tip-off yang diambil tindakan, serbuan "
+    "dan tangkapan setiap tahun berbanding julat jangkaan di atas bagi tujuan semakan pelan.")
+RECOMMEND_CHANGES = Phrase("with these changes to MICAC's posts: {changes}",
+                           "dengan perubahan jawatan MICAC berikut: {changes}")
+RECOMMEND_NO_CHANGE = Phrase("keeping MICAC's posts where they are",
+                             "dengan jawatan MICAC dikekalkan di tempat sedia ada")
 
 ASSUMPTIONS_TEXT = Phrase(
     "Parameters of the simulation with their plausible range and source or reasoning, as "
@@ -227,6 +317,33 @@ ENVELOPE_ROW = Phrase("Envelope", "Siling")
 REMAINING_ROW = Phrase("Remaining", "Baki")
 YEAR = Phrase("Year", "Tahun")
 STATE = Phrase("State", "Negeri")
+SITE = Phrase("Site", "Lokasi")
+SITE_AND_TEAM = Phrase("Site and team", "Lokasi dan pasukan")
+RANK = Phrase("Rank", "Pangkat")
+TEAM = Phrase("Team", "Pasukan")
+BEFORE_AFTER = Phrase("{what} {when}", "{what} {when}")
+BEFORE = Phrase("before", "sebelum")
+AFTER = Phrase("after", "selepas")
+OFFICERS = Phrase("Officers", "Pegawai")
+LOWER_RANKS = Phrase("Lower ranks", "Pangkat rendah")
+ALL_POSTS = Phrase("All", "Semua")
+HEADQUARTERS_ROW = Phrase("Headquarters", "Ibu Pejabat")
+STATES_ROW = Phrase("States", "Negeri")
+PAID_FROM = Phrase("Paid from", "Dibayar mulai")
+UNIT_ONE_OFF = Phrase("Unit one-off (RM)", "Seunit sekali sahaja (RM)")
+UNIT_RECURRING = Phrase("Unit recurring (RM a year)", "Seunit berulang (RM setahun)")
+RECURRING_A_YEAR = Phrase("Recurring (RM a year)", "Berulang (RM setahun)")
+HORIZON_START = Phrase("First day of the horizon", "Hari pertama tempoh pelan")
+HORIZON_END = Phrase("Last day of the horizon", "Hari terakhir tempoh pelan")
+FORMULA_NOTE = Phrase(
+    "One-off = quantity x unit one-off, paid in the year of 'Paid from'; recurring = "
+    "quantity x unit recurring a year, paid from 'Paid from' to the last day of the horizon, "
+    "each year's share by the days of it paid for. Change a unit price, a quantity or a date "
+    "and every total follows.",
+    "Sekali sahaja = kuantiti x seunit sekali sahaja, dibayar pada tahun 'Dibayar mulai'; "
+    "berulang = kuantiti x seunit berulang setahun, dibayar dari 'Dibayar mulai' hingga hari "
+    "terakhir tempoh pelan, bahagian setiap tahun mengikut bilangan hari yang dibayar. Ubah "
+    "harga seunit, kuantiti atau tarikh dan semua jumlah akan berubah.")
 PARAMETER = Phrase("Parameter", "Parameter")
 VALUE = Phrase("Value", "Nilai")
 LOW = Phrase("Low", "Rendah")
@@ -242,6 +359,8 @@ LEVER_CODE = Phrase("Lever", "Tuil")
 SHEET_LINE_ITEMS = Phrase("Line items", "Butiran kos")
 SHEET_OUTCOMES = Phrase("Outcomes", "Hasil")
 SHEET_ASSUMPTIONS = Phrase("Assumptions", "Andaian")
+SHEET_POSTS = Phrase("Posts", "Jawatan")
+SHEET_KEPT = Phrase("Kept", "Dikekalkan")
 
 # ---------------------------------------------------------------------------------------
 # Options, places, categories, levers and units
@@ -286,6 +405,11 @@ TEAMS: Mapping[str, Phrase] = {
     "download_team": Phrase("HQ download team", "pasukan muat turun Ibu Pejabat"),
     "forensic_team": Phrase("HQ forensic team", "pasukan forensik Ibu Pejabat"),
 }
+TEAM_NAMES: Mapping[str, Phrase] = {
+    "download_team": Phrase("download team", "pasukan muat turun"),
+    "forensic_team": Phrase("forensic team", "pasukan forensik"),
+}
+"""A team named inside HQ's row or sentence."""
 RANK_POSTS: Mapping[str, Phrase] = {
     "officers": Phrase("officer posts", "jawatan pegawai"),
     "lower_ranks": Phrase("lower-rank posts", "jawatan anggota pangkat rendah"),
@@ -300,18 +424,22 @@ NEW_POSTS_SALARY = Phrase("new {posts}: salaries and allowances",
                           "{posts} baharu: gaji dan elaun")
 NEW_POSTS_SET_UP = Phrase("new {posts}: recruitment and equipment",
                           "{posts} baharu: pengambilan dan peralatan")
-POSTS_MOVED = Phrase("posts moved between headquarters and the states",
-                     "jawatan dipindahkan antara Ibu Pejabat dan negeri")
+POSTS_MOVED = Phrase("posts moved to another site or team: relocation",
+                     "jawatan dipindahkan ke lokasi atau pasukan lain: pemindahan")
 TEAM_POSTS = Phrase("{team}: {posts}", "{team}: {posts}")
 COURSE_PLACES = Phrase("training in {course}, {delivery}", "latihan {course}, {delivery}")
-TRAINED = Phrase("officers trained in {course}", "pegawai terlatih dalam {course}")
-LINE = Phrase("internet bandwidth at headquarters", "lebar jalur internet Ibu Pejabat")
+TRAINED = Phrase("people trained in {course}", "anggota dilatih dalam {course}")
+LINE = Phrase("internet line at headquarters", "talian internet Ibu Pejabat")
 CAMPAIGNS_A_YEAR = Phrase("awareness campaigns a year", "kempen kesedaran setahun")
+EXTRA_CAMPAIGNS = Phrase("awareness campaigns a year beyond today's",
+                         "kempen kesedaran setahun melebihi tahap sedia ada")
+LINE_OF = Phrase("{line}, {mbps} Mbps", "{line}, {mbps} Mbps")
 
 UNITS: Mapping[str, Phrase] = {
     "posts": Phrase("posts", "jawatan"),
     "places": Phrase("places", "tempat"),
-    "trained officers": Phrase("trained officers", "pegawai terlatih"),
+    "people trained": Phrase("people trained", "anggota dilatih"),
+    "line": Phrase("line", "talian"),
     "campaigns a year": Phrase("campaigns a year", "kempen setahun"),
     "Mbps": Phrase("Mbps", "Mbps"),
     "actioned tip-offs": Phrase("actioned tip-offs", "tip-off diambil tindakan"),

@@ -1,8 +1,13 @@
-"""The proposal's Excel workbook: cost lines with SUM formulas, outcomes, assumptions.
+"""The proposal's Excel workbook: priced lines as formulas, posts, what is kept, outcomes.
 
-The workbook is for the finance officer who checks the paper's sums, so totals are
-formulas over the lines rather than numbers, and each sheet keeps the raw values
-(unrounded) that the paper shows rounded.
+The workbook is for the finance officer who checks the paper's sums and asks "what if a
+place cost less?".  Each line the money buys holds its quantity, its unit prices and the
+day it is first paid as cells; its one-off and yearly costs, each calendar year's cost and
+its total are formulas of those cells, and so are the totals under them.  Changing a unit
+price, a quantity or a date changes every total that depends on it, by the rule the
+optimisation priced ``plan.csv`` with (``solvers.costs``): a one-off falls in the year it
+is paid, a recurring cost in each year by the share of that year's days it is paid for.
+The horizon's first and last days are cells named ``HorizonStart`` and ``HorizonEnd``.
 """
 
 from __future__ import annotations
@@ -13,26 +18,34 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
-from model.metrics import label
+from model.metrics import HQ, label
 from reports.proposal import wording as w
+from reports.proposal.changes import bought_item, kept_rows, paid_unit
 from reports.proposal.data import ProposalData
 from reports.proposal.wording import Language
 
-SHEET_NAMES: dict[str, tuple[str, str, str]] = {
-    language: (w.SHEET_LINE_ITEMS(language), w.SHEET_OUTCOMES(language),
-               w.SHEET_ASSUMPTIONS(language))
+SHEET_NAMES: dict[str, tuple[str, ...]] = {
+    language: (w.SHEET_LINE_ITEMS(language), w.SHEET_POSTS(language), w.SHEET_KEPT(language),
+               w.SHEET_OUTCOMES(language), w.SHEET_ASSUMPTIONS(language))
     for language in w.LANGUAGES
 }
-"""Sheet names of the workbook by language: cost lines, outcomes, assumptions."""
+"""Sheet names of the workbook by language: line items, posts, kept, outcomes, assumptions."""
 
 RM_FORMAT = "#,##0"
+DATE_FORMAT = "yyyy-mm-dd"
 ESTIMATE_FORMAT = "#,##0.0"
 HEADER_FILL = "EEF4FA"
-FIRST_MONEY_COLUMN = 7
-"""Column G: the first ringgit column of the line items (one-off)."""
+INPUT_FILL = "FFF8DC"
+"""Cells a finance officer may change (quantities, unit prices, dates) are shaded."""
+HORIZON_NAMES = ("HorizonStart", "HorizonEnd")
+QUANTITY, UNIT_ONE_OFF, UNIT_RECURRING, PAID_FROM, ONE_OFF, RECURRING = "EGHIJK"
+"""Columns of the line items: inputs, then the formulas of them."""
+FIRST_YEAR_COLUMN = 12
+"""Column L: the first calendar year's cost."""
 
 
 def _style_sheet(sheet: Worksheet, widths: Sequence[float]) -> None:
@@ -45,38 +58,115 @@ def _style_sheet(sheet: Worksheet, widths: Sequence[float]) -> None:
     sheet.freeze_panes = "A2"
 
 
+def year_formula(row: int, year: int) -> str:
+    """The formula of line ``row``'s cost in ``year``, as ``solvers.costs`` prices it.
+
+    Its one-off if paid that year, and its yearly cost times the share of the year's days
+    it is paid for, within the horizon.
+    """
+    start, end = HORIZON_NAMES
+    paid, one_off, recurring = f"${PAID_FROM}{row}", f"${ONE_OFF}{row}", f"${RECURRING}{row}"
+    return (f"=IF(AND(YEAR({paid})={year},{paid}>={start},{paid}<={end}),{one_off},0)"
+            f"+{recurring}*MAX(0,MIN(DATE({year},12,31),{end})"
+            f"-MAX(DATE({year},1,1),{start},{paid})+1)"
+            f"/(DATE({year + 1},1,1)-DATE({year},1,1))")
+
+
+def _line_headers(data: ProposalData, language: Language) -> list[str]:
+    return [w.CATEGORY(language), w.ITEM(language), w.LEVER_CODE(language), w.WHERE(language),
+            w.QUANTITY(language), w.UNIT(language), w.UNIT_ONE_OFF(language),
+            w.UNIT_RECURRING(language), w.PAID_FROM(language), w.ONE_OFF(language),
+            w.RECURRING_A_YEAR(language),
+            *[w.YEAR_RM.format(language, year=year) for year in data.years], w.TOTAL(language)]
+
+
 def _line_items_sheet(sheet: Worksheet, data: ProposalData, language: Language) -> None:
-    headers = [w.CATEGORY(language), w.ITEM(language), w.LEVER_CODE(language),
-               w.WHERE(language), w.QUANTITY(language), w.UNIT(language), w.ONE_OFF(language),
-               w.RECURRING(language), *[w.YEAR_RM.format(language, year=year)
-                                        for year in data.years], w.TOTAL(language)]
+    headers = _line_headers(data, language)
     sheet.append(headers)
-    for line in data.lines:
-        sheet.append([w.describe_category(line.category, language),
-                      w.describe_lever(line.lever, language), line.code,
-                      w.describe_scope(line.scope, data.states, language), line.quantity,
-                      w.describe_unit(line.unit, language), line.one_off_rm, line.recurring_rm,
-                      *[line.by_year_rm[year] for year in data.years], line.total_rm])
-    first, last = 2, len(data.lines) + 1
+    last_year = get_column_letter(FIRST_YEAR_COLUMN + len(data.years) - 1)
+    first_year = get_column_letter(FIRST_YEAR_COLUMN)
+    for row, line in enumerate(data.bought, start=2):
+        sheet.append([w.describe_category(line.category, language), bought_item(line, language),
+                      line.code, w.describe_scope(line.scope, data.states, language),
+                      line.paid_quantity, w.describe_unit(paid_unit(line), language),
+                      line.unit_one_off_rm, line.unit_recurring_rm_per_year, line.paid_from,
+                      f"={QUANTITY}{row}*{UNIT_ONE_OFF}{row}",
+                      f"={QUANTITY}{row}*{UNIT_RECURRING}{row}",
+                      *[year_formula(row, year) for year in data.years],
+                      f"=SUM({first_year}{row}:{last_year}{row})"])
+        for column in (QUANTITY, UNIT_ONE_OFF, UNIT_RECURRING, PAID_FROM):
+            sheet[f"{column}{row}"].fill = PatternFill("solid", fgColor=INPUT_FILL)
+    first, last = 2, len(data.bought) + 1
     total_row = last + 1
     sheet.append([w.TOTAL_ROW(language)])
-    for column in range(FIRST_MONEY_COLUMN, len(headers) + 1):
-        letter = get_column_letter(column)
-        sheet.cell(total_row, column, f"=SUM({letter}{first}:{letter}{last})")
-    total_letter = get_column_letter(len(headers))
+    for number in range(headers.index(w.ONE_OFF(language)) + 1, len(headers) + 1):
+        letter = get_column_letter(number)
+        sheet.cell(total_row, number, f"=SUM({letter}{first}:{letter}{last})")
+    total = get_column_letter(len(headers))
     sheet.append([w.ENVELOPE_ROW(language)])
     sheet.cell(total_row + 1, len(headers), data.budget_rm)
     sheet.append([w.REMAINING_ROW(language)])
-    sheet.cell(total_row + 2, len(headers),
-               f"={total_letter}{total_row + 1}-{total_letter}{total_row}")
-    for row in sheet.iter_rows(min_row=2, max_row=total_row + 2):
-        for cell in row[FIRST_MONEY_COLUMN - 1:]:
+    sheet.cell(total_row + 2, len(headers), f"={total}{total_row + 1}-{total}{total_row}")
+    _horizon_cells(sheet, data, language, total_row + 4)
+    _format_line_items(sheet, total_row, len(headers))
+    _style_sheet(sheet, [14, 44, 30, 20, 9, 14, 12, 12, 11, 13, 13,
+                         *[13] * len(data.years), 14])
+
+
+def _horizon_cells(sheet: Worksheet, data: ProposalData, language: Language, row: int) -> None:
+    """The horizon's first and last days, named for the year formulas, and how they work."""
+    column = ord(PAID_FROM) - ord("A") + 1
+    for offset, (name, phrase, day) in enumerate(zip(
+            HORIZON_NAMES, (w.HORIZON_START, w.HORIZON_END), (data.start_date, data.end_date),
+            strict=True)):
+        sheet.cell(row + offset, 1, phrase(language))
+        cell = sheet.cell(row + offset, column, day)
+        cell.number_format = DATE_FORMAT
+        cell.fill = PatternFill("solid", fgColor=INPUT_FILL)
+        reference = f"{quote_sheetname(str(sheet.title))}!${PAID_FROM}${row + offset}"
+        sheet.parent.defined_names[name] = DefinedName(name, attr_text=reference)
+    sheet.cell(row + 3, 1, w.FORMULA_NOTE(language))
+
+
+def _format_line_items(sheet: Worksheet, total_row: int, columns: int) -> None:
+    for cells in sheet.iter_rows(min_row=2, max_row=total_row + 2):
+        for cell in cells[ord(UNIT_ONE_OFF) - ord("A"):columns]:
             cell.number_format = RM_FORMAT
-        row[4].number_format = "General"
+        cells[ord(PAID_FROM) - ord("A")].number_format = DATE_FORMAT
     for row_number in range(total_row, total_row + 3):
         for cell in sheet[row_number]:
             cell.font = Font(bold=True)
-    _style_sheet(sheet, [16, 46, 34, 22, 10, 16, 15, 15, *[13] * len(data.years), 15])
+
+
+def _posts_sheet(sheet: Worksheet, data: ProposalData, language: Language) -> None:
+    """Posts before and after by site, team and rank; the change and totals are formulas."""
+    sheet.append([w.SITE(language), w.TEAM(language), w.RANK(language),
+                  w.BEFORE(language).capitalize(), w.AFTER(language).capitalize(),
+                  w.CHANGE(language)])
+    for row, count in enumerate(data.posts, start=2):
+        team = w.TEAM_NAMES[count.team](language) if count.team else None
+        sheet.append([w.describe_scope(count.site, data.states, language), team,
+                      w.RANK_POSTS[count.rank](language), count.before, count.after,
+                      f"=E{row}-D{row}"])
+    last = len(data.posts) + 1
+    sheet.append([w.TOTAL_ROW(language), None, None, f"=SUM(D2:D{last})", f"=SUM(E2:E{last})",
+                  f"=E{last + 1}-D{last + 1}"])
+    hq_rows = [row for row, count in enumerate(data.posts, start=2) if count.site == HQ]
+    if hq_rows:
+        sheet.append([w.HEADQUARTERS_ROW(language), None, None,
+                      f"=SUM(D{hq_rows[0]}:D{hq_rows[-1]})", f"=SUM(E{hq_rows[0]}:E{hq_rows[-1]})",
+                      f"=E{last + 2}-D{last + 2}"])
+    for cell in sheet[last + 1]:
+        cell.font = Font(bold=True)
+    _style_sheet(sheet, [26, 20, 30, 10, 10, 10])
+
+
+def _kept_sheet(sheet: Worksheet, data: ProposalData, language: Language) -> None:
+    """What the plan keeps as it is, at no new cost: apart from what the money buys."""
+    sheet.append([w.ITEM(language), w.WHERE(language), w.QUANTITY(language)])
+    for row in kept_rows(data, language):
+        sheet.append(row)
+    _style_sheet(sheet, [40, 24, 24])
 
 
 def _outcome_headers(data: ProposalData, language: Language) -> list[str]:
@@ -126,7 +216,7 @@ def _assumptions_sheet(sheet: Worksheet, data: ProposalData, language: Language)
 
 
 def write_workbook(data: ProposalData, path: Path, language: Language = "en") -> Path:
-    """Write the proposal's workbook: cost lines with SUM formulas, outcomes, assumptions.
+    """Write the proposal's workbook: priced lines as formulas, posts, kept, outcomes.
 
     Parameters
     ----------
@@ -148,7 +238,9 @@ def write_workbook(data: ProposalData, path: Path, language: Language = "en") ->
     assert lines_sheet is not None  # for the type checker: a new workbook has one sheet
     lines_sheet.title = names[0]
     _line_items_sheet(lines_sheet, data, language)
-    _outcomes_sheet(book.create_sheet(names[1]), data, language)
-    _assumptions_sheet(book.create_sheet(names[2]), data, language)
+    _posts_sheet(book.create_sheet(names[1]), data, language)
+    _kept_sheet(book.create_sheet(names[2]), data, language)
+    _outcomes_sheet(book.create_sheet(names[3]), data, language)
+    _assumptions_sheet(book.create_sheet(names[4]), data, language)
     book.save(path)
     return path

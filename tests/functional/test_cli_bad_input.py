@@ -93,9 +93,57 @@ def zero_replications(tmp_path: Path) -> tuple[list[object], list[str]]:
     return [SCENARIO_ARG, "--replications", "0"], ["--replications", "at least 1"]
 
 
+def own_scenario(tmp_path: Path, body: str) -> Path:
+    """A planner's own file extending the shipped status_quo, with ``body`` beneath."""
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"extends: {ROOT / 'scenarios' / 'status_quo.yaml'}\nname: mine\n{body}",
+                    encoding="utf-8")
+    return path
+
+
+def set_share_as_percentage(tmp_path: Path) -> tuple[list[object], list[str]]:
+    """``--set download.usable_share=45``: located at the --set, read back as 0.45."""
+    return [SCENARIO_ARG, "--set", "download.usable_share=45"], [
+        "download.usable_share (--set download.usable_share=45): this is a fraction between "
+        "0 and 1, not a percentage: did you mean 0.45?"]
+
+
+def set_negative_posts(tmp_path: Path) -> tuple[list[object], list[str]]:
+    """``--set states.SGR.officers.posts=-3``: located at the --set, not in baseline.yaml."""
+    return [SCENARIO_ARG, "--set", "states.SGR.officers.posts=-3"], [
+        "states.SGR.officers.posts (--set states.SGR.officers.posts=-3):"]
+
+
+def date_day_first(tmp_path: Path) -> tuple[list[object], list[str]]:
+    """``start_date: 31/01/2024``: the format, and the date rewritten."""
+    return [own_scenario(tmp_path, "start_date: 31/01/2024\n")], [
+        "start_date (mine.yaml, line 3): write dates as YYYY-MM-DD: did you mean 2024-01-31?"]
+
+
+def date_ambiguous(tmp_path: Path) -> tuple[list[object], list[str]]:
+    """``start_date: 01/02/2024``: the format, and both readings."""
+    return [own_scenario(tmp_path, "start_date: 01/02/2024\n")], [
+        "YYYY-MM-DD", "ambiguous", "2024-02-01", "2024-01-02"]
+
+
+def share_as_percentage(tmp_path: Path) -> tuple[list[object], list[str]]:
+    """``usable_share: {value: 45}``: a fraction, 0.45 meant."""
+    return [own_scenario(tmp_path, "download:\n  usable_share: {value: 45}\n")], [
+        "download.usable_share (mine.yaml, line 4): this is a fraction between 0 and 1, "
+        "not a percentage: did you mean 0.45?"]
+
+
+def scalar_for_mapping(tmp_path: Path) -> tuple[list[object], list[str]]:
+    """``lower_ranks: 4``: the shape expected, the 4 placed in it."""
+    return [own_scenario(tmp_path, "states:\n  SGR:\n    lower_ranks: 4\n")], [
+        "states.SGR.lower_ranks (mine.yaml, line 5): must be a mapping",
+        "write lower_ranks: {posts: 4} (and optionally filled_at_start"]
+
+
 BAD_INPUTS: list[Callable[[Path], tuple[list[object], list[str]]]] = [
     missing_file, syntax_error, top_level_list, unknown_key, wrong_type,
-    set_without_equals, zero_replications,
+    set_without_equals, zero_replications, set_share_as_percentage, set_negative_posts,
+    date_day_first, date_ambiguous, share_as_percentage, scalar_for_mapping,
 ]
 
 

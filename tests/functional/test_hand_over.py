@@ -16,6 +16,7 @@ import pandas as pd
 
 from model.experiments.replications import run_replications
 from model.loading import available_hypotheses, load_scenario
+from model.metrics import VERDICTS
 from tests.conftest import ROOT, STATUS_QUO
 
 
@@ -65,3 +66,6 @@ def test_a_scenario_runs_under_every_hypothesis_side_by_side(tmp_path) -> None:
         mine = summary[(summary.scope == "national") & (summary.metric == "downloaded")]
         assert float(row["mean"].iloc[0]) == float(mine["mean"].iloc[0])
     assert (out / "comparison.html").exists()
+    paired = pd.read_csv(out / "paired_diff.csv")  # every later hypothesis against each earlier
+    assert set(paired.verdict) <= set(VERDICTS) and (paired.threshold_share == 0.01).all()
+    assert paired.groupby(["option_a", "option_b"]).size().eq(8).all()

@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model.loading import load_scenario, override
+from model.metrics import PAIRED_COLUMNS, VERDICTS
 from model.schema_base import STATE_CODES
 from solvers.allocation import InfeasiblePlan, solve, surrogate_value
 from solvers.explain import conflicts
-from solvers.plan import HQ, Plan, current_posts, plan_cost_rm, plan_costs
+from solvers.plan import HQ, PLAN_COLUMNS, Plan, current_posts, plan_cost_rm, plan_costs
 from solvers.surrogate import build_surrogate
 from tests.conftest import ROOT
 
@@ -180,6 +181,21 @@ def test_every_constraint_holds_or_is_explained(values: dict) -> None:
     for (kind, delivery), places in plan.course_places.items():
         option = next(o for o in settings_.courses if (o.course, o.delivery) == (kind, delivery))
         assert places <= option.max_places + 5 * 6  # train-the-trainer adds local places
+    assert_places_train_people(plan)
+
+
+def assert_places_train_people(plan: Plan) -> None:
+    """Every place bought trains one person, at a site with the posts to train."""
+    for kind in {kind for kind, _ in plan.course_places}:
+        bought = sum(v for (k, _), v in plan.course_places.items() if k is kind)
+        trained = sum(v for (k, _), v in plan.trainees.items() if k is kind)
+        assert bought == trained, kind
+    for (kind, site), people in plan.trainees.items():
+        if site == HQ:
+            assert people <= plan.posts[(HQ, "forensic_team.officers")] \
+                + plan.posts[(HQ, "forensic_team.lower_ranks")]
+        else:
+            assert people <= plan.posts[(site, "officers")], (kind, site)
 
 
 def test_reverse_mode_finds_a_cheaper_plan_for_a_lower_target() -> None:
@@ -243,7 +259,7 @@ def test_optimise_run_writes_plan_and_paired_comparisons(small_optimisation) -> 
     """plan.csv within budget and bounds; paired_diff.csv against both alternatives."""
     out, stdout = small_optimisation
     plan = pd.read_csv(out / "plan.csv")
-    assert list(plan.columns) == ["lever", "scope", "quantity", "unit", "cost_rm"]
+    assert list(plan.columns) == [*PLAN_COLUMNS, "cost_2024_rm"]
     posts = plan[plan.lever.str.startswith("posts") & (plan.unit == "posts")
                  & ~plan.lever.str.contains("new|moved")]
     assert posts.quantity.sum() <= 56
@@ -252,8 +268,8 @@ def test_optimise_run_writes_plan_and_paired_comparisons(small_optimisation) -> 
     assert posts[posts.scope == "hq"].quantity.sum() >= 10
     assert plan.cost_rm.sum() <= 13_000_000
     paired = pd.read_csv(out / "paired_diff.csv")
-    assert list(paired.columns) == ["option_a", "option_b", "metric", "mean_diff", "ci_low",
-                                    "ci_high"]
+    assert list(paired.columns) == PAIRED_COLUMNS
+    assert set(paired.verdict) <= set(VERDICTS)
     assert set(paired.option_a) == {"optimised"}
     assert set(paired.option_b) == {"status_quo", "three_to_four_per_state"}
     rounds = pd.read_csv(out / "rounds.csv")
@@ -265,3 +281,26 @@ def test_optimise_run_writes_plan_and_paired_comparisons(small_optimisation) -> 
     info = json.loads((out / "run.json").read_text())
     assert info["scenario"]["optimise"]["budget_rm"] == 13_000_000
     assert info["plan"]["total_cost_rm"] <= 13_000_000
+
+
+def test_a_full_plan_trains_one_person_a_place_and_pays_salaries_from_the_fill_date() -> None:
+    """The shipped RM13 million optimisation: a place for each person trained; salaries by date.
+
+    Places equal the people trained by course and site; new posts start vacant, so the
+    first year carries about half a year of their salaries.
+    """
+    scenario = load_scenario(OPTIMISE, ["initial_state=null"])
+    plan = solve(scenario, build_surrogate(scenario))
+    assert_places_train_people(plan)
+    rows = pd.DataFrame(plan_costs(scenario, plan))
+    places = rows[rows.unit == "places"]
+    places = places.assign(course=places.lever.str.extract(
+        r"training_(digital_forensics|covert_online|child_interview)_")[0])
+    trained = rows[rows.unit == "people trained"].assign(
+        course=lambda frame: frame.lever.str.removeprefix("trained_"))
+    assert places.groupby(["course", "scope"]).paid_quantity.sum().to_dict() == \
+        trained.groupby(["course", "scope"]).quantity.sum().to_dict()
+    salaries = rows[rows.lever.str.endswith("_salary")]
+    assert len(salaries) and (salaries.cost_2024_rm < 0.55 * salaries.cost_2025_rm).all()
+    assert rows.cost_rm.sum() == pytest.approx(rows.filter(regex=r"cost_\d{4}_rm").sum().sum())
+    assert rows.cost_rm.sum() <= scenario.optimise.budget_rm + 50

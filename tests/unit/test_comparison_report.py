@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from pathlib import Path
 
@@ -23,7 +24,18 @@ NATIONAL = {  # metric: mean of each option
 STATES = {"PLS": (5.0, 7.0), "SGR": (19.7, 20.0)}  # actioned by state
 
 
-def write_comparison_folder(folder: Path, actioned_interval: tuple[float, float]) -> Path:
+def pair(metric: str, mean_diff: float, low: float, high: float, verdict: str,
+         reference: float = 1_000.0, confidence: float = 0.99375) -> dict[str, object]:
+    """A row of paired_diff.csv, b the reference; the unadjusted interval is the tighter."""
+    return {"option_a": OPTIONS[1], "option_b": OPTIONS[0], "metric": metric,
+            "mean_diff": mean_diff, "ci_low": (low + mean_diff) / 2,
+            "ci_high": (high + mean_diff) / 2, "reference_mean": reference, "p_value": 0.001,
+            "adjusted_confidence": confidence, "adjusted_ci_low": low, "adjusted_ci_high": high,
+            "threshold_share": 0.01, "verdict": verdict}
+
+
+def write_comparison_folder(folder: Path, actioned_interval: tuple[float, float],
+                            actioned_verdict: str = "better") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
     for index, option in enumerate(OPTIONS):
@@ -39,12 +51,11 @@ def write_comparison_folder(folder: Path, actioned_interval: tuple[float, float]
                          "ci_high": mean + 1.5})
     pd.DataFrame(rows).to_csv(folder / "comparison.csv", index=False)
     low, high = actioned_interval
-    paired = [{"option_a": OPTIONS[1], "option_b": OPTIONS[0], "metric": "actioned",
-               "mean_diff": 540.0, "ci_low": low, "ci_high": high},
-              {"option_a": OPTIONS[1], "option_b": OPTIONS[0], "metric": "lapsed",
-               "mean_diff": -3000.0, "ci_low": -3500.0, "ci_high": -2500.0},
-              {"option_a": OPTIONS[1], "option_b": OPTIONS[0], "metric": "charges",
-               "mean_diff": 1.0, "ci_low": -5.6, "ci_high": 7.6}]
+    paired = [pair("actioned", 540.0, low, high, actioned_verdict, 1304.3),
+              pair("lapsed", -3000.0, -3500.0, -2500.0, "better", 366490.3, 0.99286),
+              # clear, but 34 in 62,495 is under the 1 % threshold
+              pair("downloaded", 34.0, 10.0, 58.0, "no meaningful difference", 62495.0, 0.99),
+              pair("charges", 1.0, -5.6, 7.6, "no meaningful difference", 50.0, 0.975)]
     pd.DataFrame(paired).to_csv(folder / "paired_diff.csv", index=False)
     scenario = {"start_date": "2024-01-01", "end_date": "2026-12-31"}
     (folder / "run.json").write_text(json.dumps({
@@ -61,41 +72,67 @@ def _text(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def beyond(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return render_comparison(write_comparison_folder(tmp_path_factory.mktemp("beyond"),
+def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return render_comparison(write_comparison_folder(tmp_path_factory.mktemp("page"),
                                                      (480.0, 600.0)))
 
 
-def test_writes_a_self_contained_page_without_web_addresses(beyond: Path) -> None:
-    assert beyond.name == "comparison.html" and beyond.exists()
-    markup = beyond.read_text("utf-8")
+def test_writes_a_self_contained_page_without_web_addresses(page: Path) -> None:
+    assert page.name == "comparison.html" and page.exists()
+    markup = page.read_text("utf-8")
     assert "http://" not in markup and "https://" not in markup
     assert markup.count("data:image/png;base64,") == 2  # options chart, states chart
 
 
-def test_actioned_sentence_names_the_better_option_beyond_noise(beyond: Path) -> None:
+def test_actioned_sentence_gives_the_recorded_verdict(page: Path) -> None:
     assert ("three_to_four_per_state actions 540 more tip-offs than status_quo over "
-            "2024–2026 (95 % interval 480 to 600): beyond noise, so three_to_four_per_state "
-            "does better.") in _text(beyond)
+            "2024–2026 (adjusted 99.4 % interval 480 to 600): better.") in _text(page)
 
 
-def test_actioned_sentence_says_within_noise_when_the_interval_spans_zero(
+def test_an_adjusted_interval_spanning_zero_is_no_meaningful_difference(
         tmp_path: Path) -> None:
-    text = _text(render_comparison(write_comparison_folder(tmp_path, (-20.0, 1100.0))))
+    text = _text(render_comparison(write_comparison_folder(
+        tmp_path, (-20.0, 1100.0), "no meaningful difference")))
     assert ("three_to_four_per_state actions 540 more tip-offs than status_quo over "
-            "2024–2026 (95 % interval -20 to 1,100): within noise, so neither option is "
-            "shown to do better.") in text
+            "2024–2026 (adjusted 99.4 % interval -20 to 1,100): no meaningful difference "
+            "(the adjusted interval includes zero).") in text
 
 
-def test_fewer_lapsed_is_better(beyond: Path) -> None:
+def test_a_difference_under_the_threshold_is_no_meaningful_difference(page: Path) -> None:
+    """The unadjusted and adjusted intervals exclude zero: the page keeps the file's verdict."""
+    assert ("three_to_four_per_state downloads the evidence of 34 more tip-offs than "
+            "status_quo over 2024–2026 (adjusted 99.0 % interval 10 to 58): no meaningful "
+            "difference (smaller than 1 % of status_quo's 62,495).") in _text(page)
+    assert "better" not in _text(page).split("downloads the evidence of 34")[1].split(".")[0]
+
+
+def test_fewer_lapsed_is_better(page: Path) -> None:
     assert ("three_to_four_per_state lets 3,000 fewer tip-offs lapse than status_quo over "
-            "2024–2026 (95 % interval -3,500 to -2,500): beyond noise, so "
-            "three_to_four_per_state does better.") in _text(beyond)
+            "2024–2026 (adjusted 99.3 % interval -3,500 to -2,500): better.") in _text(page)
 
 
-def test_numbers_match_comparison_csv(beyond: Path) -> None:
-    text = _text(beyond)
-    comparison = pd.read_csv(beyond.parent / "comparison.csv")
+def test_the_rule_and_its_threshold_are_printed_beside_the_verdicts(page: Path) -> None:
+    text = _text(page)
+    rule = ("The rule: better or worse only where the paired 95 % interval, adjusted for the "
+            "4 metrics compared (Holm), excludes zero and the difference exceeds 1 % of the "
+            "reference's value; otherwise no meaningful difference.")
+    meaning = text[text.index("What the differences mean"):text.index("Key outcomes")]
+    table = text[text.index("Paired differences, all metrics"):]
+    assert rule in meaning and rule in table
+    assert "page noise" not in text and "within noise" not in text
+
+
+def test_the_table_shows_both_intervals_the_threshold_and_the_verdict(page: Path) -> None:
+    table = _text(page)[_text(page).index("Paired differences, all metrics"):]
+    assert re.search(r"Evidence downloaded three_to_four_per_state − status_quo 34 22 to 46 "
+                     r"99\.0 % 10 to 58 625 no meaningful difference", table)
+    assert re.search(r"Tip-offs actioned three_to_four_per_state − status_quo 540 510 to 570 "
+                     r"99\.4 % 480 to 600 13 better", table)
+
+
+def test_numbers_match_comparison_csv(page: Path) -> None:
+    text = _text(page)
+    comparison = pd.read_csv(page.parent / "comparison.csv")
     national = comparison[comparison["scope"] == "national"]
     outcomes = text[text.index("Outcome (national)"):text.index("Paired differences")]
     for metric, label in (("actioned", "Tip-offs actioned"), ("raids", "Raids"),
@@ -111,14 +148,30 @@ def test_numbers_match_comparison_csv(beyond: Path) -> None:
 
 
 def test_sentence_wording() -> None:
-    assert difference_sentence("raids", "b", "a", 1.0, 0.2, 1.8) == (
-        "b carries out 1 more raid than a (95 % interval 0.2 to 1.8): beyond noise, so b "
-        "does better.")
-    assert difference_sentence("arrests", "b", "a", -12.0, -20.0, -4.0, "2024") == (
-        "b makes 12 fewer arrests than a over 2024 (95 % interval -20 to -4): beyond noise, "
-        "so a does better.")
-    assert difference_sentence("charges", "b", "a", 2.5, -1.0, 6.0).startswith(
-        "b brings 2.5 more charges than a (95 % interval -1.0 to 6.0): within noise")
+    def row(metric: str, diff: float, low: float, high: float, verdict: str,
+            reference: float = 100.0) -> dict[str, object]:
+        return {"metric": metric, "option_a": "b", "option_b": "a", "mean_diff": diff,
+                "adjusted_confidence": 0.99375, "adjusted_ci_low": low,
+                "adjusted_ci_high": high, "reference_mean": reference, "threshold_share": 0.01,
+                "verdict": verdict}
+
+    assert difference_sentence(row("raids", 1.0, 0.2, 1.8, "no meaningful difference")) == (
+        "b carries out 1 more raid than a (adjusted 99.4\u00a0% interval 0.2 to 1.8): no "
+        "meaningful difference (smaller than 1 % of a's 100).")
+    assert difference_sentence(row("arrests", -12.0, -20.0, -4.0, "worse"), "2024") == (
+        "b makes 12 fewer arrests than a over 2024 (adjusted 99.4\u00a0% interval -20 to -4): "
+        "worse.")
+    assert difference_sentence(row("charges", 2.5, -1.0, 6.0, "no meaningful difference")
+                               ).startswith("b brings 2.5 more charges than a (adjusted "
+                                            "99.4\u00a0% interval -1.0 to 6.0): no meaningful "
+                                            "difference (the adjusted interval")
+    assert difference_sentence(row("charges", -1.0, math.nan, math.nan,
+                                   "no meaningful difference")) == (
+        "b brings 1 fewer charge than a (no adjusted interval): no meaningful difference "
+        "(too few replications, or too few that differ, to tell).")
+    old = {"metric": "raids", "option_a": "b", "option_b": "a", "mean_diff": 3.0}
+    assert difference_sentence(old).endswith("no verdict recorded (the folder was written "
+                                             "before verdicts; run it again).")
     assert period_text("2024-01-01", "2024-06-30") == "1 Jan 2024 to 30 Jun 2024"
 
 

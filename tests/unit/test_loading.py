@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from model.loading import ScenarioError, json_schema, load_scenario
+from model.loading import ScenarioError, json_schema, load_scenario, validate
 from model.scenario import QueueDiscipline, Scenario, assumptions_register, iter_estimates
 from model.schema_base import STATE_CODES
 
@@ -203,11 +203,129 @@ def test_unknown_state_code_is_refused() -> None:
     assert "SGR" in message  # lists the valid codes
 
 
-def test_end_date_contradiction_names_its_line() -> None:
+def test_end_date_contradiction_names_its_line(tmp_path: Path) -> None:
     """The end_date-before-start_date refusal points at end_date's line in the file."""
-    line = line_of(STATUS_QUO.read_text(encoding="utf-8"), "end_date:")
-    message = refusal(["end_date=2023-12-31"])
-    assert f"baseline.yaml, line {line}" in message
+    path = status_quo_with(tmp_path, "end_date: 2026-12-31", "end_date: 2023-12-31")
+    line = line_of(path.read_text(encoding="utf-8"), "end_date:")
+    message = refusal([], path)
+    assert f"edited.yaml, line {line}" in message
+
+
+# --- problems a --set override caused -------------------------------------------------------
+
+
+SET_PROBLEMS = {
+    "a number out of range": "states.SGR.officers.posts=-3",
+    "a contradiction between fields": "end_date=2023-12-31",
+    "a field inside an estimate": "download.bandwidth_mbps.high=1",
+    "a field inside a merged section": "hq.download_team={officers: {posts: -1}}",
+    "a share written as a percentage": "download.usable_share=45",
+}
+
+
+@pytest.mark.parametrize("override", SET_PROBLEMS.values(), ids=SET_PROBLEMS.keys())
+def test_a_problem_set_by_set_names_the_set_argument(override: str) -> None:
+    """A problem a ``--set`` caused is located at that --set, not in a file it did not touch."""
+    message = refusal([override], ROOT / "scenarios" / "status_quo.yaml")
+    assert f"(--set {override})" in message
+    assert ".yaml, line" not in message
+
+
+def test_a_problem_beside_a_set_still_names_its_file(tmp_path: Path) -> None:
+    """An override elsewhere does not take the blame for a problem written in the file."""
+    path = status_quo_with(tmp_path, "end_date: 2026-12-31", "end_date: 2023-12-31")
+    message = refusal(["download.bandwidth_mbps=20"], path)
+    assert "edited.yaml, line" in message
+    assert "--set" not in message
+
+
+# --- messages that name the fix -------------------------------------------------------------
+
+
+def overlay(tmp_path: Path, body: str) -> Path:
+    """A planner's file extending a copy of baseline.yaml, with ``body`` beneath."""
+    shutil.copy(STATUS_QUO, tmp_path / "baseline.yaml")
+    path = tmp_path / "mine.yaml"
+    path.write_text(f"extends: baseline.yaml\nname: mine\n{body}", encoding="utf-8")
+    return path
+
+
+DATES = {
+    "day first, day above 12": ("31/01/2024", ["YYYY-MM-DD", "did you mean 2024-01-31?"]),
+    "day and month alike": ("01/01/2024", ["YYYY-MM-DD", "did you mean 2024-01-01?"]),
+    "year first, slashes": ("2024/01/31", ["YYYY-MM-DD", "did you mean 2024-01-31?"]),
+    "month first, day above 12": ("01/31/2024", ["did you mean 2024-01-31?"]),
+    "ambiguous": ("01/02/2024", ["YYYY-MM-DD", "ambiguous", "2024-02-01 (as day/month/year)",
+                                 "2024-01-02 (as month/day/year)"]),
+    "no calendar date": ("31/02/2024", ["YYYY-MM-DD", "got '31/02/2024'"]),
+    "words": ("1 Jan 2024", ["YYYY-MM-DD", "got '1 Jan 2024'"]),
+}
+
+
+@pytest.mark.parametrize("written, fragments", DATES.values(), ids=DATES.keys())
+def test_a_date_not_written_yyyy_mm_dd_gets_the_format_and_the_rewrite(
+        tmp_path: Path, written: str, fragments: list[str]) -> None:
+    """``start_date: 31/01/2024`` is refused with the format and, if unambiguous, the date."""
+    message = refusal([], overlay(tmp_path, f"start_date: {written}\n"))
+    assert "start_date (mine.yaml, line 3)" in message
+    for fragment in fragments:
+        assert fragment in message
+    assert "invalid character" not in message
+    if not any("did you mean" in fragment for fragment in fragments):
+        assert "did you mean" not in message  # nothing to suggest, or two readings
+
+
+PERCENTAGES = {
+    "value only": ("download:\n  usable_share: {value: 45}\n", "did you mean 0.45?"),
+    "value and range": ("download:\n  usable_share: {value: 45, low: 30, high: 60}\n",
+                        "did you mean low 0.3, value 0.45, high 0.6?"),
+    "high raised as once advised": ("download:\n  usable_share: {value: 0.45, high: 100}\n",
+                                    "did you mean high 1?"),
+    "a probability": ("raid:\n  arrest_prob: {value: 43}\n", "did you mean 0.43?"),
+    "a plain value where a section belongs": (
+        "states:\n  SGR:\n    officers: {posts: 1, availability_share: 80}\n",
+        "write availability_share: {value: 0.8"),
+}
+
+
+@pytest.mark.parametrize("body, fix", PERCENTAGES.values(), ids=PERCENTAGES.keys())
+def test_a_share_written_as_a_percentage_is_read_back_as_a_fraction(
+        tmp_path: Path, body: str, fix: str) -> None:
+    """45 for a share is refused with "a fraction between 0 and 1: did you mean 0.45?"."""
+    message = refusal([], overlay(tmp_path, body))
+    assert "fraction between 0 and 1" in message
+    assert fix in message
+    assert "raise 'high'" not in message
+
+
+def test_a_share_above_its_range_but_not_a_percentage_gets_the_range() -> None:
+    """1.5 for a rise whose range is 0.1-0.6 is out of range, not 1.5 %: no fraction advice."""
+    message = refusal(["awareness.reports_uplift_max_share=1.5"])
+    assert "above its plausible range" in message
+    assert "did you mean" not in message
+
+
+MAPPINGS = {
+    "a staff group": ("states:\n  SGR:\n    lower_ranks: 4\n",
+                      ["states.SGR.lower_ranks", "write lower_ranks: {posts: 4}",
+                       "(and optionally filled_at_start, availability_share, changes)"]),
+    "a section of several fields": ("download: 3\n", [
+        "write download: {bandwidth_mbps: ..., usable_share: ...", "optionally line_mbps"]),
+    "a section whose one field is a section": ("training: 5\n",
+                                              ["write training: {effects: ...}"]),
+    "an estimate": ("hq:\n  download_team:\n    officers: {posts: 4, availability_share: 0.9}\n",
+                    ["write availability_share: {value: 0.9, source:", "assumption:"]),
+}
+
+
+@pytest.mark.parametrize("body, fragments", MAPPINGS.values(), ids=MAPPINGS.keys())
+def test_a_value_where_a_mapping_belongs_shows_the_expected_shape(
+        tmp_path: Path, body: str, fragments: list[str]) -> None:
+    """``lower_ranks: 4`` is refused with "write lower_ranks: {posts: 4}" and what else fits."""
+    message = refusal([], overlay(tmp_path, body))
+    assert "must be a mapping" in message
+    for fragment in fragments:
+        assert fragment in message
 
 
 # --- unknown keys and wrong types -----------------------------------------------------------
@@ -252,3 +370,40 @@ def test_json_schema_lists_sections_and_extends() -> None:
     assert "required" in schema["$defs"]["Scenario"]
     assert "required" not in schema["$defs"]["ScenarioOverlay"]
     assert json.loads(json.dumps(schema)) == schema
+
+
+# --- the HQ line: a decision beside the estimate of what evidence gets ----------------------
+
+
+def test_a_line_bought_is_one_line_of_yaml(tmp_path: Path) -> None:
+    """``download: {line_mbps: 500}`` gives evidence 500 x evidence_share, times usable_share."""
+    today = load_scenario(STATUS_QUO).download
+    assert today.line_mbps is None
+    assert today.evidence_mbps == today.bandwidth_mbps.value
+    assert today.usable_mbps == today.bandwidth_mbps.value * today.usable_share.value
+    bought = load_scenario(overlay(tmp_path, "download: {line_mbps: 500}\n")).download
+    assert bought.evidence_share is not None
+    assert bought.evidence_mbps == pytest.approx(500 * bought.evidence_share.value)
+    assert bought.usable_mbps == pytest.approx(bought.evidence_mbps * bought.usable_share.value)
+    assert bought.bandwidth_mbps == today.bandwidth_mbps  # the estimate of today's line stays
+
+
+def test_buying_a_line_never_slows_evidence_downloads() -> None:
+    """A line whose evidence share is below today's rate leaves evidence today's rate."""
+    download = load_scenario(STATUS_QUO, ["download.bandwidth_mbps=10",
+                                          "download.line_mbps=4"]).download
+    assert download.evidence_mbps == 10
+    assert download.evidence_mbps_on(None) == 10
+    assert download.evidence_mbps_on(100) == pytest.approx(100 * 0.5)
+
+
+def test_a_line_without_its_evidence_share_is_refused() -> None:
+    """A scenario that buys a line but gives no evidence_share is told what to add."""
+    scenario = load_scenario(STATUS_QUO)
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    del data["download"]["evidence_share"]
+    data["download"]["line_mbps"] = 500
+    with pytest.raises(ScenarioError) as caught:
+        validate(data)
+    assert "download.evidence_share" in str(caught.value)
+    assert "line_mbps" in str(caught.value)

@@ -1,0 +1,222 @@
+"""Section 3 of the paper: how the plan was found and checked, and what it achieves.
+
+The optimiser's simplified model chose the plan; the simulation is what the paper's
+figures come from, so the model's promise is stated beside the simulated result, and
+"best" is said only of what the simulation showed.  Paired differences read the verdict
+of ``paired_diff.csv`` (better, worse, or no meaningful difference, by the one rule of
+``model.metrics``) where the run wrote one, and say "beyond noise" or "within noise" from
+the 95 % interval where it did not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from model.metrics import BETTER, beyond_noise, fewer_is_better, label
+from reports.formatting import DASH, PERCENT_SIGN, format_count, format_percent
+from reports.proposal import wording as w
+from reports.proposal._formatting import amount, estimate
+from reports.proposal.charts import option_chart
+from reports.proposal.data import ProposalData
+from reports.proposal.document import Paper
+from reports.proposal.wording import Language
+
+OUTCOME_TABLE_PT = 8.2
+VERDICT_WORDS = {"better": w.BETTER, "worse": w.WORSE,
+                 "no meaningful difference": w.NO_MEANINGFUL_DIFFERENCE}
+"""The verdicts of ``paired_diff.csv`` in words."""
+
+
+def _given(value: Any) -> bool:
+    return isinstance(value, str) and value in VERDICT_WORDS
+
+
+def outcome_sentence(metric: str, difference: float, low: float, high: float, option: str,
+                     language: Language, verdict: str | None = None) -> str:
+    """One plain sentence on this plan against ``option`` for ``metric``.
+
+    Parameters
+    ----------
+    metric : str
+        A metric of the catalogue (:mod:`model.metrics`).
+    difference, low, high : float
+        The paired difference (this plan minus the option) and its interval: the
+        interval adjusted for the metrics compared when ``verdict`` is given, else the
+        95 % interval.
+    option : str
+        The option compared with (``status_quo``...).
+    language : {"en", "ms"}
+        The sentence's language.
+    verdict : str, optional
+        ``paired_diff.csv``'s verdict (``better``, ``worse``, ``no meaningful
+        difference``); without it, the sentence says "beyond noise" when the interval
+        excludes zero (and then whether the plan is better or worse), else "within noise".
+
+    Returns
+    -------
+    str
+        The sentence.
+    """
+    if difference == 0:
+        direction = w.SAME(language)
+    else:
+        direction = (w.MORE if difference > 0 else w.FEWER)(language)
+    decimals = 0 if abs(difference) >= 10 else 1
+    fields = {"label": label(metric, language),
+              "amount": format_count(abs(difference), decimals), "direction": direction,
+              "option": w.describe_option(option, language),
+              "low": format_count(low, decimals), "high": format_count(high, decimals)}
+    if verdict is not None and _given(verdict):
+        return w.SENTENCE_ADJUSTED.format(language, verdict=VERDICT_WORDS[verdict](language),
+                                          **fields)
+    said = w.WITHIN(language)
+    if beyond_noise(low, high):
+        better = (difference < 0) if fewer_is_better(metric) else (difference > 0)
+        said = w.VERDICT.format(language, better_or_worse=(w.BETTER if better else w.WORSE)(
+            language), noise=w.BEYOND(language))
+    return w.SENTENCE.format(language, verdict=said, **fields)
+
+
+def _percent(share: float) -> str:
+    return f"{100 * share:.3g}{PERCENT_SIGN}"
+
+
+def _rule(paper: Paper, data: ProposalData, language: Language) -> None:
+    """The rule that calls a difference better or worse, beside the verdicts."""
+    paired = data.paired
+    if not data.has_verdicts:
+        paper.paragraph(w.NOISE_RULE(language))
+        return
+    first = paired["option_b"].iloc[0]
+    threshold = paired["threshold_share"].dropna() if "threshold_share" in paired else None
+    paper.paragraph(w.VERDICT_RULE.format(
+        language, metrics=int((paired["option_b"] == first).sum()),
+        threshold=DASH if threshold is None or threshold.empty
+        else _percent(float(threshold.iloc[0]))))
+
+
+def _promise(paper: Paper, data: ProposalData, language: Language) -> None:
+    """The optimiser's promise beside the simulated result, and how the plan was chosen."""
+    promise = data.promise
+    if promise is None:
+        return
+    share = promise.shortfall_share
+    difference = (w.SHORTFALL if share >= 0 else w.EXCESS).format(
+        language, share=format_percent(abs(share)))
+    paper.paragraph(w.PROMISE.format(
+        language, promised=format_count(promise.promised),
+        simulated=format_count(promise.simulated), low=format_count(promise.low),
+        high=format_count(promise.high), difference=difference))
+    if promise.rounds:
+        paper.paragraph((w.ROUNDS_STABLE if promise.stable else w.ROUNDS_BEST).format(
+            language, rounds=promise.rounds))
+
+
+def _best_of_compared(paper: Paper, data: ProposalData, language: Language) -> None:
+    """Say the plan is the best of those compared only where the simulation showed it."""
+    own = data.outcomes[data.outcomes["metric"] == "actioned"] if len(data.outcomes) \
+        else data.outcomes
+    if own.empty or not data.comparators:
+        return
+    row = own.iloc[0].to_dict()
+
+    def better(option: str) -> bool:
+        if data.has_verdicts:
+            return row.get(f"verdict_{option}") == BETTER
+        return beyond_noise(row[f"low_{option}"], row[f"high_{option}"]) \
+            and row[f"diff_{option}"] > 0
+
+    if all(better(option) for option in data.comparators):
+        paper.paragraph(w.BEST_OF_COMPARED.format(language, options=w.join_words(
+            [w.describe_option(o, language) for o in data.comparators], language)))
+
+
+def _method(paper: Paper, data: ProposalData, language: Language) -> None:
+    run = data.run
+    paper.paragraph(w.METHOD.format(language, period=data.period, reps=run.get("replications"),
+                                    seed=run.get("seed"),
+                                    interval=w.interval_words(run.get("interval"), language)))
+    _promise(paper, data, language)
+    _best_of_compared(paper, data, language)
+    _rule(paper, data, language)
+
+
+def _difference(values: dict[str, float], option: str, separator: str = " ") -> str:
+    return estimate(values[f"diff_{option}"], values[f"low_{option}"],
+                    values[f"high_{option}"], signed=True, separator=separator)
+
+
+def _outcome_tables(paper: Paper, data: ProposalData, language: Language) -> None:
+    """The plan's outcomes against the status quo, then its differences from other options."""
+    quo = w.STATUS_QUO if w.STATUS_QUO in data.comparators else None
+    headers = [w.OUTCOME(language), w.THIS_PLAN(language),
+               w.option_name(w.STATUS_QUO, language)]
+    if quo:
+        headers.append(w.DIFFERENCE(language))
+    rows = []
+    for row in data.outcomes.itertuples(index=False):
+        cells = [label(str(row.metric), language),
+                 estimate(row.mean, row.ci_low, row.ci_high, separator="\n"),
+                 estimate(row.sq_mean, row.sq_low, row.sq_high, separator="\n")]
+        if quo:
+            cells.append(_difference(row._asdict(), quo, separator="\n"))
+        rows.append(cells)
+    paper.table(headers, rows, "l" + "r" * (len(headers) - 1), size=OUTCOME_TABLE_PT,
+                caption=w.OUTCOMES_CAPTION.format(language, period=data.period))
+    others = [option for option in data.comparators if option != quo]
+    if others:
+        rows = [[label(str(row.metric), language),
+                 *[_difference(row._asdict(), option) for option in others]]
+                for row in data.outcomes.itertuples(index=False)]
+        paper.table([w.OUTCOME(language), *[w.option_name(o, language) for o in others]],
+                    rows, "l" + "r" * len(others), caption=w.VERSUS_CAPTION(language),
+                    size=OUTCOME_TABLE_PT)
+
+
+def _outcome_sentences(paper: Paper, data: ProposalData, language: Language) -> None:
+    for option in data.comparators:
+        for row in data.outcomes.to_dict("records"):
+            if pd.isna(row[f"diff_{option}"]):
+                continue
+            verdict = row.get(f"verdict_{option}")
+            adjusted = _given(verdict) and not pd.isna(row.get(f"adj_low_{option}"))
+            low, high = ((row[f"adj_low_{option}"], row[f"adj_high_{option}"]) if adjusted
+                         else (row[f"low_{option}"], row[f"high_{option}"]))
+            paper.bullet(outcome_sentence(str(row["metric"]), row[f"diff_{option}"], low, high,
+                                          option, language, verdict if adjusted else None))
+        paper.space(3)
+
+
+def _marginal(paper: Paper, data: ProposalData, language: Language) -> None:
+    """What one more unit of each lever would add, by the solver and by simulation."""
+    marginal = data.marginal
+    if marginal is None or marginal.empty:
+        return
+    units = ", ".join(w.describe_unit(str(unit), language)
+                      for unit in dict.fromkeys(marginal["unit"].dropna()))
+    rows = [[w.marginal_change(str(row.lever), language),
+             w.describe_scope(str(row.scope), data.states, language),
+             estimate(row.model_gain),
+             DASH if pd.isna(row.extra_cost_rm) else amount(row.extra_cost_rm),
+             estimate(row.simulated_gain, row.ci_low, row.ci_high, signed=True)]
+            for row in marginal.itertuples(index=False)]
+    title = w.MARGINAL_TITLE(language)
+    caption = w.WITH_UNITS.format(language, text=title, units=units) if units else title
+    paper.table([w.CHANGE(language), w.WHERE(language), w.MODEL_GAIN(language),
+                 w.EXTRA_COST(language), w.SIMULATED_GAIN(language)], rows, "llrrr",
+                caption=caption)
+    paper.paragraph(w.MARGINAL_TEXT(language), "note")
+
+
+def justification(paper: Paper, data: ProposalData, language: Language) -> None:
+    """Section 3: how the plan was found and checked, and what it is expected to achieve."""
+    paper.heading(w.JUSTIFICATION(language))
+    _method(paper, data, language)
+    _outcome_tables(paper, data, language)
+    _outcome_sentences(paper, data, language)
+    if not data.options.empty:
+        paper.chart(option_chart(data, language),
+                    caption=w.CHART_OPTIONS.format(language, period=data.period))
+    _marginal(paper, data, language)
