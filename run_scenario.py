@@ -40,7 +40,7 @@ from model.experiments.replications import (
     run_replications,
     run_until_precise,
 )
-from model.experiments.summaries import precise, result_tables
+from model.experiments.summaries import ResultTables, precise, result_tables
 from model.experiments.sweep import SweepError, design, parse_vary, point_scenarios
 from model.experiments.uncertainty import UncertainScenarios
 from model.loading import (
@@ -336,16 +336,17 @@ def run_under_each_hypothesis(args: argparse.Namespace) -> int:
         results = comparisons.run_options(options, replications, workers, bar.update)
     paired = comparisons.each_later_against_each_earlier(results)
     elapsed = time.perf_counter() - started
-    info = record.comparison_info(options, [str(args.scenario)] * len(names), workers, elapsed,
-                           args.argv) | {"compared": "hypotheses"}
-    folders = _hypothesis_folders({name: (options[name], results[name]) for name in names},
+    info = record.comparison_info(options, [str(args.scenario)] * len(names), workers,
+                                  elapsed, args.argv) | {"compared": "hypotheses"}
+    tables = {name: result_tables(results[name]) for name in names}
+    folders = _hypothesis_folders({name: (options[name], tables[name]) for name in names},
                                   workers, elapsed, args.argv)
     _write(out, {files.COMPARISON_CSV: comparisons.comparison_table(results),
                  files.PAIRED_DIFF_CSV: paired}, info, args.force, [folders, render_comparison])
     for name in names:
-        print(console.headline(result_tables(results[name]).summary, f"{options[name].name} under "
-                       f"{name}: {replications} replications, seed {options[name].seed}",
-                       EVENTS_ONLY))
+        print(console.headline(tables[name].summary, f"{options[name].name} under {name}: "
+                               f"{replications} replications, seed {options[name].seed}",
+                               EVENTS_ONLY))
     print(f"results in {out} (one folder a hypothesis under {files.HYPOTHESES_FOLDER}/, "
           f"side by side in {files.COMPARISON_HTML})")
     return 0
@@ -398,20 +399,21 @@ def calibrate(args: argparse.Namespace) -> int:
         raise UserError(f"--only {', '.join(unknown)}: not a hypothesis of {args.scenario} "
                         f"(its hypotheses: {', '.join(settings.hypotheses)})")
     names = args.only or list(settings.hypotheses)
-    runs = calibration_runs(scenario)
-    _check_size(scenario, runs, workers)
+    _check_size(scenario, calibration_runs(scenario, len(names)), workers)
     say = _say(args.quiet)
     say(f"calibrating {len(names)} hypotheses jointly against {len(settings.targets)} "
         f"published figures, {settings.waves} waves ...")
-    with _progress(runs - 40 * len(settings.hypotheses), "calibration", args.quiet) as bar:
+    with _progress(calibration_runs(scenario, len(names), checks=False), "calibration",
+                   args.quiet) as bar:
         fits = fit_hypotheses(scenario, names, Executor(workers, args.executor, args.scheduler),
                               bar.update, say)
     say("analytic and behavioural checks ...")
     tables = calibration_tables(fits, scenario, checks_table(fits, workers))
     elapsed = time.perf_counter() - started
     info = run_info(scenario, workers, elapsed, args.argv, EVENTS_ONLY) | {"hypotheses": names}
-    folders = _hypothesis_folders({fit.name: (fit.scenario, fit.verification) for fit in fits},
-                                  workers, elapsed, args.argv)
+    folders = _hypothesis_folders(
+        {fit.name: (fit.scenario, result_tables(fit.verification)) for fit in fits},
+        workers, elapsed, args.argv)
     _write(out, files.calibration_files(tables), info, args.force,
            [folders, render_validation_report])
     print(console.calibration_lines(tables.hypotheses, tables.fitted_parameters,
@@ -607,12 +609,12 @@ def schema_text() -> str:
     return json.dumps(json_schema(), indent=2) + "\n"
 
 
-def _hypothesis_folders(runs: dict[str, tuple[Scenario, Replications]], workers: int,
+def _hypothesis_folders(runs: dict[str, tuple[Scenario, ResultTables]], workers: int,
                         elapsed: float, argv: list[str]) -> Callable[[Path], None]:
     """A renderer writing one run folder per hypothesis under ``hypotheses/``."""
-    folders = {name: (files.result_files(result_tables(results)),
+    folders = {name: (files.result_files(tables),
                       run_info(scenario, workers, elapsed, argv, EVENTS_ONLY)
-                      | {"hypothesis": name}) for name, (scenario, results) in runs.items()}
+                      | {"hypothesis": name}) for name, (scenario, tables) in runs.items()}
 
     def write(folder: Path) -> None:
         files.write_subfolders(folder, files.HYPOTHESES_FOLDER, folders, [render_run_report])

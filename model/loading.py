@@ -62,16 +62,6 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Sce
     return scenario
 
 
-def extends_of(path: Path) -> str | None:
-    """The file a scenario file ``extends``, read from its text; None if none or absent."""
-    if not path.exists():
-        return None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("extends:"):
-            return line.split(":", 1)[1].strip()
-    return None
-
-
 def override(scenario: Scenario, overrides: typing.Sequence[str]) -> Scenario:
     """A variant of a validated scenario with ``dotted.path=value`` overrides applied."""
     raw = scenario.model_dump(mode="json", exclude_none=True)

@@ -306,11 +306,21 @@ def _run_on(scenario: Scenario, hand_over: dt.date) -> Scenario:
     return scenario.model_copy(update={"end_date": hand_over - dt.timedelta(days=1)})
 
 
-def calibration_runs(scenario: Scenario) -> int:
-    """Replications a calibration runs at most: every wave, verification, end state, checks."""
+CHECK_RUNS_PER_HYPOTHESIS = 40
+"""About what each hypothesis's behavioural checks run (six replications of six settings)."""
+
+
+def calibration_runs(scenario: Scenario, hypotheses: int | None = None,
+                     checks: bool = True) -> int:
+    """Replications a calibration runs at most: every wave, verification, end state, checks.
+
+    ``hypotheses`` is how many are calibrated (default: every one of the scenario's);
+    without ``checks``, only the search, verification and end state (a progress bar's total).
+    """
     settings = scenario.calibration
     if settings is None:
         return scenario.replications
-    hypotheses = len(settings.hypotheses)
+    count = len(settings.hypotheses) if hypotheses is None else hypotheses
     points = settings.design_points + settings.refine_points * (settings.waves - 1)
-    return hypotheses * (points * settings.replications + 2 * scenario.replications + 40)
+    per_hypothesis = points * settings.replications + 2 * scenario.replications
+    return count * (per_hypothesis + (CHECK_RUNS_PER_HYPOTHESIS if checks else 0))

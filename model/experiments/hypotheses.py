@@ -21,7 +21,7 @@ import pandas as pd
 import yaml
 
 from model.calibration_schema import CalibrationTarget, ParameterRange
-from model.experiments.calibration import HypothesisFit, target_key, target_values
+from model.experiments.calibration import HypothesisFit, target_values
 from model.experiments.replications import interval
 from model.experiments.validation import (
     MORE_OF_A_RESOURCE,
@@ -324,8 +324,3 @@ def calibration_tables(fits: Sequence[HypothesisFit], history: Scenario,
     return CalibrationTables(hypotheses_table(fits, targets),
                              fitted_parameters_table(fits, history),
                              discriminators_table(fits), points_table(fits), checks)
-
-
-def target_keys(targets: Sequence[CalibrationTarget]) -> list[str]:
-    """The targets' keys in order (``downloaded``, ``tipoffs_received@2018``...)."""
-    return [target_key(target) for target in targets]
