@@ -44,6 +44,21 @@ from model.schema_base import (
     unit_of,
 )
 
+ViewingCap = Annotated[Estimate, bounded(0.0, 24.0, strictly_positive=True)]
+"""Hours a day, above zero and at most 24."""
+
+HIGH_TARGET_ASSUMPTION = ("UK NPCC/NCA grades: very high within a day, high within a week "
+                          "(facts.md)")
+OTHER_TARGET_ASSUMPTION = ("UK NPCC/NCA grades: medium within two weeks, low within 30 days "
+                           "(facts.md)")
+CAMPAIGN_STAFF_ASSUMPTION = ("talks, travel and follow-up; the head: campaigns are limited by "
+                             "manpower as well as money (facts.md)")
+TRIAGE_TOOL_ASSUMPTION = ("facts.md: 10-30 minutes by hand, 2-5 with risk scoring and hash "
+                          "matching; our triage also counts download set-up")
+REVIEW_TOOL_ASSUMPTION = ("facts.md: hash sets pre-identify 30-85 % of images; automated "
+                          "grading 2,000 images an hour against 200")
+WORKSTATION_ASSUMPTION = "download slots a workstation with its storage runs at once"
+
 
 class QueueDiscipline(enum.StrEnum):
     """Order in which HQ selects waiting tip-offs for download."""
@@ -294,6 +309,12 @@ class Review(Strict):
         "Multimedia Act ss. 252A, 252B, 268A)"
     )
     actionable_prob: Share = Field(description="share of identified cases worth investigating")
+    max_viewing_hours_per_day: ViewingCap | None = Field(
+        default=None,
+        description="welfare limit: hours in a working day a member of the HQ forensic team "
+        "may spend viewing material (review and device examination), e.g. {value: 4, low: 2, "
+        "high: 6, assumption: ...}; the team's hours a day on this work never exceed it. "
+        "Unset: no cap")
 
 
 class Investigation(Strict):
@@ -375,6 +396,71 @@ class Awareness(Strict):
     cooperation_arrest_share: NonNegative = Field(
         description="share of the reports rise that carries into arrest probability"
     )
+    campaign_staff_days: NonNegative = Field(
+        default_factory=lambda: Estimate(
+            value=10, low=5, high=30, assumption=CAMPAIGN_STAFF_ASSUMPTION),
+        description="staff time one campaign takes from its state, in person-days (working "
+        "days of one person): talks, travel and follow-up, done by the state's lower ranks "
+        "(its officers where it has none), spread evenly over each year")
+
+
+class Risk(Strict):
+    """Risk classes of tip-offs and the days within which each should be examined.
+
+    The high class is the share ``arrivals.high_priority_share`` flagged high risk; the
+    other class is the rest.  A tip-off is examined when its download has been reviewed
+    at HQ; it is examined within target if that happens by its arrival day plus its
+    class's target days.
+    """
+
+    high_target_days: Positive = Field(
+        default_factory=lambda: Estimate(value=7, low=1, high=7,
+                                         assumption=HIGH_TARGET_ASSUMPTION),
+        description="days from arrival within which a high-risk tip-off should be examined "
+        "(downloaded and reviewed)")
+    other_target_days: Positive = Field(
+        default_factory=lambda: Estimate(value=30, low=14, high=30,
+                                         assumption=OTHER_TARGET_ASSUMPTION),
+        description="days from arrival within which any other tip-off should be examined")
+
+
+class ToolingEffects(Strict):
+    """What each tool bought does (no published figure for D11: assumptions)."""
+
+    triage_time_share: Share = Field(
+        default_factory=lambda: Estimate(value=0.5, low=0.2, high=0.8,
+                                         assumption=TRIAGE_TOOL_ASSUMPTION),
+        description="triage time with risk scoring, as a share of triage time without it")
+    review_time_share: Share = Field(
+        default_factory=lambda: Estimate(value=0.7, low=0.4, high=0.9,
+                                         assumption=REVIEW_TOOL_ASSUMPTION),
+        description="HQ review and device examination time with hash matching, as a share "
+        "of the time without it")
+    downloads_per_workstation: NonNegative = Field(
+        default_factory=lambda: Estimate(value=2, low=1, high=4,
+                                         assumption=WORKSTATION_ASSUMPTION),
+        description="concurrent download slots each extra workstation (with its storage) "
+        "adds, in slots")
+
+
+class Tooling(Strict):
+    """Tools HQ has bought (default: none) and what they do."""
+
+    risk_scoring: bool = Field(
+        default=False, description="risk scoring of tip-offs at triage: triage time x "
+        "effects.triage_time_share")
+    hash_matching: bool = Field(
+        default=False, description="hash matching and automated grading: HQ review and "
+        "device examination time x effects.review_time_share")
+    workstations: NonNegativeInt = Field(
+        default=0, description="extra download workstations with storage, in workstations; "
+        "each adds effects.downloads_per_workstation concurrent download slots")
+    effects: ToolingEffects = Field(default_factory=ToolingEffects)
+
+    @property
+    def extra_download_slots(self) -> int:
+        """Concurrent download slots the extra workstations add (rounded to whole slots)."""
+        return round(self.workstations * self.effects.downloads_per_workstation.value)
 
 
 class Scenario(Strict):
@@ -398,6 +484,8 @@ class Scenario(Strict):
     staffing: Staffing
     training: Training
     awareness: Awareness
+    risk: Risk = Field(default_factory=Risk)
+    tooling: Tooling = Field(default_factory=Tooling)
     calibration: Calibration | None = None
     optimise: Optimise | None = None
     hypothesis: str | None = Field(

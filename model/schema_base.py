@@ -26,6 +26,8 @@ STATE_CODES: tuple[str, ...] = (
 
 # Units by field-name suffix: the name carries the unit, reports read it here.
 UNIT_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("_hours_per_day", "hours a day"),
+    ("downloads_per_workstation", "download slots per workstation"),
     ("_per_year", "per year"),
     ("_hours", "hours"),
     ("_minutes", "minutes"),

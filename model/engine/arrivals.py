@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -29,6 +29,12 @@ class Tipoffs:
     local_report: np.ndarray
     size_mb: np.ndarray
     stage_at_start: np.ndarray  # a Stage; AWAITING_SELECTION for every new arrival
+    # Uniform draws deciding each tip-off's arrest and charge (if it is raided), one pair
+    # per tip-off: two scenarios with the same seed then decide the same case alike, so a
+    # lever that changes the chance (child-interview training, cooperation) shows its own
+    # effect rather than a reshuffle of luck (common random numbers).
+    arrest_draw: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    charge_draw: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def __len__(self) -> int:
         return len(self.arrival_day)
@@ -88,7 +94,8 @@ def year_segments(scenario: Scenario) -> list[tuple[int, float, float]]:
 
 def generate_tipoffs(scenario: Scenario, arrivals_rng: np.random.Generator,
                      attributes_rng: np.random.Generator,
-                     initial: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Tipoffs:
+                     initial: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                     outcomes_rng: np.random.Generator | None = None) -> Tipoffs:
     """Draw every tip-off of the horizon: when, where, which source, priority, size.
 
     ``initial`` (arrival days before the start, state indices, stages) adds the
@@ -132,7 +139,15 @@ def generate_tipoffs(scenario: Scenario, arrivals_rng: np.random.Generator,
         local_report=np.concatenate(local)[order],
         size_mb=size.astype(np.float32),
         stage_at_start=np.concatenate(stages)[order],
+        **_outcome_draws(outcomes_rng, count),
     )
+
+
+def _outcome_draws(rng: np.random.Generator | None, count: int) -> dict[str, np.ndarray]:
+    """Each tip-off's arrest and charge draws (see ``Tipoffs``); none without a stream."""
+    if rng is None:
+        return {}
+    return {"arrest_draw": rng.random(count), "charge_draw": rng.random(count)}
 
 
 def _leap(year: int) -> bool:

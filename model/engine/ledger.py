@@ -42,7 +42,8 @@ class Ledger:
 
     selected_day: np.ndarray
     downloaded_day: np.ndarray
-    reviewed_day: np.ndarray
+    reviewed_day: np.ndarray  # the subscriber wait after the review is over: identified or not
+    examined_day: np.ndarray  # the HQ reviewer finished (downloaded and reviewed)
     casework_day: np.ndarray  # the state started the casework (from then on it is not stale)
     investigated_day: np.ndarray
     raid_day: np.ndarray
@@ -59,8 +60,8 @@ class Ledger:
             return np.full(count, np.nan)
         return cls(
             selected_day=days(), downloaded_day=days(), reviewed_day=days(),
-            casework_day=days(), investigated_day=days(), raid_day=days(), charge_day=days(),
-            outcome_day=days(),
+            examined_day=days(), casework_day=days(), investigated_day=days(), raid_day=days(),
+            charge_day=days(), outcome_day=days(),
             outcome=np.zeros(count, dtype=np.int8), closure=np.zeros(count, dtype=np.int8),
             arrested=np.zeros(count, dtype=bool),
         )

@@ -8,7 +8,10 @@ tip-off has exactly one outcome and one outcome day::
                                          + lapsed_after_selection + in_system_at_end
 
 (``lapsed``: never selected within the retention window; ``lapsed_after_selection``:
-selected and identified, but stale before its state started the casework.)
+selected and identified, but stale before its state started the casework.)  Actioned
+splits exactly into ``raids + closed_after_investigation``.  The high-risk counts are
+those of :func:`_risk_counts`: ``high_risk_due`` and ``high_risk_examined_within_target``
+count tip-offs by the period they arrived in.
 
 Utilisation splits each staff group's on-duty time into busy (working), blocked
 (holding work the next stage cannot take yet) and idle (waiting for work); see
@@ -18,7 +21,7 @@ Utilisation splits each staff group's on-duty time into busy (working), blocked
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -63,6 +66,7 @@ def _window_metrics(run: RunResult, first: float, end: float,
     not_selected = ~(led.selected_day < end)
     counts = {
         "tipoffs_received": by_state(within(tip.arrival_day)),
+        "local_reports_received": by_state(within(tip.arrival_day) & tip.local_report),
         "selected_for_download": by_state(within(led.selected_day)),
         "downloaded": by_state(within(led.downloaded_day)),
         "reviewed": by_state(within(led.reviewed_day)),
@@ -79,14 +83,18 @@ def _window_metrics(run: RunResult, first: float, end: float,
         "in_system_at_end": by_state((tip.arrival_day < end) & ~ended_before_end),
         "backlog_at_end": by_state((tip.arrival_day < end) & not_selected & ~lapsed_before_end),
     }
+    counts.update(_risk_counts(run, within, outcome_in, by_state))
     for metric, values in counts.items():
         yield NATIONAL, metric, float(values.sum())
         for code, value in zip(STATE_CODES, values, strict=True):
             yield code, metric, float(value)
-    received = counts["tipoffs_received"]
-    yield NATIONAL, "downloaded_share", _ratio(counts["downloaded"].sum(), received.sum())
-    for code, got, came in zip(STATE_CODES, counts["downloaded"], received, strict=True):
-        yield code, "downloaded_share", _ratio(got, came)
+    for share, part, whole in (
+            ("downloaded_share", "downloaded", "tipoffs_received"),
+            ("high_risk_within_target_share", "high_risk_examined_within_target",
+             "high_risk_due")):
+        yield NATIONAL, share, _ratio(counts[part].sum(), counts[whole].sum())
+        for code, got, came in zip(STATE_CODES, counts[part], counts[whole], strict=True):
+            yield code, share, _ratio(got, came)
 
     downloaded = within(led.downloaded_day)
     wait_download = led.downloaded_day - tip.arrival_day
@@ -102,6 +110,35 @@ def _window_metrics(run: RunResult, first: float, end: float,
         yield scope, "days_to_raid_mean", _mean(wait_raid[raided & members])
 
     yield from _utilisation(run, first, end, years)
+
+
+def _risk_counts(run: RunResult, within: Callable[[np.ndarray], np.ndarray],
+                 outcome_in: np.ndarray, by_state: Callable[[np.ndarray], np.ndarray]
+                 ) -> dict[str, np.ndarray]:
+    """Closures after investigation, and what became of the high-risk tip-offs, by state.
+
+    ``closed_after_investigation``: actioned without a raid, at the outcome day, so that
+    ``actioned == raids + closed_after_investigation`` in every window (a raid closes its
+    case as actioned on the raid's day).  A high-risk tip-off is *due* in the window it
+    arrived in when its target day (arrival + ``high_risk_target_days``) falls inside the
+    horizon, and *examined within target* when also examined (its HQ review over) by
+    that day: one whose target day is past the horizon cannot yet be called late or on
+    time, so it counts in neither.
+    """
+    tip, led = run.tipoffs, run.ledger
+    high = tip.high_priority
+    target_day = tip.arrival_day + run.high_risk_target_days
+    due = high & within(tip.arrival_day) & (target_day < run.horizon_day)
+    lapses = (led.outcome == Outcome.LAPSED) | (led.outcome == Outcome.LAPSED_AFTER_SELECTION)
+    return {
+        "closed_after_investigation": by_state(
+            outcome_in & (led.outcome == Outcome.ACTIONED) & np.isnan(led.raid_day)),
+        "high_risk_received": by_state(high & within(tip.arrival_day)),
+        "high_risk_examined": by_state(high & within(led.examined_day)),
+        "high_risk_due": by_state(due),
+        "high_risk_examined_within_target": by_state(due & (led.examined_day <= target_day)),
+        "high_risk_lapsed": by_state(high & outcome_in & lapses),
+    }
 
 
 def _utilisation(run: RunResult, first: float, end: float,

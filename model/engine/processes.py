@@ -222,6 +222,7 @@ class Review:
         """Reviewed and packaged: the reviewer is free; MCMC and the ISP name the subscriber."""
         pipe = self.pipe
         pipe.forensic_team.release()
+        pipe.ledger.examined_day[self.tipoff] = pipe.env.now
         rates = pipe.rates
         wait = pipe.rng["review"].exponential(rates.subscriber_days) \
             if rates.subscriber_days > 0 else 0.0
@@ -327,8 +328,8 @@ def investigate(pipe: Pipeline, tipoff: int) -> Generator[simpy.Event, object, b
 
 
 def raid(pipe: Pipeline, tipoff: int) -> Process:
-    """An officer-led raid; arrest with some chance; seized devices go to HQ."""
-    env, rates, ledger, rng = pipe.env, pipe.rates, pipe.ledger, pipe.rng
+    """An officer-led raid; arrest with some chance (the case's own draw); devices go to HQ."""
+    env, rates, ledger = pipe.env, pipe.rates, pipe.ledger
     state = int(pipe.tipoffs.state[tipoff])
     officers = pipe.officers[state]
     yield from work(officers, rates.raid_days, URGENT_PRIORITY)
@@ -336,7 +337,7 @@ def raid(pipe: Pipeline, tipoff: int) -> Process:
     ledger.close(tipoff, env.now, Outcome.ACTIONED)
     arrest_prob = min(1.0, rates.arrest_prob[state]
                       * officers.multiplier(CourseKind.CHILD_INTERVIEW))
-    arrested = bool(rng["raid"].random() < arrest_prob)
+    arrested = bool(pipe.tipoffs.arrest_draw[tipoff] < arrest_prob)
     ledger.arrested[tipoff] = arrested
     env.process(examine_devices(pipe, tipoff, arrested))
 
@@ -350,7 +351,7 @@ def examine_devices(pipe: Pipeline, tipoff: int, arrested: bool) -> Process:
     forensic = pipe.forensic_team
     days = forensic.work_days(hours, CourseKind.DIGITAL_FORENSICS)
     yield from work(forensic, days, URGENT_PRIORITY)
-    if arrested and raid_rng.random() < rates.charge_prob:
+    if arrested and pipe.tipoffs.charge_draw[tipoff] < rates.charge_prob:
         pipe.ledger.charge_day[tipoff] = pipe.env.now
 
 

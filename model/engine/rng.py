@@ -20,6 +20,7 @@ STREAMS: tuple[str, ...] = (
     "raid",
     "staffing",
     "initial_state",
+    "case_outcomes",
 )
 
 

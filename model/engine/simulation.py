@@ -15,6 +15,7 @@ import numpy as np
 import simpy
 
 from model.engine.arrivals import Tipoffs, awareness_uplift, generate_tipoffs, year_segments
+from model.engine.campaigns import campaign_schedule, run_campaigns
 from model.engine.initial_state import initial_tipoffs, read_initial_state
 from model.engine.ledger import Ledger, Stage
 from model.engine.link import DownloadSlots, SharedLink
@@ -57,20 +58,33 @@ class RunResult:
     pools: dict[str, PoolTime]
     link_traffic: tuple[float, ...]  # megabits moved per year
     link_capacity_per_day: float  # megabits a day
+    high_risk_target_days: float  # a high-risk tip-off should be examined this soon after arrival
 
 
 def rates_of(scenario: Scenario) -> Rates:
-    """Read the numbers the processes use from the scenario."""
+    """Read the numbers the processes use from the scenario, the tools bought applied.
+
+    Risk scoring scales triage time, hash matching review and device examination time
+    (``scenario.tooling``); with nothing bought the numbers are the scenario's own.
+    """
     review, inv, raid = scenario.review, scenario.investigation, scenario.raid
+    tooling = scenario.tooling
+    triage_hours = scenario.selection.triage_minutes.value / 60.0
+    review_hours, device_exam_hours = review.review_hours.value, raid.device_exam_hours.value
+    if tooling.risk_scoring:
+        triage_hours *= tooling.effects.triage_time_share.value
+    if tooling.hash_matching:
+        review_hours *= tooling.effects.review_time_share.value
+        device_exam_hours *= tooling.effects.review_time_share.value
     cooperation = scenario.awareness.cooperation_arrest_share.value
     arrest = tuple(
         raid.arrest_prob.value * (1.0 + cooperation * awareness_uplift(scenario, code))
         for code in STATE_CODES
     )
     return Rates(
-        triage_hours=scenario.selection.triage_minutes.value / 60.0,
+        triage_hours=triage_hours,
         success_prob=scenario.download.success_prob.value,
-        review_hours=review.review_hours.value,
+        review_hours=review_hours,
         subscriber_days=review.subscriber_request_days.value,
         identify_young_prob=review.identification_young_prob.value,
         identify_age50_days=review.identification_age50_days.value,
@@ -88,7 +102,7 @@ def rates_of(scenario: Scenario) -> Rates:
         arrest_prob=arrest,
         charge_prob=raid.charge_prob.value,
         devices_per_raid=raid.devices_per_raid_count.value,
-        device_exam_hours=raid.device_exam_hours.value,
+        device_exam_hours=device_exam_hours,
         hash_matching_share=raid.hash_matching_share.value,
         effort_cv=scenario.staffing.effort_cv.value,
     )
@@ -163,7 +177,8 @@ def _tipoffs(scenario: Scenario, rng: dict[str, np.random.Generator]) -> Tipoffs
         frame = read_initial_state(Path(scenario.initial_state.from_file))
         initial = initial_tipoffs(frame, scenario.initial_state.age_offset_days,
                                   rng["initial_state"])
-    return generate_tipoffs(scenario, rng["arrivals"], rng["case_attributes"], initial)
+    return generate_tipoffs(scenario, rng["arrivals"], rng["case_attributes"], initial,
+                            rng["case_outcomes"])
 
 
 def build_pools(env: simpy.Environment, scenario: Scenario, edges: list[float],
@@ -177,6 +192,7 @@ def build_pools(env: simpy.Environment, scenario: Scenario, edges: list[float],
     staffing = scenario.staffing
     hours_per_day = (staffing.productive_hours.value * staffing.working_days_per_year.value
                      / 365.25)  # of a person fully on this work; times the group's availability
+    caps = {FORENSIC_TEAM: viewing_cap_per_day(scenario)}
     effects = scenario.training.effects
     factors = {
         CourseKind.DIGITAL_FORENSICS: effects.digital_forensics_factor.value,
@@ -193,9 +209,12 @@ def build_pools(env: simpy.Environment, scenario: Scenario, edges: list[float],
     for name, unit in units:
         groups = [unit.officers, unit.lower_ranks] if isinstance(unit, Team) else [unit]
         timeline = staffing_timeline(scenario, groups)
-        made = StaffPool(env, name, unit.posts, hours_per_day * timeline[0][1], factors, edges)
+        cap = caps.get(name)
+        made = StaffPool(env, name, unit.posts, capped(hours_per_day * timeline[0][1], cap),
+                         factors, edges)
         for day, availability in timeline[1:]:
-            env.process(change_availability(env, made, day, hours_per_day * availability))
+            env.process(change_availability(env, made, day,
+                                            capped(hours_per_day * availability, cap)))
         for group in groups:
             for created_day, vacant in post_openings(scenario, group):
                 env.process(staff_post(env, made, created_day, vacant,
@@ -203,6 +222,28 @@ def build_pools(env: simpy.Environment, scenario: Scenario, edges: list[float],
                                        staffing.attrition_per_year.value, rng))
         pools[name] = made
     return pools
+
+
+FORENSIC_TEAM = "hq.forensic_team"
+"""The pool that views material (review and device examination): the welfare cap's."""
+
+
+def viewing_cap_per_day(scenario: Scenario) -> float | None:
+    """The welfare cap in a person's hours per calendar day, as pools count hours; None: none.
+
+    ``review.max_viewing_hours_per_day`` caps the hours of a working day; a pool's hours
+    a day are averaged over the calendar (times ``working_days_per_year / 365.25``), so the
+    cap is too: a reviewer never views for more than the cap in a day's work.
+    """
+    cap = scenario.review.max_viewing_hours_per_day
+    if cap is None:
+        return None
+    return cap.value * scenario.staffing.working_days_per_year.value / 365.25
+
+
+def capped(hours_per_day: float, cap: float | None) -> float:
+    """A person's hours a day on the work, never above ``cap`` (None: no cap)."""
+    return hours_per_day if cap is None else min(hours_per_day, cap)
 
 
 def build_pipeline(env: simpy.Environment, scenario: Scenario, tipoffs: Tipoffs,
@@ -221,7 +262,8 @@ def build_pipeline(env: simpy.Environment, scenario: Scenario, tipoffs: Tipoffs,
                              tipoffs.stage_at_start == Stage.AWAITING_SELECTION),
         link=SharedLink(env, download.usable_mbps, download.peer_upload_mbps.value, edges),
         download_slots=DownloadSlots(
-            env, capacity=max(1, round(download.concurrent_downloads_count.value))),
+            env, capacity=max(1, round(download.concurrent_downloads_count.value))
+            + scenario.tooling.extra_download_slots),
         download_team=pools["hq.download_team"],
         forensic_team=pools["hq.forensic_team"],
         officers=tuple(pools[f"{code}.officers"] for code in STATE_CODES),
@@ -231,7 +273,7 @@ def build_pipeline(env: simpy.Environment, scenario: Scenario, tipoffs: Tipoffs,
 
 
 def start_processes(pipe: Pipeline, scenario: Scenario, pools: dict[str, StaffPool]) -> None:
-    """Courses, one selection process per download-team post, and the starting backlog."""
+    """Courses, selection (one process per download-team post), the backlog, campaigns."""
     env = pipe.env
     for course in scenario.training.courses:
         name = f"hq.{course.group}" if course.site == "hq" else f"{course.site}.{course.group}"
@@ -245,6 +287,10 @@ def start_processes(pipe: Pipeline, scenario: Scenario, pools: dict[str, StaffPo
     env.process(review_backlog(pipe, np.flatnonzero(stages == Stage.AWAITING_REVIEW).tolist()))
     for tipoff in np.flatnonzero(stages > Stage.AWAITING_REVIEW).tolist():
         env.process(follow_case(pipe, tipoff, Stage(int(stages[tipoff]))))
+    for state, code in enumerate(STATE_CODES):
+        schedule = campaign_schedule(scenario, code)
+        if schedule:  # no process where there is nothing to do: the event order stays
+            env.process(run_campaigns(pipe, state, schedule))
 
 
 def collect(pipe: Pipeline, scenario: Scenario, pools: dict[str, StaffPool], replication: int,
@@ -273,6 +319,7 @@ def collect(pipe: Pipeline, scenario: Scenario, pools: dict[str, StaffPool], rep
                for name, made in pools.items()},
         link_traffic=tuple(pipe.link.traffic.totals),
         link_capacity_per_day=pipe.link.capacity,
+        high_risk_target_days=scenario.risk.high_target_days.value,
     )
 
 

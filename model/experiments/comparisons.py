@@ -41,9 +41,14 @@ from model.metrics import (
 from model.runs.record import PAIRED, WITH_PARAMETERS
 from model.scenario import Scenario
 
-PAIRED_METRICS = ("actioned", "raids", "arrests", "downloaded", "reviewed", "investigated",
-                  "lapsed", "charges")
-"""National metrics whose paired differences every comparison reports (one Holm family)."""
+PAIRED_METRICS = ("raids", "arrests", "charges", "closed_after_investigation", "downloaded",
+                  "reviewed", "investigated", "high_risk_examined",
+                  "high_risk_examined_within_target", "high_risk_within_target_share",
+                  "high_risk_lapsed", "lapsed", "actioned", "tipoffs_received",
+                  "local_reports_received")
+"""National metrics whose paired differences every comparison reports (one Holm family):
+the outcomes leadership reads first, then ``actioned`` (raids plus closures on paper) and
+the tip-offs received and the local reports among them (which campaigns move)."""
 
 
 # ---------------------------------------------------------------------------------------

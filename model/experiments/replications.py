@@ -59,8 +59,13 @@ class Replications:
 
     def national(self, metric: str) -> np.ndarray:
         """A national whole-horizon metric, one value per replication, in replication order."""
+        return self.in_scope(metric, NATIONAL)
+
+    def in_scope(self, metric: str, scope: str) -> np.ndarray:
+        """A whole-horizon metric of one scope (``national``, a state code, ``hq``), one
+        value per replication, in replication order."""
         metrics = self.metrics
-        chosen = metrics[(metrics.year == WHOLE_HORIZON) & (metrics.scope == NATIONAL)
+        chosen = metrics[(metrics.year == WHOLE_HORIZON) & (metrics.scope == scope)
                          & (metrics.metric == metric)]
         return chosen.sort_values("replication").value.to_numpy()
 
