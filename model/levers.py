@@ -31,6 +31,8 @@ class LeverKind(enum.StrEnum):
     """The HQ line contracted, in the provider's tiers."""
     CAMPAIGNS = "campaigns_per_year"
     """Awareness campaigns a year in a state."""
+    TOOLING = "tooling"
+    """A tool HQ buys: risk scoring, hash matching, or download workstations (``tool``)."""
 
 
 class Category(enum.StrEnum):
@@ -40,6 +42,7 @@ class Category(enum.StrEnum):
     TRAINING = "training"
     BANDWIDTH = "bandwidth"
     CAMPAIGNS = "campaigns"
+    TOOLING = "tooling"
     OTHER = "other"
 
 
@@ -51,12 +54,15 @@ COURSES = ("digital_forensics", "covert_online", "child_interview")
 """Course types (the values of ``model.scenario.CourseKind``)."""
 DELIVERIES = ("train_the_trainer", "abroad", "local")
 """How a course is delivered (the values of ``model.scenario.Delivery``)."""
+TOOLS = ("risk_scoring", "hash_matching", "workstations")
+"""Tools HQ may buy (the fields of ``model.scenario.Tooling``); lever codes ``tooling.<tool>``."""
 
 _CATEGORIES = {
     LeverKind.POSTS: Category.POSTS, LeverKind.NEW_POSTS_SALARY: Category.POSTS,
     LeverKind.NEW_POSTS_SET_UP: Category.POSTS, LeverKind.POSTS_MOVED: Category.POSTS,
     LeverKind.COURSE_PLACES: Category.TRAINING, LeverKind.TRAINED: Category.TRAINING,
     LeverKind.LINE: Category.BANDWIDTH, LeverKind.CAMPAIGNS: Category.CAMPAIGNS,
+    LeverKind.TOOLING: Category.TOOLING,
 }
 
 
@@ -78,6 +84,8 @@ class Lever:
         ``download_team`` or ``forensic_team`` for HQ posts; None for a state's posts.
     course, delivery : str or None
         For course places (both) and trained officers (course only).
+    tool : str or None
+        For tooling: one of :data:`TOOLS`.
     """
 
     kind: LeverKind
@@ -85,6 +93,7 @@ class Lever:
     team: str | None = None
     course: str | None = None
     delivery: str | None = None
+    tool: str | None = None
 
     @property
     def category(self) -> Category:
@@ -112,16 +121,20 @@ class Lever:
             return f"training_{self.course}_{self.delivery}"
         if kind is LeverKind.TRAINED:
             return f"trained_{self.course}"
+        if kind is LeverKind.TOOLING:
+            return f"tooling.{self.tool}"
         return kind.value
 
     def bound_name(self, scope: str) -> str:
         """The name ``optimise.bounds`` gives the lever at a site (``posts_officers.SGR``).
 
         Course places are bought nationally, so their name has no site:
-        ``training.<course>.<delivery>``.
+        ``training.<course>.<delivery>``; nor are tools: ``tooling.<tool>``.
         """
         if self.kind is LeverKind.COURSE_PLACES:
             return f"training.{self.course}.{self.delivery}"
+        if self.kind is LeverKind.TOOLING:
+            return self.code
         return f"{self.code}.{scope}"
 
     @classmethod
@@ -139,7 +152,7 @@ class Lever:
         LeverCodeError
             If the code names no lever.
         """
-        for parse in (_parse_new_posts, _parse_posts, _parse_training):
+        for parse in (_parse_new_posts, _parse_posts, _parse_training, _parse_tooling):
             lever = parse(code)
             if lever is not None:
                 return lever
@@ -178,4 +191,11 @@ def _parse_training(code: str) -> Lever | None:
         for delivery in DELIVERIES:
             if code == f"training_{course}_{delivery}":
                 return Lever(LeverKind.COURSE_PLACES, course=course, delivery=delivery)
+    return None
+
+
+def _parse_tooling(code: str) -> Lever | None:
+    for tool in TOOLS:
+        if code == f"tooling.{tool}":
+            return Lever(LeverKind.TOOLING, tool=tool)
     return None

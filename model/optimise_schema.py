@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Annotated, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     Field,
@@ -80,14 +80,132 @@ class LeverBounds(Strict):
         return self
 
 
+OPTIMISER_METRICS = ("raids", "arrests", "charges", "closed_after_investigation", "actioned",
+                     "downloaded", "reviewed", "high_risk_examined_within_target")
+"""Outcomes the optimiser's surrogate counts: an objective or a service level may name them."""
+SHARE_METRICS = ("high_risk_within_target_share",)
+"""Shares a service level may floor (absolute floors only, fractions in [0, 1])."""
+OLD_BUDGET = ("optimise.budget_rm was replaced by optimise.budget: write budget: {one_off_rm: "
+              "13000000, annual_rm: 3000000, note: ...} (one-off money, and a ceiling on "
+              "recurring costs in every year)")
+
+
+class Objective(Strict):
+    """A weighted sum of outcomes the plan maximises (weights in objective units)."""
+
+    weights: dict[str, PositiveFloat] = Field(
+        description="outcome -> weight, e.g. {raids: 1.0, charges: 0.5}; outcomes: "
+        + ", ".join(OPTIMISER_METRICS))
+    note: str = Field(default="", description="why these weights")
+
+    @model_validator(mode="after")
+    def _known(self) -> Self:
+        if not self.weights:
+            raise FieldError("weights", "name at least one outcome, e.g. {raids: 1.0}")
+        unknown = sorted(set(self.weights) - set(OPTIMISER_METRICS))
+        if unknown:
+            raise FieldError("weights", f"unknown outcome(s) {', '.join(unknown)}; the "
+                             "optimiser counts " + ", ".join(OPTIMISER_METRICS))
+        return self
+
+
+class ServiceLevel(Strict):
+    """A floor the plan must keep on one outcome, nationally or in one state."""
+
+    metric: str = Field(description="an outcome the optimiser counts, or "
+                        "high_risk_within_target_share (absolute floors only)")
+    floor: NonNegativeFloat = Field(
+        description="with relative_to: a fraction of that plan's value (0.9 = 90 %); without: "
+        "an absolute count, or a fraction in [0, 1] for a share")
+    relative_to: Literal["status_quo"] | None = "status_quo"
+    scope: str = Field(default="national", description="national, or a state code (SGR)")
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _meaningful(self) -> Self:
+        if self.metric not in (*OPTIMISER_METRICS, *SHARE_METRICS):
+            raise FieldError("metric", f"unknown outcome '{self.metric}'; service levels may "
+                             "floor " + ", ".join((*OPTIMISER_METRICS, *SHARE_METRICS)))
+        if self.scope != "national" and self.scope not in STATE_CODES:
+            raise FieldError("scope", f"scope '{self.scope}' is neither national nor a state "
+                             "code (" + ", ".join(STATE_CODES) + ")")
+        if self.metric in SHARE_METRICS and self.relative_to is not None:
+            raise FieldError("relative_to", f"{self.metric} is a share: give an absolute floor "
+                             "(relative_to: null, floor: 0.9)")
+        if (self.relative_to is not None or self.metric in SHARE_METRICS) and self.floor > 1:
+            raise FieldError("floor", f"floor {self.floor:g} is a fraction here: write 0.9 "
+                             "for 90 %")
+        return self
+
+
+class Budget(Strict):
+    """Money: a one-off envelope and a ceiling on recurring costs in every year."""
+
+    one_off_rm: NonNegativeFloat = Field(
+        description="one-off money over the horizon: set-up of new posts, moves, course "
+        "places, line installation, tools bought")
+    annual_rm: NonNegativeFloat = Field(
+        description="ceiling on recurring costs in each calendar year (pro rata in a part "
+        "year): salaries of new posts, line rent, extra campaigns, licences")
+    recurring_from_one_off: bool = Field(
+        default=False, description="whether recurring costs may also draw on the one-off "
+        "envelope (a finance officer's exception; default no)")
+    liabilities_to_year: PositiveInt = Field(
+        default=2030, description="the last year the recurring costs a plan leaves are shown")
+    note: str = ""
+
+
+class ToolPrice(Strict):
+    """What a tool costs: bought once, then a licence or upkeep a year."""
+
+    one_off_rm: NonNegativeFloat
+    recurring_rm_per_year: NonNegativeFloat
+    assumption: str = Field(min_length=1, description="where the price comes from, and its range")
+
+
+class WorkstationPrice(ToolPrice):
+    """A download workstation with its storage."""
+
+    max: NonNegativeInt = Field(default=4, description="workstations on offer, at most")
+
+
+class ToolingPrices(Strict):
+    """Tools the optimiser may buy (a tool without a price is not on the menu)."""
+
+    risk_scoring: ToolPrice | None = None
+    hash_matching: ToolPrice | None = None
+    workstations: WorkstationPrice | None = None
+
+
+class Frontier(Strict):
+    """The trade-off between two outcomes: plans from the best y to the best x."""
+
+    x: str = "raids"
+    y: str = "downloaded"
+    points: int = Field(default=5, ge=5, description="plans on the frontier, at least five")
+
+    @model_validator(mode="after")
+    def _known(self) -> Self:
+        for axis in ("x", "y"):
+            if getattr(self, axis) not in OPTIMISER_METRICS:
+                raise FieldError(axis, f"'{getattr(self, axis)}' is not an outcome the "
+                                 "optimiser counts: " + ", ".join(OPTIMISER_METRICS))
+        if self.x == self.y:
+            raise FieldError("y", "x and y must be two different outcomes")
+        return self
+
+
 class Optimise(Strict):
     """What the optimiser may spend and change, and how it searches."""
 
-    budget_rm: NonNegativeFloat = Field(
-        description="money for changes over the horizon: new posts, moves, courses, "
-        "bandwidth and campaigns (today's establishment is already paid for)"
-    )
-    max_total_posts: NonNegativeInt
+    objective: str | Objective = Field(
+        default="raids", description="the outcome to maximise (raids), or {weights: {raids: "
+        "1.0, charges: 0.5}, note: ...}")
+    service_levels: tuple[ServiceLevel, ...] = ()
+    budget: Budget = Field(description="today's establishment is already paid for: the "
+                           "budget pays for changes")
+    max_total_posts: NonNegativeInt = Field(
+        description="posts at most: growth beyond today's is a decision priced by salaries")
     min_posts_per_state: NonNegativeInt = 0
     max_posts_per_state: NonNegativeInt = 1000
     state_posts: dict[str, LeverBounds] = Field(
@@ -111,6 +229,11 @@ class Optimise(Strict):
         "posts_hq_download_team_officers.hq, training.digital_forensics.abroad, "
         "bandwidth_mbps.hq, campaigns_per_year.KTN",
     )
+    tooling: ToolingPrices = Field(default_factory=ToolingPrices)
+    frontier: Frontier | None = None
+    comparators: dict[str, str] = Field(
+        default_factory=dict, description="name -> scenario file (relative to this one) "
+        "whose establishment is costed and simulated beside the plan, never chosen")
     target_actioned: PositiveFloat | None = Field(
         default=None, description="reverse mode: the cheapest plan that actions this many"
     )
@@ -118,6 +241,36 @@ class Optimise(Strict):
     solver_workers: PositiveInt = 2
     rounds: PositiveInt = Field(default=3, description="optimise-and-verify rounds at most")
     replications: PositiveInt = Field(default=5, description="replications per check in a round")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_budget(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "budget_rm" in data:
+            raise FieldError("budget_rm", OLD_BUDGET)
+        return data
+
+    @model_validator(mode="after")
+    def _objective_known(self) -> Self:
+        if isinstance(self.objective, str) and self.objective not in OPTIMISER_METRICS:
+            raise FieldError("objective", f"unknown outcome '{self.objective}'; the optimiser "
+                             "counts " + ", ".join(OPTIMISER_METRICS) + ", or give {weights: "
+                             "{raids: 1.0, charges: 0.5}, note: ...}")
+        return self
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """The objective as outcome -> weight."""
+        if isinstance(self.objective, str):
+            return {self.objective: 1.0}
+        return dict(self.objective.weights)
+
+    @property
+    def frontier_axes(self) -> Frontier:
+        """The frontier's outcomes: as set, else the objective's first outcome and downloads."""
+        if self.frontier is not None:
+            return self.frontier
+        first = next(iter(self.weights))
+        return Frontier(x=first, y="downloaded" if first != "downloaded" else "raids")
 
     @model_validator(mode="after")
     def _state_codes(self) -> Self:

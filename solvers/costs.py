@@ -16,7 +16,11 @@ installed once and rented monthly from its start; a course is paid when it is he
 The proposal's workbook writes the same rule as spreadsheet formulas.
 
 Today's establishment and today's campaigns are already paid for: only new posts, moved
-posts, course places, a new line and campaigns beyond today's cost money.  The solver
+posts, course places, a new line, tools and campaigns beyond today's cost money.  Money is
+of two kinds (``optimise.budget``): one-off (set-up of a new post, a move, a course place,
+a line's installation, a tool bought) and recurring (salaries of new posts, line rent,
+campaigns beyond today's, licences).  A post created in a later year of the horizon is
+set up on 1 January of that year and filled (and salaried) the recruitment lag after.  The solver
 works on integers; it takes the price of one unit (``..._cost_rm(..., 1)``) rounded to
 whole ringgit, which is why its total may differ from ``plan.csv``'s by under one
 ringgit a unit.
@@ -27,9 +31,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from model.levers import RANKS
+from model.levers import RANKS, TOOLS
 from model.optimise_schema import BandwidthTier, Delivery
 from model.scenario import Scenario
 from model.schema_base import CourseKind
@@ -85,6 +89,9 @@ class PriceList:
         Price of one place on a course.
     campaign_rm : float
         Price of one campaign.
+    tool_rm : dict of str to (float, float)
+        One-off and yearly price of each tool on offer (``risk_scoring``,
+        ``hash_matching``, ``workstations`` a unit).
     """
 
     start_date: dt.date
@@ -95,6 +102,7 @@ class PriceList:
     relocation_rm: float
     place_rm: Mapping[tuple[CourseKind, Delivery], float]
     campaign_rm: float
+    tool_rm: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def years(self) -> list[int]:
@@ -105,9 +113,21 @@ class PriceList:
         """The date ``days_after_start`` days after the first day of the horizon."""
         return self.start_date + dt.timedelta(days=days_after_start)
 
-    def filled_on(self, filled_at_start: bool = False) -> dt.date:
-        """The day a post is filled: at once, or the recruitment lag after the start."""
-        return self.start_date if filled_at_start else self.day(self.recruitment_lag_days)
+    def created_on(self, year: int | None = None) -> dt.date:
+        """The day a post created in ``year`` is set up: 1 January, or the start if later."""
+        if year is None:
+            return self.start_date
+        return max(dt.date(year, 1, 1), self.start_date)
+
+    def filled_on(self, filled_at_start: bool = False, year: int | None = None) -> dt.date:
+        """The day a post is filled: at once, or the recruitment lag after it is created."""
+        if filled_at_start:
+            return self.start_date
+        return self.created_on(year) + dt.timedelta(days=self.recruitment_lag_days)
+
+    def ceiling_rm(self, year: int, annual_rm: float) -> float:
+        """The annual ceiling in a calendar year: pro rata to the horizon's days in it."""
+        return annual_rm * self.paid_days(year, self.start_date) / days_in_year(year)
 
     # --- when money is paid ---------------------------------------------------------------
 
@@ -134,19 +154,28 @@ class PriceList:
             costs[year] = cost
         return costs
 
+    def split_by_year_rm(self, charge: Charge, quantity: float
+                         ) -> dict[int, tuple[float, float]]:
+        """``by_year_rm`` split into (one-off, recurring) in each calendar year."""
+        recurring = self.by_year_rm(Charge(0.0, charge.recurring_rm_per_year,
+                                           charge.paid_from), quantity)
+        one_off = self.by_year_rm(Charge(charge.one_off_rm, 0.0, charge.paid_from), quantity)
+        return {year: (one_off[year], recurring[year]) for year in self.years}
+
     def cost_rm(self, charge: Charge, quantity: float) -> float:
         """``quantity`` units of ``charge`` over the horizon: the sum of its years."""
         return float(sum(self.by_year_rm(charge, quantity).values()))
 
     # --- what each lever's unit is charged ------------------------------------------------
 
-    def salary_charge(self, rank: str, filled_at_start: bool = False) -> Charge:
-        """A new post's salary, from the day it is filled."""
-        return Charge(0.0, self.salary_rm_per_year[rank], self.filled_on(filled_at_start))
+    def salary_charge(self, rank: str, filled_at_start: bool = False,
+                      year: int | None = None) -> Charge:
+        """A new post's salary, from the day it is filled (created in ``year``: the start's)."""
+        return Charge(0.0, self.salary_rm_per_year[rank], self.filled_on(filled_at_start, year))
 
-    def set_up_charge(self, filled_at_start: bool = False) -> Charge:
-        """Creating a post (recruitment, equipment), paid when its holder starts."""
-        return Charge(self.set_up_rm, 0.0, self.filled_on(filled_at_start))
+    def set_up_charge(self, year: int | None = None) -> Charge:
+        """Creating a post (recruitment, equipment), paid on the day it is created."""
+        return Charge(self.set_up_rm, 0.0, self.created_on(year))
 
     def relocation_charge(self) -> Charge:
         """Moving a post, paid when its holder arrives at the new site (after the lag).
@@ -169,15 +198,20 @@ class PriceList:
         """One campaign a year beyond today's, from the start."""
         return Charge(0.0, self.campaign_rm, self.start_date)
 
+    def tool_charge(self, tool: str) -> Charge:
+        """One tool (or workstation) bought at the start, then its licence or upkeep."""
+        one_off, recurring = self.tool_rm[tool]
+        return Charge(one_off, recurring, self.start_date)
+
     # --- totals over the horizon (the solver's budget and the explanations) -------------
 
-    def salaries_cost_rm(self, rank: str, posts: int) -> float:
+    def salaries_cost_rm(self, rank: str, posts: int, year: int | None = None) -> float:
         """Salaries of ``posts`` new posts of a rank, from when they are filled."""
-        return self.cost_rm(self.salary_charge(rank), posts)
+        return self.cost_rm(self.salary_charge(rank, year=year), posts)
 
-    def set_up_cost_rm(self, posts: int) -> float:
+    def set_up_cost_rm(self, posts: int, year: int | None = None) -> float:
         """One-off cost of creating ``posts`` posts."""
-        return self.cost_rm(self.set_up_charge(), posts)
+        return self.cost_rm(self.set_up_charge(year), posts)
 
     def new_post_cost_rm(self, rank: str) -> float:
         """One new post of a rank: its salaries over the horizon and its set-up."""
@@ -232,6 +266,8 @@ def price_list(scenario: Scenario) -> PriceList:
         relocation_rm=costs.relocation_one_off_rm.value,
         place_rm={(o.course, o.delivery): o.cost_per_place_rm.value for o in settings.courses},
         campaign_rm=settings.campaign_cost_rm.value,
+        tool_rm={tool: (price.one_off_rm, price.recurring_rm_per_year)
+                 for tool in TOOLS if (price := getattr(settings.tooling, tool)) is not None},
     )
 
 
@@ -255,3 +291,27 @@ def moved_posts(posts: Mapping[tuple[str, str], int],
     """Posts a site or team gains that are not new: they move from elsewhere."""
     increases = {key: max(posts.get(key, 0) - today[key], 0) for key in today}
     return sum(increases.values()) - sum(new_posts(posts, today).values())
+
+
+def liabilities_rm(prices: PriceList, recurring_rm_per_year: float,
+                   to_year: int) -> dict[int, float]:
+    """Recurring costs a plan leaves after the horizon: its yearly rate, year by year.
+
+    Parameters
+    ----------
+    prices : PriceList
+        The horizon (the years after its last one are counted).
+    recurring_rm_per_year : float
+        The plan's recurring rate at the end of the horizon (every recurring line's full
+        yearly rate).
+    to_year : int
+        The last year shown (``optimise.budget.liabilities_to_year``).
+
+    Returns
+    -------
+    dict of int to float
+        Year -> the rate, for each calendar year after the horizon's last up to
+        ``to_year`` (none if ``to_year`` is not after it).
+    """
+    return {year: recurring_rm_per_year
+            for year in range(prices.end_date.year + 1, to_year + 1)}

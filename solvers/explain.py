@@ -7,12 +7,25 @@ they miss, the solver's own infeasibility core names by constraint group.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from model.optimise_schema import Optimise
 from model.scenario import Scenario
 from model.schema_base import STATE_CODES
-from solvers.allocation import CONSTRAINT_GROUPS, lever_names, state_post_bounds
+from solvers.allocation import (
+    CONSTRAINT_GROUPS,
+    InfeasiblePlan,
+    Request,
+    lever_names,
+    solve,
+    state_post_bounds,
+)
+from solvers.budget import recurring_rate_rm
 from solvers.costs import price_list
-from solvers.plan import current_posts
+from solvers.plan import current_posts, plan_costs
+from solvers.surrogate import Surrogate, build_surrogate
+
+BUDGET_GROUPS = frozenset({"budget_one_off", "budget_annual"})
 
 
 def conflicts(scenario: Scenario) -> list[str]:
@@ -91,21 +104,80 @@ def _budget_conflicts(scenario: Scenario, settings: Optimise,
                       minimum_posts: float) -> list[str]:
     """Posts beyond today's establishment cost money: the minimum alone may exceed the budget.
 
-    The cheapest new post (a lower rank's) is priced as the solver prices it.
+    The cheapest new posts (lower ranks') are priced as the solver prices them: their
+    set-up against the one-off envelope, their salaries a year against the annual ceiling
+    (unless recurring costs may draw on the envelope).
     """
     today = sum(current_posts(scenario).values())
-    forced_new = max(minimum_posts - today, 0)
+    forced_new = int(max(minimum_posts - today, 0))
     if not forced_new:
         return []
-    needed = forced_new * price_list(scenario).new_post_cost_rm("lower_ranks")
-    if needed <= settings.budget_rm:
-        return []
-    return [f"the minimum posts need {forced_new} new posts, costing at least "
-            f"RM{needed:,.0f} over the horizon > the budget RM"
-            f"{settings.budget_rm:,.0f} (optimise.budget_rm)"]
+    prices = price_list(scenario)
+    budget = settings.budget
+    set_up = forced_new * prices.set_up_rm
+    salaries = forced_new * prices.salary_rm_per_year["lower_ranks"]
+    found = []
+    if budget.recurring_from_one_off:
+        total = set_up + prices.salaries_cost_rm("lower_ranks", forced_new)
+        ceilings = sum(prices.ceiling_rm(year, budget.annual_rm) for year in prices.years)
+        if total > budget.one_off_rm + ceilings:
+            found.append(f"the minimum posts need {forced_new} new posts, costing at least "
+                         f"RM{total:,.0f} over the horizon > the one-off RM"
+                         f"{budget.one_off_rm:,.0f} and the annual ceilings RM{ceilings:,.0f} "
+                         "(optimise.budget); lower the minimum posts or raise the budget")
+        return found
+    if set_up > budget.one_off_rm:
+        found.append(f"the minimum posts need {forced_new} new posts, whose set-up costs at "
+                     f"least RM{set_up:,.0f} > RM{budget.one_off_rm:,.0f} "
+                     "(optimise.budget.one_off_rm); lower the minimum posts or raise it")
+    if salaries > budget.annual_rm:
+        found.append(f"the minimum posts need {forced_new} new posts, whose salaries cost at "
+                     f"least RM{salaries:,.0f} a year > RM{budget.annual_rm:,.0f} "
+                     "(optimise.budget.annual_rm); lower the minimum posts or raise it")
+    return found
 
 
-def describe_core(groups: list[str]) -> str:
-    """The solver's infeasible core as sentences."""
+def floor_cost(scenario: Scenario, surrogate: Surrogate | None = None) -> str:
+    """What reaching the service levels would cost: the cheapest plan, the budget lifted.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The optimisation whose floors the budget cannot reach.
+    surrogate : Surrogate, optional
+        The pipeline's capacities (read from the scenario if not given).
+
+    Returns
+    -------
+    str
+        The cheapest plan's one-off money and recurring money a year, or that no plan
+        within the other constraints reaches the floors.
+    """
+    surrogate = surrogate or build_surrogate(scenario)
+    try:
+        cheapest = solve(scenario, surrogate, name="cheapest meeting the floors",
+                         request=Request(cheapest=True, lifted=BUDGET_GROUPS))
+    except InfeasiblePlan:
+        return ("no plan within the other constraints reaches the service levels, whatever "
+                "the money; lower a floor (optimise.service_levels) or relax a bound")
+    except TimeoutError:
+        return "no plan reaching the service levels was found in the time allowed"
+    rows = plan_costs(scenario, cheapest)
+    one_off = sum(row["one_off_rm"] for row in rows)
+    rate = recurring_rate_rm(pd.DataFrame(rows), scenario.end_date)
+    return (f"reaching the service levels needs at least RM{one_off:,.0f} one-off and "
+            f"RM{rate:,.0f} a year recurring (the cheapest plan meeting them, the budget "
+            "lifted); raise optimise.budget or lower a floor")
+
+
+def describe_core(groups: list[str], scenario: Scenario | None = None) -> str:
+    """The solver's infeasible core as sentences.
+
+    With the scenario, a core that names the service levels also says what reaching them
+    would cost (:func:`floor_cost`).
+    """
     named = [CONSTRAINT_GROUPS.get(group, group) for group in groups]
-    return "these constraints cannot all hold together: " + "; ".join(named)
+    text = "these constraints cannot all hold together: " + "; ".join(named)
+    if scenario is not None and "service_levels" in groups:
+        text += "; " + floor_cost(scenario)
+    return text

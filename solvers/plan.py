@@ -1,9 +1,9 @@
 """The ``Plan`` every solver returns, its costs, and the scenario that carries it out.
 
-A plan sets the levers: posts by site, team and rank; course places; the HQ
-line; awareness campaigns per state.  ``apply_plan`` turns it into a scenario
-the simulation can verify; ``plan_costs`` into the rows of ``plan.csv``, priced
-by ``solvers.costs``.
+A plan sets the levers: posts by site, team and rank (and the year each new post is
+created); course places; the HQ line; awareness campaigns per state; tools bought.
+``apply_plan`` turns it into a scenario the simulation can verify; ``plan_costs`` into
+the rows of ``plan.csv``, priced by ``solvers.costs``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from model.metrics import HQ, NATIONAL
 from model.optimise_schema import BandwidthTier, Delivery, Optimise
 from model.scenario import CourseRun, Scenario, StaffGroup
 from model.schema_base import STATE_CODES, CourseKind
-from solvers.costs import Charge, PriceList, moved_posts, new_posts, price_list
+from solvers.costs import Charge, PriceList, new_posts, price_list
 
 STATE_GROUPS = ("officers", "lower_ranks")
 HQ_GROUPS = ("download_team.officers", "download_team.lower_ranks",
@@ -35,7 +35,7 @@ DELIVERY_ORDER = tuple(sorted(COURSE_START_DAYS, key=COURSE_START_DAYS.__getitem
 
 PLAN_COLUMNS = ["lever", "scope", "quantity", "unit", "cost_rm", "paid_quantity",
                 "unit_one_off_rm", "unit_recurring_rm_per_year", "paid_from", "one_off_rm",
-                "recurring_rm_per_year"]
+                "recurring_rm_per_year", "year"]
 """The columns of ``plan.csv`` before its ``cost_<year>_rm`` columns (see ``plan_costs``)."""
 
 PostKey = tuple[str, str]  # (state code or "hq", group)
@@ -54,20 +54,31 @@ class Plan:
     trainees: dict[tuple[CourseKind, str], int] = field(default_factory=dict)
     bandwidth_tier: BandwidthTier | None = None
     campaigns: dict[str, int] = field(default_factory=dict)
+    # posts a site or team gains, by calendar year of creation (missing: all in the first)
+    phasing: dict[PostKey, dict[int, int]] = field(default_factory=dict)
+    tooling: dict[str, int] = field(default_factory=dict)  # tool -> 1 bought / workstations
     status: str = "rule"
     flows: dict[str, float] = field(default_factory=dict)
+    outcomes: dict[str, float] = field(default_factory=dict)  # metric or metric.STATE
     surrogate_actioned: float = float("nan")
+    surrogate_objective: float = float("nan")
     bound: float = float("nan")
     solve_seconds: float = 0.0
 
     @property
     def gap(self) -> float:
         """Relative optimality gap the solver proved (0 when optimal)."""
-        if self.bound != self.bound or self.surrogate_actioned != self.surrogate_actioned:
+        value = self.surrogate_objective
+        if self.bound != self.bound or value != value:
             return float("nan")
         if self.bound == 0:
             return 0.0
-        return abs(self.bound - self.surrogate_actioned) / abs(self.bound)
+        return abs(self.bound - value) / abs(self.bound)
+
+    def later_posts(self, key: PostKey, first_year: int) -> dict[int, int]:
+        """Posts a site or team gains after the first year, by year of creation."""
+        return {year: n for year, n in self.phasing.get(key, {}).items()
+                if year > first_year and n}
 
     def total_posts(self) -> int:
         """Posts of every site and rank."""
@@ -100,7 +111,7 @@ def status_quo_plan(scenario: Scenario) -> Plan:
 
 
 def three_to_four_rule(scenario: Scenario, settings: Optimise) -> Plan:
-    """The rule "three to four posts per state": within the same total posts.
+    """The rule "three to four posts per state": within today's total posts.
 
     Every state gets three (an officer and two lower ranks); the four largest by
     tip-off share get a fourth officer; HQ keeps what is left, split between
@@ -113,7 +124,7 @@ def three_to_four_rule(scenario: Scenario, settings: Optimise) -> Plan:
         posts[(code, "officers")] = 2 if code in largest else 1
         posts[(code, "lower_ranks")] = 2
     today = current_posts(scenario)
-    left = max(settings.max_total_posts - sum(posts.values()), 0)
+    left = max(min(settings.max_total_posts, sum(today.values())) - sum(posts.values()), 0)
     hq_today = {key: value for key, value in today.items() if key[0] == HQ}
     total_today = sum(hq_today.values()) or 1
     allocated = {key: int(left * value / total_today) for key, value in hq_today.items()}
@@ -133,8 +144,16 @@ def apply_plan(scenario: Scenario, plan: Plan) -> Scenario:
         node = data["hq"] if site == HQ else data["states"][site]
         for part in group.split("."):
             node = node[part]
-        filled = min(posts, today[(site, group)])
-        node.update({"posts": posts, "filled_at_start": filled, "changes": []})
+        later = plan.later_posts((site, group), scenario.start_date.year)
+        at_start = posts - sum(later.values())
+        changes, count = [], at_start
+        for year in sorted(later):  # created on 1 January, vacant until recruited
+            count += later[year]
+            changes.append({"date": dt.date(year, 1, 1).isoformat(), "posts": count})
+        node.update({"posts": at_start, "filled_at_start": min(at_start, today[(site, group)]),
+                     "changes": changes})
+    for tool, quantity in plan.tooling.items():
+        data["tooling"][tool] = bool(quantity) if tool != "workstations" else quantity
     days_off = _days_off(scenario.optimise)
     data["training"]["courses"] = [*data["training"]["courses"], *[
         _course(run.course, run.site, trained_group(run.site), run.places, run.held_on,
@@ -254,14 +273,17 @@ def plan_costs(scenario: Scenario, plan: Plan) -> list[dict[str, Any]]:
     -------
     list of dict
         Rows of :data:`PLAN_COLUMNS`, then ``cost_<year>_rm`` for each calendar year of
-        the horizon: every post set (at no cost of its own), then new and moved posts,
-        course places (by course, delivery and the site whose people take them), the
-        people trained (by course and site: as many as the places), the line and every
-        state's campaigns.  ``quantity`` is what the plan sets; ``paid_quantity`` what
-        is paid for (new posts, places, one line, campaigns beyond today's; 0 for what
-        is kept), at ``unit_one_off_rm`` once on ``paid_from`` and
-        ``unit_recurring_rm_per_year`` from that day on; ``cost_rm`` is the sum of the
-        years (:class:`solvers.costs.PriceList` says which year a cost falls in).
+        the horizon: every post set (at no cost of its own), then new posts by rank and
+        year of creation, moved posts, course places (by course, delivery and the site
+        whose people take them), the people trained (by course and site: as many as the
+        places), the line, every state's campaigns and the tools bought.  ``quantity`` is
+        what the plan sets; ``paid_quantity`` what is paid for (new posts, places, one
+        line, campaigns beyond today's, tools; 0 for what is kept), at
+        ``unit_one_off_rm`` once on ``paid_from`` and ``unit_recurring_rm_per_year``
+        from that day on; ``one_off_rm`` and ``recurring_rm_per_year`` are those times
+        the quantity paid; ``year`` is the calendar year the line starts; ``cost_rm``
+        is the sum of the years (:class:`solvers.costs.PriceList` says which year a cost
+        falls in).
 
     Raises
     ------
@@ -271,7 +293,7 @@ def plan_costs(scenario: Scenario, plan: Plan) -> list[dict[str, Any]]:
     prices = price_list(scenario)
     return (_post_rows(prices, plan) + _new_post_rows(scenario, plan, prices)
             + _course_rows(scenario, plan, prices) + _line_rows(plan, prices)
-            + _campaign_rows(scenario, plan, prices))
+            + _campaign_rows(scenario, plan, prices) + _tool_rows(plan, prices))
 
 
 def year_column(year: int) -> str:
@@ -280,12 +302,14 @@ def year_column(year: int) -> str:
 
 
 def _row(prices: PriceList, lever: Lever, scope: str, quantity: float, unit: str,
-         charge: Charge | None = None, paid_quantity: int = 0) -> dict[str, Any]:
+         charge: Charge | None = None, paid_quantity: int = 0,
+         year: int | None = None) -> dict[str, Any]:
     """One row of ``plan.csv``; without a charge or a quantity paid, a lever set at no cost."""
     row: dict[str, Any] = {"lever": lever.code, "scope": scope, "quantity": quantity,
                            "unit": unit, "cost_rm": 0.0, "paid_quantity": 0,
                            "unit_one_off_rm": 0.0, "unit_recurring_rm_per_year": 0.0,
-                           "paid_from": "", "one_off_rm": 0.0, "recurring_rm_per_year": 0.0}
+                           "paid_from": "", "one_off_rm": 0.0, "recurring_rm_per_year": 0.0,
+                           "year": year or prices.start_date.year}
     by_year = dict.fromkeys(prices.years, 0.0)
     if charge is not None and paid_quantity:
         by_year = prices.by_year_rm(charge, paid_quantity)
@@ -295,8 +319,9 @@ def _row(prices: PriceList, lever: Lever, scope: str, quantity: float, unit: str
                    unit_recurring_rm_per_year=charge.recurring_rm_per_year,
                    paid_from=charge.paid_from.isoformat(),
                    one_off_rm=paid_quantity * charge.one_off_rm if inside else 0.0,
-                   recurring_rm_per_year=paid_quantity * charge.recurring_rm_per_year)
-    return row | {year_column(year): cost for year, cost in by_year.items()}
+                   recurring_rm_per_year=paid_quantity * charge.recurring_rm_per_year,
+                   year=year or charge.paid_from.year)
+    return row | {year_column(y): cost for y, cost in by_year.items()}
 
 
 def _post_rows(prices: PriceList, plan: Plan) -> list[dict[str, Any]]:
@@ -304,16 +329,41 @@ def _post_rows(prices: PriceList, plan: Plan) -> list[dict[str, Any]]:
             for (site, group), posts in sorted(plan.posts.items())]
 
 
-def _new_post_rows(scenario: Scenario, plan: Plan, prices: PriceList) -> list[dict[str, Any]]:
+def new_posts_by_year(scenario: Scenario, plan: Plan) -> tuple[dict[tuple[str, int], int], int]:
+    """New posts by (rank, year of creation), and the posts moved (in the first year).
+
+    Posts a site gains after the first year are new posts created that year; in the first
+    year the rule of :func:`solvers.costs.new_posts` (a rank's growth beyond today's is
+    new, other gains are moves) applies to what is left.  ``solvers.allocation`` states
+    the same rule as constraints.
+    """
     today = current_posts(scenario)
+    first = scenario.start_date.year
+    created: dict[tuple[str, int], int] = {}
+    later_gain = 0
+    for key in plan.posts:
+        for year, count in plan.later_posts(key, first).items():
+            rank = key[1].rpartition(".")[2]
+            created[(rank, year)] = created.get((rank, year), 0) + count
+            later_gain += count
+    growth = new_posts(plan.posts, today)
+    for rank, count in growth.items():
+        later = sum(n for (r, _), n in created.items() if r == rank)
+        created[(rank, first)] = max(count - later, 0)
+    first_gain = sum(max(plan.posts[k] - today[k], 0) for k in today) - later_gain
+    moved = first_gain - sum(n for (_, year), n in created.items() if year == first)
+    return {key: n for key, n in sorted(created.items()) if n}, max(moved, 0)
+
+
+def _new_post_rows(scenario: Scenario, plan: Plan, prices: PriceList) -> list[dict[str, Any]]:
+    created, moved = new_posts_by_year(scenario, plan)
     rows = []
-    for rank, count in new_posts(plan.posts, today).items():
-        if count:  # new posts start vacant (apply_plan): paid from when they are filled
-            rows.append(_row(prices, Lever(LeverKind.NEW_POSTS_SALARY, rank=rank), NATIONAL,
-                             count, "posts", prices.salary_charge(rank), count))
-            rows.append(_row(prices, Lever(LeverKind.NEW_POSTS_SET_UP, rank=rank), NATIONAL,
-                             count, "posts", prices.set_up_charge(), count))
-    moved = moved_posts(plan.posts, today)
+    for (rank, year), count in created.items():
+        # new posts start vacant (apply_plan): set up when created, paid from when filled
+        rows.append(_row(prices, Lever(LeverKind.NEW_POSTS_SALARY, rank=rank), NATIONAL,
+                         count, "posts", prices.salary_charge(rank, year=year), count, year))
+        rows.append(_row(prices, Lever(LeverKind.NEW_POSTS_SET_UP, rank=rank), NATIONAL,
+                         count, "posts", prices.set_up_charge(year), count, year))
     if moved > 0:
         rows.append(_row(prices, Lever(LeverKind.POSTS_MOVED), NATIONAL, moved, "posts",
                          prices.relocation_charge(), moved))
@@ -348,6 +398,13 @@ def _campaign_rows(scenario: Scenario, plan: Plan, prices: PriceList) -> list[di
                          "campaigns a year", prices.campaign_charge(),
                          max(campaigns - today, 0)))
     return rows
+
+
+def _tool_rows(plan: Plan, prices: PriceList) -> list[dict[str, Any]]:
+    return [_row(prices, Lever(LeverKind.TOOLING, tool=tool), HQ, quantity,
+                 "workstations" if tool == "workstations" else "tool",
+                 prices.tool_charge(tool), quantity)
+            for tool, quantity in plan.tooling.items() if quantity]
 
 
 def plan_cost_rm(scenario: Scenario, plan: Plan) -> float:

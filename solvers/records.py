@@ -1,8 +1,8 @@
 """What an optimisation run records: its tables, its ``run.json`` entry and its summary.
 
 The optimise-and-verify loop (``solvers/loop.py``) returns an ``Outcome``; this module
-turns it into the frames the run folder holds (plan, rounds, alternatives) and the
-lines the command prints, so that the command line only wires.
+turns it into the frames the run folder holds (plan, budget, frontier, binding, rounds,
+alternatives) and the lines the command prints, so that the command line only wires.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ import pandas as pd
 from model.experiments.comparisons import whole_horizon_summary
 from model.scenario import Scenario
 from model.schema_base import STATE_CODES
-from solvers.loop import Outcome, Round
+from solvers.binding import BINDING_COLUMNS
+from solvers.budget import BUDGET_COLUMNS, recurring_rate_rm
+from solvers.frontier import FRONTIER_COLUMNS
+from solvers.loop import CHOSEN, Outcome, Round
 from solvers.plan import HQ, PLAN_COLUMNS, apply_plan
 
-ROUNDS_COLUMNS = ["round", "surrogate_actioned", "simulated_actioned", "ci_low", "ci_high",
+ROUNDS_COLUMNS = ["round", "surrogate_objective", "simulated_objective", "ci_low", "ci_high",
                   "gap_share", "solver_status", "solve_seconds"]
-CHOSEN = "optimised"
-"""The name the chosen plan's results carry among the options."""
 
 
 def plan_table(outcome: Outcome) -> pd.DataFrame:
@@ -33,15 +34,40 @@ def plan_table(outcome: Outcome) -> pd.DataFrame:
     return outcome.costs[[*PLAN_COLUMNS, *years]]
 
 
+def budget_frame(outcome: Outcome) -> pd.DataFrame:
+    """``budget.csv``: one-off and recurring money by year, liabilities after the horizon."""
+    return outcome.budget[BUDGET_COLUMNS]
+
+
+def frontier_frame(outcome: Outcome) -> pd.DataFrame:
+    """``frontier.csv``: each frontier plan's two outcomes simulated, and its cost."""
+    return outcome.frontier[FRONTIER_COLUMNS]
+
+
+def binding_frame(outcome: Outcome) -> pd.DataFrame:
+    """``binding.csv``: the constraints at their bound, with their shadow values."""
+    return outcome.binding[BINDING_COLUMNS]
+
+
 def total_cost_rm(outcome: Outcome) -> float:
     """The plan's spending over the horizon."""
     return float(outcome.costs.cost_rm.sum())
 
 
+def one_off_rm(outcome: Outcome) -> float:
+    """The plan's one-off money over the horizon."""
+    return float(outcome.costs.one_off_rm.sum())
+
+
+def recurring_rm_per_year(outcome: Outcome, scenario: Scenario) -> float:
+    """The plan's recurring costs a year at the horizon's end."""
+    return recurring_rate_rm(outcome.costs, scenario.end_date)
+
+
 def rounds_table(rounds: list[Round]) -> pd.DataFrame:
     """One row per optimise-and-verify round: the surrogate's promise against the simulation."""
     return pd.DataFrame([{
-        "round": r.number, "surrogate_actioned": r.promised, "simulated_actioned": r.simulated,
+        "round": r.number, "surrogate_objective": r.promised, "simulated_objective": r.simulated,
         "ci_low": r.ci_low, "ci_high": r.ci_high, "gap_share": r.gap_share,
         "solver_status": r.plan.status, "solve_seconds": r.plan.solve_seconds,
     } for r in rounds], columns=ROUNDS_COLUMNS)
@@ -53,41 +79,75 @@ def alternatives(outcome: Outcome) -> dict[str, pd.DataFrame]:
             for name, results in outcome.results.items() if name != CHOSEN}
 
 
+def service_level_records(outcome: Outcome) -> list[dict[str, Any]]:
+    """Each service level: its floor, the value it asks for, and whether the plan met it."""
+    return [{"metric": row.metric, "scope": row.scope, "floor": row.floor,
+             "relative_to": row.relative_to or None, "floor_value": row.floor_value,
+             "met": None if row.met is None else bool(row.met)}
+            for row in outcome.service_levels.itertuples(index=False)]
+
+
 def plan_record(outcome: Outcome, scenario: Scenario) -> dict[str, Any]:
     """The ``run.json`` entries of an optimisation: the plan's scenario and its figures."""
     plan = outcome.plan
+    settings = scenario.optimise
+    assert settings is not None
     return {
         # the results are the plan's: record the scenario that carries it out, for the report
         "plan_scenario": apply_plan(scenario, plan).model_dump(mode="json"),
         "plan": {
             "status": plan.status, "optimality_gap": plan.gap, "stable": outcome.stable,
             "rounds": len(outcome.rounds), "solve_seconds": round(plan.solve_seconds, 3),
+            "surrogate_objective": plan.surrogate_objective,
             "surrogate_actioned": plan.surrogate_actioned,
             "total_cost_rm": round(total_cost_rm(outcome), 2),
-            "budget_rm": scenario.optimise.budget_rm if scenario.optimise else None,
+            "one_off_rm": round(one_off_rm(outcome), 2),
+            "recurring_rm_per_year": round(recurring_rm_per_year(outcome, scenario), 2),
+            "budget": settings.budget.model_dump(mode="json", exclude={"note"}),
+            "objective": settings.weights,
+            "service_levels": service_level_records(outcome),
             "total_posts": plan.total_posts(),
+            "tooling": dict(plan.tooling),
+            "fits_constraints": dict(outcome.fitting),
         },
     }
 
 
+def _objective_text(weights: dict[str, float]) -> str:
+    if len(weights) == 1:
+        return next(iter(weights))
+    return " + ".join(f"{w:g} x {metric}" for metric, w in weights.items())
+
+
 def plan_summary(outcome: Outcome, scenario: Scenario) -> str:
-    """The lines an optimisation prints: the plan, its gain with intervals, the rounds."""
+    """The lines an optimisation prints: objective, floors, money, plan, gains, rounds."""
     plan = outcome.plan
-    budget = scenario.optimise.budget_rm if scenario.optimise else float("nan")
+    settings = scenario.optimise
+    assert settings is not None
+    budget = settings.budget
     lines = [f"plan ({plan.status}; {'stable' if outcome.stable else 'not stable'} after "
-             f"{len(outcome.rounds)} round(s)): {plan.total_posts()} posts, "
-             f"RM{total_cost_rm(outcome):,.0f} of RM{budget:,.0f}"]
+             f"{len(outcome.rounds)} round(s)), objective: most "
+             f"{_objective_text(settings.weights)}; {plan.total_posts()} posts"]
+    lines.append(f"  money: RM{one_off_rm(outcome):,.0f} one-off of RM{budget.one_off_rm:,.0f}; "
+                 f"RM{recurring_rm_per_year(outcome, scenario):,.0f} a year recurring at the "
+                 f"end (ceiling RM{budget.annual_rm:,.0f} a year)")
+    for row in outcome.service_levels.itertuples(index=False):
+        verdict = "met" if row.met else "NOT met"
+        lines.append(f"  floor {row.metric} ({row.scope}) >= {row.floor_value:,.1f}: "
+                     f"simulated {row.mean:,.1f} [{row.ci_low:,.1f}, {row.ci_high:,.1f}], "
+                     f"{verdict}")
     states = ", ".join(f"{code} {plan.posts[(code, 'officers')]}+"
                        f"{plan.posts[(code, 'lower_ranks')]}" for code in STATE_CODES)
     hq = sum(v for (site, _), v in plan.posts.items() if site == HQ)
     lines.append(f"  posts (officers+lower ranks): HQ {hq}; {states}")
     places = {f"{k.value}/{d.value}": v for (k, d), v in plan.course_places.items() if v}
-    lines.append(f"  course places: {places or 'none'}")
+    lines.append(f"  course places: {places or 'none'}; tools: {plan.tooling or 'none'}")
     tier = plan.bandwidth_tier
     lines.append(f"  HQ line: {tier.mbps:g} Mbps" if tier else "  HQ line: unchanged")
-    for row in outcome.paired[outcome.paired.metric == "actioned"].itertuples():
-        lines.append(f"  actioned, {CHOSEN} - {row.option_b}: {row.mean_diff:+,.0f} "
-                     f"[{row.ci_low:+,.0f}, {row.ci_high:+,.0f}] tip-offs")
+    for metric in settings.weights:
+        for row in outcome.paired[outcome.paired.metric == metric].itertuples():
+            lines.append(f"  {metric}, {CHOSEN} - {row.option_b}: {row.mean_diff:+,.0f} "
+                         f"[{row.ci_low:+,.0f}, {row.ci_high:+,.0f}]")
     for r in outcome.rounds:
         lines.append(f"  round {r.number}: surrogate {r.promised:,.0f}, simulated "
                      f"{r.simulated:,.0f} (gap {r.gap_share:+.1%})")

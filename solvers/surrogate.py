@@ -13,6 +13,7 @@ delivered.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +27,10 @@ from model.engine.processes import IDENTIFICATION_SHAPE
 from model.scenario import Download, Scenario
 from model.schema_base import STATE_CODES
 
-STAGES = ("download", "review", "pass", *STATE_CODES)
+STAGES = ("download", "review", "pass", "high_risk", *STATE_CODES)
 """Stages the recalibration scales: HQ's two capacities, the share of reviews passed on to
-the states, then each state's capacity."""
+the states, the share of high-risk tip-offs examined within their target, then each
+state's capacity."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,18 @@ class Surrogate:
     waiting_investigation: np.ndarray  # per state
     factors: dict[str, float]
     availability: float
+    referrals: float  # new tip-offs from outside over the horizon (no backlog, no local)
+    high_share: float  # share flagged high risk
+    due_share: float  # of arrivals: share whose high-risk target day is inside the horizon
+    forensic_share: float  # the welfare cap: a forensic person's hours over an uncapped one's
+    campaign_hours: float  # state staff hours one campaign a year takes over the horizon
+    arrest_prob: float
+    cooperation: float  # share of the reports rise carried into arrest probability
+    charge_prob: float
+    triage_tool_share: float  # triage time with risk scoring over without
+    review_tool_share: float  # review and device time with hash matching over without
+    workstation_megabits: float  # megabits over the horizon one extra workstation's slots carry
+    post_share_by_year: dict[int, float]  # share of the horizon a post created that year works
     efficiency: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 1.0))
 
     def line_downloads(self, line_mbps: float | None = None) -> float:
@@ -101,35 +115,21 @@ def build_surrogate(scenario: Scenario) -> Surrogate:
     age50 = review.identification_age50_after_rules_days.value \
         if scenario.start_date >= review.retention_rules_date \
         else review.identification_age50_days.value
-    def identified_at(age_days: float, age50_days: float) -> float:
-        return review.identification_young_prob.value / (
-            1 + (age_days / age50_days) ** IDENTIFICATION_SHAPE)
-
-    identified = identified_at(age, age50)
+    identified = _identified(scenario, age, age50)
     raid = scenario.raid
     referrals = sum(referrals_in_year(arrivals, year) * (end - first) / _days_in(year)
                     for year, first, end in year_segments(scenario))
     share = state_shares(scenario)
     local = arrivals.local_reports_per_year.value * days / 365.25 * share
-    waiting_review, waiting_investigation = 0.0, np.zeros(len(STATE_CODES))
-    waiting_selection, waiting_review_passed = 0.0, 0.0
-    if scenario.initial_state is not None:
-        frame = read_initial_state(Path(scenario.initial_state.from_file))
-        for row in frame.itertuples(index=False):
-            if row.stage == "awaiting_selection":
-                if row.age_days_high + scenario.initial_state.age_offset_days < \
-                        scenario.selection.retention_window_days.value:
-                    waiting_selection += row.count
-            elif row.stage == "awaiting_review":
-                waiting_review += row.count
-                # a backlog case is already old when reviewed: its own chance of being traced
-                old = (row.age_days_low + row.age_days_high) / 2 + age \
-                    + scenario.initial_state.age_offset_days
-                waiting_review_passed += row.count * identified_at(
-                    old, review.identification_age50_days.value)
-            else:
-                waiting_investigation[STATE_CODES.index(row.state)] += row.count
+    waiting_selection, waiting_review, waiting_review_passed, waiting_investigation = \
+        _waiting(scenario, age)
     effects = scenario.training.effects
+    tools = scenario.tooling.effects
+    per_person = per_day * staffing.availability_share.value
+    cap = scenario.review.max_viewing_hours_per_day
+    cap_per_day = (cap.value * staffing.working_days_per_year.value / 365.25
+                   if cap is not None else per_person)
+    due = max(days - scenario.risk.high_target_days.value, 0.0) / days
     return Surrogate(
         person_hours=per_day * days,
         person_hours_per_day=per_day,
@@ -160,6 +160,20 @@ def build_surrogate(scenario: Scenario) -> Surrogate:
                  "covert_online": effects.covert_online_factor.value,
                  "child_interview": effects.child_interview_factor.value},
         availability=staffing.availability_share.value,
+        referrals=referrals,
+        high_share=arrivals.high_priority_share.value,
+        due_share=due,
+        forensic_share=min(1.0, cap_per_day / per_person) if per_person else 1.0,
+        campaign_hours=scenario.awareness.campaign_staff_days.value
+        * staffing.productive_hours.value * days / 365.25,
+        arrest_prob=raid.arrest_prob.value,
+        cooperation=scenario.awareness.cooperation_arrest_share.value,
+        charge_prob=raid.charge_prob.value,
+        triage_tool_share=tools.triage_time_share.value,
+        review_tool_share=tools.review_time_share.value,
+        workstation_megabits=tools.downloads_per_workstation.value
+        * download.peer_upload_mbps.value * SECONDS_PER_DAY * days,
+        post_share_by_year=_post_shares(scenario, lag),
     )
 
 
@@ -169,6 +183,61 @@ def campaign_reports(scenario: Scenario, code: str, campaigns: int, surrogate: S
     varied = scenario.model_copy(update={"states": {**scenario.states, code: state}})
     return float(surrogate.local_reports[STATE_CODES.index(code)]
                  * awareness_uplift(varied, code))
+
+
+def _identified(scenario: Scenario, age_days: float, age50_days: float) -> float:
+    """Chance a subscriber is traced from a record ``age_days`` old."""
+    review = scenario.review
+    return review.identification_young_prob.value / (
+        1 + (age_days / age50_days) ** IDENTIFICATION_SHAPE)
+
+
+def _waiting(scenario: Scenario, age: float) -> tuple[float, float, float, np.ndarray]:
+    """The backlog at the start, by stage.
+
+    Awaiting selection (still retained), awaiting review (and of those, how many will be
+    traced at their age), awaiting investigation by state.
+    """
+    waiting_review, waiting_investigation = 0.0, np.zeros(len(STATE_CODES))
+    waiting_selection, waiting_review_passed = 0.0, 0.0
+    if scenario.initial_state is None:
+        return waiting_selection, waiting_review, waiting_review_passed, waiting_investigation
+    offset = scenario.initial_state.age_offset_days
+    frame = read_initial_state(Path(scenario.initial_state.from_file))
+    for row in frame.itertuples(index=False):
+        if row.stage == "awaiting_selection":
+            if row.age_days_high + offset < scenario.selection.retention_window_days.value:
+                waiting_selection += row.count
+        elif row.stage == "awaiting_review":
+            waiting_review += row.count
+            # a backlog case is already old when reviewed: its own chance of being traced
+            old = (row.age_days_low + row.age_days_high) / 2 + age + offset
+            waiting_review_passed += row.count * _identified(
+                scenario, old, scenario.review.identification_age50_days.value)
+        else:
+            waiting_investigation[STATE_CODES.index(row.state)] += row.count
+    return waiting_selection, waiting_review, waiting_review_passed, waiting_investigation
+
+
+def campaign_arrest_prob(scenario: Scenario, code: str, campaigns: int,
+                         surrogate: Surrogate) -> float:
+    """A state's arrest probability at a raid with ``campaigns`` a year (cooperation)."""
+    state = scenario.states[code].model_copy(update={"campaigns_per_year": campaigns})
+    varied = scenario.model_copy(update={"states": {**scenario.states, code: state}})
+    return surrogate.arrest_prob * (1.0 + surrogate.cooperation * awareness_uplift(varied, code))
+
+
+def _post_shares(scenario: Scenario, lag: float) -> dict[int, float]:
+    """Share of the horizon a post created in each year works.
+
+    From 1 January (or the start) plus the recruitment lag to the end of the horizon.
+    """
+    days = scenario.horizon_days
+    shares = {}
+    for year in scenario.years:
+        created = max(scenario.day_of(dt.date(year, 1, 1)), 0.0)
+        shares[year] = max(days - created - lag, 0.0) / days
+    return shares
 
 
 def _days_in(year: int) -> float:

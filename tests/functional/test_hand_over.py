@@ -14,6 +14,7 @@ import sys
 
 import pandas as pd
 
+from model.experiments.comparisons import PAIRED_METRICS
 from model.experiments.replications import run_replications
 from model.loading import available_hypotheses, load_scenario
 from model.metrics import VERDICTS
@@ -68,4 +69,4 @@ def test_a_scenario_runs_under_every_hypothesis_side_by_side(tmp_path) -> None:
     assert (out / "comparison.html").exists()
     paired = pd.read_csv(out / "paired_diff.csv")  # every later hypothesis against each earlier
     assert set(paired.verdict) <= set(VERDICTS) and (paired.threshold_share == 0.01).all()
-    assert paired.groupby(["option_a", "option_b"]).size().eq(8).all()
+    assert paired.groupby(["option_a", "option_b"]).size().eq(len(PAIRED_METRICS)).all()

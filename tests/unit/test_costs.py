@@ -10,6 +10,7 @@ import pytest
 from model.loading import load_scenario
 from model.optimise_schema import BandwidthTier, Delivery
 from model.schema_base import CourseKind
+from solvers.budget import budget_table
 from solvers.costs import Charge, PriceList, price_list
 from solvers.plan import (
     PLAN_COLUMNS,
@@ -114,3 +115,57 @@ def test_places_that_nobody_takes_are_refused() -> None:
                  trainees={(CourseKind.COVERT_ONLINE, "SGR"): 4})
     with pytest.raises(ValueError, match="5 places bought but 4 people"):
         course_runs(scenario, short)
+
+
+def test_a_post_created_in_a_later_year_is_set_up_then_and_paid_from_its_fill() -> None:
+    """A post created in 2025 is set up then and salaried from when it is filled.
+
+    Two officer posts created in 2025: set up on 1 January 2025, salaried from 180 days
+    later; nothing in 2024; the simulation gets them as a dated change.
+    """
+    scenario = load_scenario(OPTIMISE, ["initial_state=null"])
+    posts = dict(current_posts(scenario))
+    posts[("SGR", "officers")] += 2
+    plan = Plan("phased", posts, phasing={("SGR", "officers"): {2025: 2}})
+    rows = pd.DataFrame(plan_costs(scenario, plan))
+    salary = rows[rows.lever == "posts_new_officers_salary"].iloc[0]
+    set_up = rows[rows.lever == "posts_new_officers_set_up"].iloc[0]
+    rate = scenario.optimise.post_costs.officer_rm_per_year.value
+    filled = dt.date(2025, 1, 1) + dt.timedelta(days=180)
+    assert salary.year == set_up.year == 2025 and salary.paid_from == filled.isoformat()
+    assert salary.cost_2024_rm == 0 and set_up.cost_2024_rm == 0
+    assert salary.cost_2025_rm == pytest.approx(2 * rate * (365 - 180) / 365)
+    assert salary.cost_2026_rm == pytest.approx(2 * rate)
+    assert set_up.cost_2025_rm == pytest.approx(
+        2 * scenario.optimise.post_costs.new_post_one_off_rm.value)
+    group = apply_plan(scenario, plan).states["SGR"].officers
+    assert group.posts == posts[("SGR", "officers")] - 2
+    assert [(c.date, c.posts) for c in group.changes] == [(dt.date(2025, 1, 1), group.posts + 2)]
+
+
+def test_liabilities_are_the_recurring_rate_for_each_year_after_the_horizon() -> None:
+    """budget.csv: the plan's recurring rate at the end, every year 2027-2030."""
+    scenario, plan = _plan_with_new_posts_and_courses()
+    rows = pd.DataFrame(plan_costs(scenario, plan))
+    money = budget_table(scenario, rows)
+    after = money[money.beyond_horizon]
+    rate = rows.recurring_rm_per_year.sum()
+    assert list(after.year) == [2027, 2028, 2029, 2030]
+    assert after.recurring_rm.to_numpy() == pytest.approx([rate] * 4)
+    inside = money[~money.beyond_horizon]
+    assert inside.one_off_rm.sum() == pytest.approx(rows.one_off_rm.sum())
+    years = [year_column(year) for year in scenario.years]
+    assert (inside.one_off_rm + inside.recurring_rm).to_numpy() == pytest.approx(
+        rows[years].sum().to_numpy())
+
+
+def test_tools_are_priced_once_then_yearly() -> None:
+    scenario = load_scenario(OPTIMISE, ["initial_state=null"])
+    plan = Plan("tools", current_posts(scenario), tooling={"hash_matching": 1, "workstations": 2})
+    rows = pd.DataFrame(plan_costs(scenario, plan)).set_index("lever")
+    prices = scenario.optimise.tooling
+    assert rows.loc["tooling.workstations", "one_off_rm"] == 2 * prices.workstations.one_off_rm
+    assert rows.loc["tooling.hash_matching", "cost_rm"] == pytest.approx(
+        prices.hash_matching.one_off_rm + 3 * prices.hash_matching.recurring_rm_per_year)
+    applied = apply_plan(scenario, plan).tooling
+    assert applied.hash_matching and applied.workstations == 2 and not applied.risk_scoring

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from model.levers import COURSES, DELIVERIES, HQ_TEAMS, RANKS, Lever, LeverCodeError, LeverKind
+from model.levers import (
+    COURSES,
+    DELIVERIES,
+    HQ_TEAMS,
+    RANKS,
+    TOOLS,
+    Category,
+    Lever,
+    LeverCodeError,
+    LeverKind,
+)
 from model.optimise_schema import Delivery
 from model.schema_base import CourseKind
 
@@ -19,6 +29,7 @@ def _every_lever() -> list[Lever]:
     levers += [Lever(LeverKind.TRAINED, course=c) for c in COURSES]
     levers += [Lever(kind) for kind in (LeverKind.POSTS_MOVED, LeverKind.LINE,
                                         LeverKind.CAMPAIGNS)]
+    levers += [Lever(LeverKind.TOOLING, tool=tool) for tool in TOOLS]
     return levers
 
 
@@ -41,6 +52,15 @@ def test_codes_are_those_plan_csv_has_always_held() -> None:
     assert Lever.posts("officers").bound_name("SGR") == "posts_officers.SGR"
 
 
+def test_tools_are_levers_with_the_contract_s_codes() -> None:
+    """Tools are written tooling.<tool>, bounded under that name, priced under tooling."""
+    lever = Lever(LeverKind.TOOLING, tool="hash_matching")
+    assert lever.code == "tooling.hash_matching" == lever.bound_name("hq")
+    assert lever.category is Category.TOOLING
+    from model.scenario import Tooling
+    assert set(TOOLS) <= set(Tooling.model_fields)
+
+
 def test_the_course_names_are_the_schemas() -> None:
     """Levers name courses as the scenario schema does, without importing it."""
     assert set(COURSES) == {kind.value for kind in CourseKind}
@@ -48,7 +68,8 @@ def test_the_course_names_are_the_schemas() -> None:
 
 
 @pytest.mark.parametrize("code", ["posts_", "training_covert_online", "posts_new_officers",
-                                  "bandwidth", "trained_knitting", ""])
+                                  "bandwidth", "trained_knitting", "", "tooling.",
+                                  "tooling.knitting"])
 def test_a_code_that_names_no_lever_is_refused(code: str) -> None:
     with pytest.raises(LeverCodeError):
         Lever.parse(code)

@@ -1,0 +1,103 @@
+"""The frontier between two outcomes: plans from the most of x to the most of y.
+
+``optimise.frontier`` names x and y.  The end points maximise one outcome, then the
+other without giving any of the first up; between them, each point maximises x subject
+to y at least a level evenly spaced between the ends (and then y without giving up x).
+Every point keeps the scenario's constraints except the service levels on x and y.  So,
+solved to optimality, x never rises as y rises: the points are Pareto-ordered in the
+surrogate.  Each plan is verified in the simulation (common random numbers).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from model.experiments.replications import interval, run_replications
+from model.metrics import METRIC_UNITS
+from model.scenario import Scenario
+from solvers.allocation import Floor, Request, solve
+from solvers.plan import Plan, apply_plan, plan_cost_rm
+from solvers.surrogate import Surrogate
+
+FRONTIER_COLUMNS = ["point", "plan", "outcome", "unit", "mean", "ci_low", "ci_high"]
+"""The columns of ``frontier.csv``."""
+COST = "cost_rm"
+
+
+def _without_floors_on(scenario: Scenario, metrics: tuple[str, str]) -> Scenario:
+    settings = scenario.optimise
+    assert settings is not None
+    kept = tuple(level for level in settings.service_levels if level.metric not in metrics)
+    return scenario.model_copy(update={"optimise": settings.model_copy(
+        update={"service_levels": kept})})
+
+
+def _lexicographic(scenario: Scenario, surrogate: Surrogate, reference: dict[str, float],
+                   first: str, second: str, floors: tuple[Floor, ...], name: str) -> Plan:
+    """The most of ``first``; then, keeping it, the most of ``second``."""
+    best = solve(scenario, surrogate, name=name,
+                 request=Request(weights={first: 1.0}, floors=floors, reference=reference))
+    keep = (*floors, Floor(first, best.outcomes[first]))
+    try:
+        return solve(scenario, surrogate, name=name, request=Request(
+            weights={second: 1.0}, floors=keep, reference=reference, hint=best))
+    except TimeoutError:  # the first plan keeps its own value: the search had no time
+        return best
+
+
+def frontier_plans(scenario: Scenario, surrogate: Surrogate,
+                   reference: dict[str, float]) -> list[Plan]:
+    """The frontier's plans, the most of x first and the most of y last.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The optimisation (its ``optimise.frontier_axes`` and ``points``).
+    surrogate : Surrogate
+        The pipeline's capacities.
+    reference : dict
+        The status quo's outcomes (relative floors on other outcomes).
+
+    Returns
+    -------
+    list of Plan
+        ``points`` plans (fewer if two levels give the same plan), y rising.
+    """
+    settings = scenario.optimise
+    assert settings is not None
+    axes = settings.frontier_axes
+    x, y = axes.x, axes.y
+    free = _without_floors_on(scenario, (x, y))
+    most_x = _lexicographic(free, surrogate, reference, x, y, (), "frontier 1")
+    most_y = _lexicographic(free, surrogate, reference, y, x, (), f"frontier {axes.points}")
+    low, high = most_x.outcomes[y], most_y.outcomes[y]
+    plans = [most_x]
+    for number, level in enumerate(np.linspace(low, high, axes.points)[1:-1], start=2):
+        plans.append(_lexicographic(free, surrogate, reference, x, y,
+                                    (Floor(y, float(level)),), f"frontier {number}"))
+    plans.append(most_y)
+    return plans
+
+
+def frontier_table(scenario: Scenario, surrogate: Surrogate, reference: dict[str, float],
+                   replications: int, workers: int) -> pd.DataFrame:
+    """``frontier.csv``: each point's x and y simulated (mean, 95 % interval) and its cost.
+
+    Every point's replications use the same seeds (common random numbers).
+    """
+    settings = scenario.optimise
+    assert settings is not None
+    axes = settings.frontier_axes
+    rows = []
+    for point, plan in enumerate(frontier_plans(scenario, surrogate, reference), start=1):
+        results = run_replications(apply_plan(scenario, plan), replications, workers)
+        for outcome in (axes.x, axes.y):
+            mean, low, high = interval(results.national(outcome))
+            rows.append({"point": point, "plan": plan.name, "outcome": outcome,
+                         "unit": METRIC_UNITS.get(outcome, ""), "mean": mean,
+                         "ci_low": low, "ci_high": high})
+        cost = plan_cost_rm(scenario, plan)
+        rows.append({"point": point, "plan": plan.name, "outcome": COST, "unit": "RM",
+                     "mean": cost, "ci_low": cost, "ci_high": cost})
+    return pd.DataFrame(rows, columns=FRONTIER_COLUMNS)
