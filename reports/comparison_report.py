@@ -38,10 +38,21 @@ from reports.figures import plot_option_grid, plot_state_options
 from reports.formatting import (
     DASH,
     count_decimals,
+    display_unit,
     format_count,
     format_date,
     format_percent,
     is_missing,
+    is_share,
+    shares_as_percent,
+)
+from reports.outcomes import (
+    ACTIONED,
+    ACTIONED_NOTE,
+    LEADERSHIP_METRICS,
+    absent,
+    absent_sentence,
+    chart_metrics,
 )
 from reports.pages import TableCell, TableRow, estimate, figure_data_uri, write_page
 from reports.run_folder import (
@@ -53,11 +64,19 @@ from reports.run_folder import (
     read_comparison_folder,
 )
 
-KEY_METRICS = ("actioned", "downloaded", "raids", "arrests", "lapsed")
-"""The metrics charted side by side and given a sentence each, in that order."""
+KEY_METRICS = (*LEADERSHIP_METRICS, ACTIONED, "lapsed")
+"""The metrics charted side by side and given a sentence each, in that order: the outcomes
+leadership reads, then actioned (raids plus closures on paper) and lapsed."""
 
-STATE_METRIC = "actioned"
-"""The metric the per-state chart and table compare (their headings name it)."""
+STATE_CHART_METRICS = ("raids", ACTIONED)
+"""The metric the per-state chart compares: the first of these the folder has by state."""
+
+STATE_METRICS = ("raids", "arrests", "charges", "closed_after_investigation", "downloaded",
+                 "high_risk_examined_within_target", "high_risk_within_target_share",
+                 ACTIONED)
+"""The metrics given a per-state table each, options side by side, where the folder has them."""
+
+PERCENTAGE_POINTS = "percentage points"
 
 
 # ---------------------------------------------------------------------------------------
@@ -84,14 +103,34 @@ def _period(run: ComparisonFolder) -> str:
 
 
 def _phrase(metric: str) -> Phrase:
-    """How the metric reads in a sentence; its name as the noun when the catalogue has none."""
+    """How the metric reads in a sentence; "has ... <label>" when the catalogue has none."""
     known = METRICS.get(metric)
-    return known.phrase if known and known.phrase else Phrase("has", metric, metric)
+    if known and known.phrase:
+        return known.phrase
+    words = label(metric)
+    words = words[:1].lower() + words[1:]
+    return Phrase("has", words, words)
 
 
 def _difference_decimals(mean_diff: float) -> int:
     # One decimal for small differences, so that 2.5 more charges does not read as 2 or 3.
     return 0 if abs(mean_diff) >= 10 else 1
+
+
+def _scale(metric: str) -> float:
+    """100 for a share (its differences read in percentage points), else 1."""
+    return 100.0 if is_share(METRICS[metric].unit if metric in METRICS else "") else 1.0
+
+
+def _scaled(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``paired_diff.csv`` row with a share's differences in percentage points."""
+    scale = _scale(str(row["metric"]))
+    if scale == 1.0:
+        return dict(row)
+    columns = ("mean_diff", "ci_low", "ci_high", "adjusted_ci_low", "adjusted_ci_high",
+               "reference_mean")
+    return {**row, **{column: float(row[column]) * scale for column in columns
+                      if column in row and not is_missing(row[column])}}
 
 
 def difference_sentence(row: Mapping[str, Any], period: str = "") -> str:
@@ -109,23 +148,34 @@ def difference_sentence(row: Mapping[str, Any], period: str = "") -> str:
     Returns
     -------
     str
-        For example "three_to_four_per_state actions 430 more tip-offs than status_quo
+        For example "three_to_four_per_state carries out 430 more raids than status_quo
         over 2024–2026 (adjusted 99.4 % interval 358 to 502): better." The verdict is the
         row's; where it is "no meaningful difference" the sentence says which half of the
-        rule was not met.  For lapsed tip-offs fewer is better.
+        rule was not met.  For lapsed tip-offs fewer is better; a share's difference is
+        in percentage points.
     """
     metric, option_a, option_b = str(row["metric"]), str(row["option_a"]), str(row["option_b"])
+    share = _scale(metric) != 1.0
+    row = _scaled(row)
     mean_diff = float(row["mean_diff"])
     phrase = _phrase(metric)
-    decimals = _difference_decimals(mean_diff)
+    decimals = 1 if share else _difference_decimals(mean_diff)
     # A whole difference ("1 more raid") needs no decimal; its interval keeps one.
-    amount = format_count(abs(mean_diff), 0 if mean_diff.is_integer() else decimals)
+    amount = format_count(abs(mean_diff),
+                          decimals if share or not mean_diff.is_integer() else 0)
+    over = f" over {period}" if period else ""
+    if share:
+        what = (f"{label(metric).lower()} {amount} {PERCENTAGE_POINTS} "
+                f"{'higher' if mean_diff > 0 else 'lower'} than")
+        if amount in ("0", "0.0"):
+            what = f"the same {label(metric).lower()} as"
+        return (f"{option_a} has {what} {option_b}{over} "
+                f"({_adjusted_interval(row, decimals)}): {_verdict_words(row)}.")
     if amount in ("0", "0.0"):
         what = f"the same number of {phrase.many}{phrase.after} as"
     else:
         noun = phrase.one if amount == "1" else phrase.many
         what = f"{amount} {'more' if mean_diff > 0 else 'fewer'} {noun}{phrase.after} than"
-    over = f" over {period}" if period else ""
     return (f"{option_a} {phrase.verb} {what} {option_b}{over} "
             f"({_adjusted_interval(row, decimals)}): {_verdict_words(row)}.")
 
@@ -209,6 +259,18 @@ def _verdicts(run: ComparisonFolder) -> list[str]:
             for _, row in run.paired[run.paired["metric"] == metric].iterrows()]
 
 
+def _unit_text(frame: pd.DataFrame, metric: str) -> str:
+    """The unit a metric's row of the table is counted in, as the cells show it."""
+    units = frame.loc[frame["metric"] == metric, "unit"].dropna()
+    unit = str(units.iloc[0]) if len(units) else ""
+    return f"% {display_unit(unit)}".strip() if is_share(unit) else unit
+
+
+def _row_label(metric: str) -> str:
+    return f"{label(metric)} (raids + closed without a raid)" if metric == ACTIONED \
+        else label(metric)
+
+
 def _outcomes(run: ComparisonFolder) -> dict[str, Any] | None:
     """The panel chart of the key metrics and their table; None if the folder has none."""
     national = run.comparison[run.comparison["scope"] == NATIONAL]
@@ -219,19 +281,32 @@ def _outcomes(run: ComparisonFolder) -> dict[str, Any] | None:
     if not titles:
         return None
     frame = _in_option_order(national[national["metric"].isin(titles)], run)
-    rows = [[label(metric)] + [_cell(frame, metric=metric, option=option)
-                               for option in run.options] for metric in titles]
-    return {"chart": figure_data_uri(plot_option_grid(frame, titles)[0]), "rows": rows}
+    rows = [[_row_label(metric), _unit_text(frame, metric)]
+            + [_cell(frame, metric=metric, option=option) for option in run.options]
+            for metric in titles]
+    panels = {metric: titles[metric] for metric in chart_metrics(titles)}
+    units = {metric: _unit_text(frame, metric) for metric in panels}
+    chart = plot_option_grid(shares_as_percent(frame), panels, units=units)[0]
+    return {"chart": figure_data_uri(chart), "rows": rows,
+            "absent": absent_sentence(absent(present), COMPARISON_CSV)}
 
 
 def _differences(run: ComparisonFolder) -> list[TableRow]:
-    """Every paired difference: its mean, both intervals, the threshold and the verdict."""
+    """Every paired difference: its mean, both intervals, the threshold and the verdict.
+
+    A share's difference and threshold are in percentage points.
+    """
     rows: list[TableRow] = []
-    for _, row in run.paired.iterrows():
-        decimals = _difference_decimals(row["mean_diff"])
+    for _, original in run.paired.iterrows():
+        row = _scaled(original.to_dict())
+        decimals = 1 if _scale(str(row["metric"])) != 1.0 \
+            else _difference_decimals(row["mean_diff"])
         threshold = abs(row.get("reference_mean", math.nan)) * row.get("threshold_share", math.nan)
-        confidence, verdict = row.get("adjusted_confidence"), row.get("verdict")
-        rows.append([label(str(row["metric"])), f"{row['option_a']} − {row['option_b']}",
+        confidence = row.get("adjusted_confidence", math.nan)
+        verdict = row.get("verdict")
+        name = label(str(row["metric"]))
+        name += f" ({PERCENTAGE_POINTS})" if _scale(str(row["metric"])) != 1.0 else ""
+        rows.append([name, f"{row['option_a']} − {row['option_b']}",
                      format_count(row["mean_diff"], decimals),
                      _ends(row["ci_low"], row["ci_high"], decimals),
                      DASH if is_missing(confidence) else format_percent(confidence),
@@ -242,15 +317,31 @@ def _differences(run: ComparisonFolder) -> list[TableRow]:
 
 
 def _states(run: ComparisonFolder) -> dict[str, Any] | None:
-    """The per-state chart and table of :data:`STATE_METRIC`; None without state rows."""
-    frame = _in_option_order(run.comparison[(run.comparison["metric"] == STATE_METRIC)
-                                            & (run.comparison["scope"] != NATIONAL)], run)
-    if frame.empty:
+    """The per-state chart (:data:`STATE_CHART_METRICS`) and a table per :data:`STATE_METRICS`.
+
+    None for a folder without state rows.
+    """
+    by_state = run.comparison[run.comparison["scope"] != NATIONAL]
+    tables = []
+    for metric in STATE_METRICS:
+        frame = _in_option_order(by_state[by_state["metric"] == metric], run)
+        if frame.empty:
+            continue
+        states = [str(s) for s in dict.fromkeys(frame["scope"])]
+        rows = [[state] + [_cell(frame, scope=state, option=option) for option in run.options]
+                for state in states]
+        tables.append({"title": f"{label(metric)} ({_unit_text(frame, metric)})",
+                       "rows": rows})
+    if not tables:
         return None
-    states = [str(s) for s in dict.fromkeys(frame["scope"])]
-    rows = [[state] + [_cell(frame, scope=state, option=option) for option in run.options]
-            for state in states]
-    return {"chart": figure_data_uri(plot_state_options(frame)), "rows": rows}
+    metric = next(m for m in (*STATE_CHART_METRICS, *STATE_METRICS)
+                  if (by_state["metric"] == m).any())
+    frame = _in_option_order(by_state[by_state["metric"] == metric], run)
+    unit = _unit_text(frame, metric)
+    chart = figure_data_uri(plot_state_options(
+        shares_as_percent(frame), xlabel=f"{unit} over the horizon",
+        title=f"{label(metric)} by state (mean, 95 % interval)"))
+    return {"chart": chart, "chart_title": label(metric), "tables": tables}
 
 
 def render_comparison(folder: Path) -> Path:
@@ -282,6 +373,7 @@ def render_comparison(folder: Path) -> Path:
         verdicts=_verdicts(run),
         rule=verdict_rule(run.paired),
         fewer_is_better=[label(m).lower() for m in KEY_METRICS if fewer_is_better(m)],
+        actioned_note=ACTIONED_NOTE,
         outcomes=_outcomes(run),
         differences=_differences(run),
         states=_states(run),

@@ -7,22 +7,67 @@ from __future__ import annotations
 
 import pandas as pd
 
-from model.metrics import METRIC_UNITS, NATIONAL, rule_text
+from model.metrics import METRIC_UNITS, NATIONAL, label, rule_text
+from reports.formatting import DASH, PERCENT_SIGN, display_unit, format_value, interval_text
+from reports.outcomes import ACTIONED, ACTIONED_NOTE, LEADERSHIP_METRICS, absent
 from reports.run_folder import Comparison
 
-HEADLINE_METRICS = ("tipoffs_received", "downloaded", "raids", "arrests", "actioned", "lapsed")
-"""National metrics a run prints, in order."""
+HEADLINE_METRICS = ("tipoffs_received", *LEADERSHIP_METRICS, ACTIONED, "lapsed")
+"""National metrics a run prints, in order: received, the outcomes leadership reads, then
+actioned (raids plus closures on paper) and lapsed."""
+
+STATE_COLUMNS = {"raids": "raids", "arrests": "arrests", "charges": "charges",
+                 "closed_after_investigation": "closed", "downloaded": "downloaded",
+                 "high_risk_examined_within_target": "hr in target",
+                 "high_risk_within_target_share": "hr in target %",
+                 "high_risk_lapsed": "hr lapsed"}
+"""The by-state lines: metric -> short column heading (``hr``: high-risk tip-offs)."""
+
+
+def _number(value: float, unit: str) -> str:
+    return format_value(value, unit).replace(PERCENT_SIGN, " %")
+
+
+def _line(name: str, row: pd.Series, width: int) -> str:
+    unit = str(row["unit"]) if not pd.isna(row["unit"]) else ""
+    interval = interval_text(row["mean"], row["ci_low"], row["ci_high"], unit)
+    return (f"  {name:<{width}} {_number(row['mean'], unit):>10}  "
+            f"{interval.replace(PERCENT_SIGN, ' %')} {display_unit(unit)}").rstrip()
+
+
+def _state_lines(summary: pd.DataFrame) -> list[str]:
+    """One line a state of the outcomes leadership reads, means only; none without states."""
+    states = [s for s in dict.fromkeys(summary["scope"]) if s != NATIONAL]
+    columns = {m: h for m, h in STATE_COLUMNS.items() if m in set(summary["metric"])}
+    if not states or not columns:
+        return []
+    table = summary.set_index(["scope", "metric"])
+    lines = ["  by state (mean; hr = high-risk tip-offs; units as above):",
+             "  " + "state".ljust(6) + "".join(f"{h:>15}" for h in columns.values())]
+    for state in states:
+        cells = [_number(table.loc[(state, m), "mean"], str(table.loc[(state, m), "unit"]))
+                 if (state, m) in table.index else DASH for m in columns]
+        lines.append("  " + str(state).ljust(6) + "".join(f"{c:>15}" for c in cells))
+    return lines
 
 
 def headline(summary: pd.DataFrame, title: str, interval_kind: str) -> str:
-    """A run's national figures as ``metric  mean  [low, high] unit`` lines."""
-    national = summary.set_index(["scope", "metric"]).loc[NATIONAL]
+    """A run's national figures as ``label  mean  [low, high] unit`` lines, then by state.
+
+    Outcomes the table lacks (a folder written before they were counted) are named on a
+    line of their own rather than printed as blanks.
+    """
+    national = summary[summary["scope"] == NATIONAL].set_index("metric")
     lines = [title, f"  interval: {interval_kind}"]
-    for metric in HEADLINE_METRICS:
-        row = national.loc[metric]
-        lines.append(f"  {metric:<18} {row['mean']:>12,.0f}  [{row['ci_low']:,.0f}, "
-                     f"{row['ci_high']:,.0f}] {row['unit']}")
-    return "\n".join(lines)
+    names = {metric: f"{label(metric)} (raids + closed)" if metric == ACTIONED
+             else label(metric) for metric in HEADLINE_METRICS if metric in national.index}
+    width = max(map(len, names.values()), default=0)
+    lines += [_line(name, national.loc[metric], width) for metric, name in names.items()]
+    missing = absent(national.index)
+    if missing:
+        lines.append(f"  not in these results: {', '.join(missing)}")
+    lines.append(f"  actioned = {ACTIONED_NOTE}")
+    return "\n".join(lines + _state_lines(summary))
 
 
 def calibration_lines(hypotheses: pd.DataFrame, fitted: pd.DataFrame,
@@ -57,19 +102,26 @@ def sensitivity_lines(table: pd.DataFrame, top: int = 10) -> str:
     return table[columns].head(top).to_string(index=False)
 
 
-def paired_lines(paired: pd.DataFrame, metric: str = "actioned") -> str:
-    """Each pair's difference in ``metric``, its intervals, its verdict, and the rule.
+def paired_lines(paired: pd.DataFrame,
+                 metrics: tuple[str, ...] = (*LEADERSHIP_METRICS, ACTIONED)) -> str:
+    """Each pair's difference in each of ``metrics``, its intervals, its verdict, and the rule.
 
     The verdict is ``paired_diff.csv``'s (better, worse or no meaningful difference, for
-    the first option against the second); the last line states the rule it follows.
+    the first option against the second); the last line states the rule it follows.  A
+    share's difference is in percentage points.
     """
     lines = []
-    unit = METRIC_UNITS.get(metric, "")
-    for row in paired[paired.metric == metric].itertuples():
-        lines.append(f"{metric}, {row.option_a} - {row.option_b}: {row.mean_diff:+,.0f} "
-                     f"[{row.ci_low:+,.0f}, {row.ci_high:+,.0f}], adjusted "
-                     f"[{row.adjusted_ci_low:+,.0f}, {row.adjusted_ci_high:+,.0f}] {unit}: "
-                     f"{row.verdict}")
+    for metric in metrics:
+        unit = METRIC_UNITS.get(metric, "")
+        scale, shown = (100.0, "percentage points") if unit.startswith("fraction") \
+            else (1.0, unit)
+        digits = 1 if scale != 1.0 else 0
+        for row in paired[paired.metric == metric].itertuples():
+            values = [scale * float(v) for v in (row.mean_diff, row.ci_low, row.ci_high,
+                                                   row.adjusted_ci_low, row.adjusted_ci_high)]
+            mean, low, high, adj_low, adj_high = (f"{v:+,.{digits}f}" for v in values)
+            lines.append(f"{metric}, {row.option_a} - {row.option_b}: {mean} [{low}, {high}], "
+                         f"adjusted [{adj_low}, {adj_high}] {shown}: {row.verdict}")
     if lines:
         compared = int(paired.groupby(["option_a", "option_b"]).size().max())
         lines.append(f"  ({rule_text(compared, float(paired.threshold_share.iloc[0]))})")

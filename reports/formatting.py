@@ -10,6 +10,8 @@ import datetime as dt
 import math
 from typing import Any
 
+import pandas as pd
+
 DASH = "\u2013"
 """Shown for a value that is missing or undefined (a mean delay with no events, say)."""
 
@@ -17,6 +19,32 @@ PERCENT_SIGN = "\u00a0%"  # a no-break space keeps "12.5 %" on one line
 
 PERCENT_UNITS = ("fraction", "probability")
 """Units of values shown as percentages: metric units start with one of these words."""
+
+
+def is_share(unit: str) -> bool:
+    """Whether values of ``unit`` are fractions, shown as percentages."""
+    return str(unit).startswith(PERCENT_UNITS)
+
+
+def shares_as_percent(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table of ``unit, mean, ci_low, ci_high`` with its shares in percent, for a chart.
+
+    A row whose unit is a fraction has its values times 100 and its unit written
+    ``"% of ..."`` (``"%"`` alone for a bare fraction); other rows are unchanged.
+    """
+    if "unit" not in frame or frame.empty:
+        return frame
+    shares = frame["unit"].astype(str).map(is_share)
+    if not shares.any():
+        return frame
+    frame = frame.copy()
+    for column in ("mean", "ci_low", "ci_high"):
+        if column in frame:
+            frame[column] = frame[column].astype(float)
+            frame.loc[shares, column] = frame.loc[shares, column] * 100
+    frame.loc[shares, "unit"] = [f"% {display_unit(unit)}".strip()
+                                 for unit in frame.loc[shares, "unit"]]
+    return frame
 
 
 def count_decimals(value: float) -> int:

@@ -38,6 +38,10 @@ PLAN_CSV = "plan.csv"
 PAIRED_DIFF_CSV = "paired_diff.csv"
 ROUNDS_CSV = "rounds.csv"
 MARGINAL_CSV = "marginal.csv"
+"""Written by optimisations before binding constraints replaced it; read if present."""
+BUDGET_CSV = "budget.csv"
+FRONTIER_CSV = "frontier.csv"
+BINDING_CSV = "binding.csv"
 COMPARISON_CSV = "comparison.csv"
 COMPARISON_HTML = "comparison.html"
 HYPOTHESES_CSV = "hypotheses.csv"
@@ -63,6 +67,21 @@ RESULT_TABLES = (SUMMARY_CSV, YEARLY_CSV, REPLICATIONS_CSV, MONTHLY_CSV, DELAYS_
 def option_csv(option: str) -> str:
     """The summary file of an alternative an optimisation compared its plan with."""
     return f"option_{option}.csv"
+
+
+BUDGET_COLUMNS = ("year", "one_off_rm", "recurring_rm", "one_off_available_rm",
+                  "recurring_ceiling_rm", "unspent_rm", "beyond_horizon")
+"""Columns of ``budget.csv``: the plan's money by calendar year, one row per horizon year and
+then one per year after it to the scenario's ``liabilities_to_year`` (``beyond_horizon``
+True: the recurring liabilities the plan leaves, one-off 0)."""
+FRONTIER_COLUMNS = ("point", "plan", "outcome", "unit", "mean", "ci_low", "ci_high")
+"""Columns of ``frontier.csv``: each plan of the trade-off between two outcomes, verified in
+the simulation (one row per point and outcome; ``cost_rm`` is an outcome in RM)."""
+BINDING_COLUMNS = ("constraint", "unit", "bound", "shadow_value", "simulated_gain", "ci_low",
+                   "ci_high")
+"""Columns of ``binding.csv``: each binding constraint, what relaxing it by one unit gains in
+the objective's units (``shadow_value``), and for the largest few the gain simulated with
+its interval (NaN where not simulated)."""
 
 
 RESULT_TABLE_FIELDS = {"summary": SUMMARY_CSV, "yearly": YEARLY_CSV,
@@ -569,6 +588,56 @@ def read_sensitivity_folder(folder: Path) -> SensitivityFolder:
     folder = Path(folder)
     _require(folder, (SENSITIVITY_CSV, RUN_JSON), "sensitivity", "sensitivity")
     return SensitivityFolder(folder, pd.read_csv(folder / SENSITIVITY_CSV), _read_record(folder))
+
+
+# ---------------------------------------------------------------------------------------
+# An optimisation's tables beside its plan: budget, frontier, binding constraints
+# ---------------------------------------------------------------------------------------
+
+
+def _optional_table(folder: Path, name: str, columns: Sequence[str]) -> pd.DataFrame | None:
+    """A table of ``folder``, or None if absent or written before it had ``columns``."""
+    path = Path(folder) / name
+    if not path.is_file():
+        return None
+    frame = pd.read_csv(path)
+    return frame if set(columns) <= set(frame.columns) else None
+
+
+def read_budget(folder: Path) -> pd.DataFrame | None:
+    """An optimisation's ``budget.csv`` (:data:`BUDGET_COLUMNS`), horizon years first.
+
+    Returns
+    -------
+    pd.DataFrame or None
+        ``beyond_horizon`` read as a boolean; None for a folder without the file (a
+        scenario run, or an optimisation written before budgets had two parts).
+    """
+    frame = _optional_table(folder, BUDGET_CSV, BUDGET_COLUMNS)
+    if frame is None:
+        return None
+    frame["beyond_horizon"] = [str(value).strip().lower() in ("true", "1", "1.0")
+                               for value in frame["beyond_horizon"]]
+    frame["year"] = frame["year"].astype(int)
+    return frame.sort_values(["beyond_horizon", "year"], kind="stable").reset_index(drop=True)
+
+
+def read_frontier(folder: Path) -> pd.DataFrame | None:
+    """An optimisation's ``frontier.csv`` (:data:`FRONTIER_COLUMNS`); None if absent."""
+    return _optional_table(folder, FRONTIER_CSV, FRONTIER_COLUMNS)
+
+
+def read_binding(folder: Path) -> pd.DataFrame | None:
+    """An optimisation's ``binding.csv`` (:data:`BINDING_COLUMNS`), largest shadow value first.
+
+    None if the folder has no such file.
+    """
+    frame = _optional_table(folder, BINDING_CSV, BINDING_COLUMNS)
+    if frame is None:
+        return None
+    order = frame["shadow_value"].abs().fillna(-1.0)
+    return frame.assign(_order=order).sort_values("_order", ascending=False, kind="stable") \
+        .drop(columns="_order").reset_index(drop=True)
 
 
 # ---------------------------------------------------------------------------------------

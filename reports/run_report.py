@@ -39,6 +39,15 @@ from reports.formatting import (
     format_percent,
     is_missing,
 )
+from reports.outcomes import (
+    ACTIONED,
+    ACTIONED_NOTE,
+    ENFORCEMENT_METRICS,
+    HIGH_RISK_METRICS,
+    LEADERSHIP_METRICS,
+    absent,
+    absent_sentence,
+)
 from reports.pages import (
     Code,
     EstimateLine,
@@ -62,14 +71,19 @@ from reports.run_folder import (
     read_utilisation,
 )
 
-HEADLINE_METRICS = ("tipoffs_received", "downloaded", "downloaded_share", "raids", "arrests",
-                    "charges", "actioned", "lapsed", "lapsed_after_selection",
-                    "in_system_at_end")
-"""National headline figures in report order; labels and meanings from the catalogue."""
+HEADLINE_METRICS = ("tipoffs_received", *LEADERSHIP_METRICS, ACTIONED, "downloaded_share",
+                    "lapsed", "lapsed_after_selection", "in_system_at_end")
+"""National headline figures in report order: the outcomes leadership reads first, then
+actioned (explained), shares and stocks; labels and meanings from the catalogue."""
 
-STATE_METRICS = ("tipoffs_received", "downloaded", "raids", "arrests", "actioned", "lapsed",
-                 "utilisation_officers", "utilisation_lower_ranks", "days_to_raid_mean")
-"""Columns of the per-state table, after the state and its posts."""
+STATE_TABLES: dict[str, tuple[str, ...]] = {
+    "Outcomes": ENFORCEMENT_METRICS,
+    "High-risk tip-offs": HIGH_RISK_METRICS,
+    "Staff and flow": ("tipoffs_received", ACTIONED, "lapsed", "utilisation_officers",
+                       "utilisation_lower_ranks", "days_to_raid_mean"),
+}
+"""The per-state tables by title, each a row per state and the national figures as footer;
+the last also gives each state's posts."""
 
 DISCIPLINES: dict[str, str] = {
     "priority": "priority: high-risk tip-offs first, newest first within a class",
@@ -183,15 +197,31 @@ def _posts_table(scenario: dict[str, Any]) -> dict[str, list[TableRow]]:
 # ---------------------------------------------------------------------------------------
 
 
-def _headline(run: RunFolder) -> list[TableRow]:
+def _meaning(metric: str) -> str:
+    if metric == ACTIONED:
+        return ACTIONED_NOTE
+    known = METRICS.get(metric)
+    return known.meaning if known else ""
+
+
+def _present(run: RunFolder, metrics: Sequence[str]) -> list[str]:
+    """The metrics of ``metrics`` the folder's ``summary.csv`` holds, in order."""
+    have = set(run.summary["metric"])
+    return [metric for metric in metrics if metric in have]
+
+
+def _headline(run: RunFolder) -> dict[str, Any]:
+    """The national headline table, and a note naming outcomes the folder lacks."""
     metrics: Sequence[str] = HEADLINE_METRICS
     # A run that starts from a calibrated pipeline holds tip-offs on day one; without them
     # received minus outcomes would not match what is in the system at the end.
     backlog_at_start = run.row(NATIONAL, "initial_backlog")[0]
     if not is_missing(backlog_at_start) and backlog_at_start > 0:
         metrics = ("initial_backlog", *metrics)
-    return [[label(metric), EstimateLine(run.estimate(NATIONAL, metric)),
-             METRICS[metric].meaning] for metric in metrics]
+    rows: list[TableRow] = [[label(metric), EstimateLine(run.estimate(NATIONAL, metric)),
+                             _meaning(metric)] for metric in _present(run, metrics)]
+    return {"rows": rows,
+            "absent": absent_sentence(absent(run.summary["metric"]), SUMMARY_CSV)}
 
 
 def _delays(run: RunFolder) -> dict[str, Any] | None:
@@ -221,20 +251,34 @@ def _state_heading(metric: str, unit: str) -> Heading:
     return Heading(column, "" if shown == column.lower() else shown)
 
 
-def _states(run: RunFolder) -> dict[str, Any]:
-    """The per-state table: a row per state, the national figures as its footer."""
-    headings: list[TableCell] = ["State", "Posts (officers / lower ranks)"]
-    headings += [_state_heading(m, run.row(NATIONAL, m)[3]) for m in STATE_METRICS]
+def _state_table(run: RunFolder, metrics: Sequence[str], posts: bool) -> dict[str, Any]:
+    """One per-state table: a row per state, the national figures as its footer."""
+    headings: list[TableCell] = ["State"]
+    headings += ["Posts (officers / lower ranks)"] if posts else []
+    headings += [_state_heading(m, run.row(NATIONAL, m)[3]) for m in metrics]
     states = run.scenario.get("states", {})
     rows: list[TableRow] = []
     for code in run.states:
-        staff = states.get(code, {})
-        posts = f"{_posts(staff.get('officers'))} / {_posts(staff.get('lower_ranks'))}"
-        cells: list[TableCell] = [StateName(code, run.state_name(code)), posts]
-        rows.append(cells + [estimate(*run.row(code, metric)) for metric in STATE_METRICS])
-    footer: list[TableRow] = [["National (utilisation: all states)", ""]
-                              + [estimate(*run.row(NATIONAL, m)) for m in STATE_METRICS]]
+        cells: list[TableCell] = [StateName(code, run.state_name(code))]
+        if posts:
+            staff = states.get(code, {})
+            cells.append(f"{_posts(staff.get('officers'))} / {_posts(staff.get('lower_ranks'))}")
+        rows.append(cells + [estimate(*run.row(code, metric)) for metric in metrics])
+    national: list[TableCell] = ["National (utilisation: all states)" if posts else "National"]
+    national += [""] if posts else []
+    footer: list[TableRow] = [national + [estimate(*run.row(NATIONAL, m)) for m in metrics]]
     return {"headings": headings, "rows": rows, "footer": footer}
+
+
+def _states(run: RunFolder) -> list[dict[str, Any]]:
+    """The per-state tables of :data:`STATE_TABLES`, each with the metrics the folder has."""
+    last = list(STATE_TABLES)[-1]
+    tables = []
+    for title, wanted in STATE_TABLES.items():
+        metrics = _present(run, wanted)
+        if metrics:
+            tables.append({"title": title, **_state_table(run, metrics, title == last)})
+    return tables
 
 
 def _assumptions(run: RunFolder) -> list[TableRow]:
@@ -321,6 +365,7 @@ def render_run_report(folder: Path) -> Path:
         name=str(run.scenario.get("name", run.folder.name)),
         brief=_brief(run),
         headline=_headline(run),
+        actioned_note=ACTIONED_NOTE,
         national=_national_estimates(run),
         charts=_charts(run),
         utilisation=_utilisation(run),

@@ -13,8 +13,10 @@ from matplotlib.axes import Axes
 
 from model.metrics import fewer_is_better, label
 from reports.figures import plot_costs_by_year, plot_option_grid
+from reports.formatting import is_share, shares_as_percent
+from reports.outcomes import chart_metrics
 from reports.proposal import wording as w
-from reports.proposal.data import KEY_METRICS, ProposalData
+from reports.proposal.data import ProposalData
 from reports.proposal.wording import Language
 
 PANEL_TITLE_CHARACTERS = 30
@@ -29,7 +31,7 @@ def _panel_title(metric: str, language: Language) -> str:
 
 
 def option_chart(data: ProposalData, language: Language) -> Axes:
-    """The key national outcomes of each option: a panel per metric on a 2 x 3 grid.
+    """The key national outcomes of each option: a panel per metric on a grid of three.
 
     Parameters
     ----------
@@ -45,11 +47,12 @@ def option_chart(data: ProposalData, language: Language) -> Axes:
     """
     frame = data.options.assign(option=[w.option_name(str(option), language)
                                          for option in data.options["option"]])
-    present = set(frame["metric"])
-    metrics = {metric: _panel_title(metric, language) for metric in KEY_METRICS
-               if metric in present}
-    units = {str(row.metric): w.describe_unit(str(row.unit), language)
+    metrics = {metric: _panel_title(metric, language)
+               for metric in chart_metrics(frame["metric"])}
+    units = {str(row.metric): "%" if is_share(str(row.unit))
+             else w.describe_unit(str(row.unit), language)
              for row in frame.drop_duplicates("metric").itertuples()}
+    frame = shares_as_percent(frame)
     return plot_option_grid(frame, metrics, units=units)[0]
 
 

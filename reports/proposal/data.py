@@ -25,6 +25,7 @@ import pandas as pd
 
 from model.levers import RANKS, Category, Lever, LeverKind
 from model.metrics import HQ, NATIONAL, PAIRED_COLUMNS
+from reports.outcomes import ACTIONED, LEADERSHIP_METRICS
 from reports.proposal.wording import OPTIMISED, STATUS_QUO
 from reports.run_folder import (
     MARGINAL_CSV,
@@ -33,10 +34,14 @@ from reports.run_folder import (
     RUN_JSON,
     SUMMARY_CSV,
     option_csv,
+    read_binding,
+    read_budget,
+    read_frontier,
 )
 
-KEY_METRICS = ("actioned", "downloaded", "raids", "arrests", "lapsed")
-"""The national outcomes the paper reports, in its order."""
+KEY_METRICS = (*LEADERSHIP_METRICS, ACTIONED, "lapsed")
+"""The national outcomes the paper reports, in its order: those leadership reads, then
+actioned (raids plus closures on paper, explained where shown) and lapsed."""
 
 CATEGORY_ORDER = tuple(Category)
 """Budget headings in the order the cost lines are listed."""
@@ -75,6 +80,9 @@ class CostLine:
         The line's one-off cost (within the horizon) and its yearly rate.
     by_year_rm : dict of int to float
         The cost in each calendar year of the horizon.
+    year : int or None
+        The calendar year the line starts (posts created, a course, a tool bought):
+        ``plan.csv``'s ``year``, else the year of ``paid_from``; None if nothing is paid.
     """
 
     lever: Lever
@@ -88,6 +96,7 @@ class CostLine:
     one_off_rm: float
     recurring_rm_per_year: float
     by_year_rm: dict[int, float]
+    year: int | None = None
 
     @property
     def code(self) -> str:
@@ -200,6 +209,11 @@ class ProposalData:
         Posts before and after by site, team and rank: HQ's teams, then the states.
     paired : pd.DataFrame
         ``paired_diff.csv``'s rows for this plan (every metric compared).
+    summary, status_quo : pd.DataFrame or None
+        ``summary.csv`` (this plan, national and by state) and ``option_status_quo.csv``.
+    budget, frontier, binding : pd.DataFrame or None
+        ``budget.csv``, ``frontier.csv`` and ``binding.csv`` (see
+        :mod:`reports.run_folder`); None for a run written before them.
     """
 
     run: dict[str, Any]
@@ -211,6 +225,11 @@ class ProposalData:
     marginal: pd.DataFrame | None
     posts: list[PostCount]
     paired: pd.DataFrame
+    summary: pd.DataFrame | None = None
+    status_quo: pd.DataFrame | None = None
+    budget: pd.DataFrame | None = None
+    frontier: pd.DataFrame | None = None
+    binding: pd.DataFrame | None = None
 
     @property
     def bought(self) -> list[CostLine]:
@@ -310,6 +329,13 @@ def _number(value: Any) -> float:
     return 0.0 if pd.isna(value) else float(value)
 
 
+def _start_year(year: Any, paid_from: dt.date | None) -> int | None:
+    """``plan.csv``'s ``year`` (a column older plans lack), else the year of ``paid_from``."""
+    if year is not None and not pd.isna(year) and str(year).strip():
+        return int(float(year))
+    return None if paid_from is None else paid_from.year
+
+
 def _year_columns(plan: pd.DataFrame) -> dict[int, str]:
     found = {int(match.group(1)): column for column in plan.columns
              if (match := YEAR_COLUMN.fullmatch(str(column)))}
@@ -351,7 +377,8 @@ def cost_lines(plan: pd.DataFrame) -> tuple[list[CostLine], list[int]]:
             str(row["unit"]), _number(row["paid_quantity"]), _number(row["unit_one_off_rm"]),
             _number(row["unit_recurring_rm_per_year"]), paid_from, _number(row["one_off_rm"]),
             _number(row["recurring_rm_per_year"]),
-            {year: _number(row[column]) for year, column in years.items()}))
+            {year: _number(row[column]) for year, column in years.items()},
+            _start_year(row.get("year"), paid_from)))
     lines.sort(key=lambda line: CATEGORY_ORDER.index(line.category))
     return lines, list(years)
 
@@ -469,7 +496,8 @@ def read_proposal_data(folder: Path) -> ProposalData:
     ----------
     folder : Path
         The run folder: ``plan.csv``, ``summary.csv`` and ``run.json`` at least;
-        ``option_status_quo.csv``, ``paired_diff.csv`` and ``marginal.csv`` when present.
+        ``option_*.csv``, ``paired_diff.csv``, ``budget.csv``, ``frontier.csv``,
+        ``binding.csv`` and (from older runs) ``marginal.csv`` when present.
 
     Returns
     -------
@@ -488,4 +516,6 @@ def read_proposal_data(folder: Path) -> ProposalData:
     marginal = _read_if_present(folder / MARGINAL_CSV)
     posts = posts_before_and_after(run.get("scenario") or {}, lines)
     return ProposalData(run, lines, years, outcomes, comparators, options, marginal, posts,
-                        paired)
+                        paired, pd.read_csv(folder / SUMMARY_CSV),
+                        _read_if_present(folder / option_csv(STATUS_QUO)), read_budget(folder),
+                        read_frontier(folder), read_binding(folder))

@@ -14,16 +14,28 @@ from typing import Any
 
 import pandas as pd
 
-from model.metrics import BETTER, beyond_noise, fewer_is_better, label
-from reports.formatting import DASH, PERCENT_SIGN, format_count, format_percent
+from model.metrics import BETTER, METRICS, NATIONAL, beyond_noise, fewer_is_better, label
+from reports.formatting import DASH, PERCENT_SIGN, format_count, format_percent, is_share
+from reports.outcomes import ACTIONED
 from reports.proposal import wording as w
+from reports.proposal import wording_plan as wp
 from reports.proposal._formatting import amount, estimate
 from reports.proposal.charts import option_chart
 from reports.proposal.data import ProposalData
 from reports.proposal.document import Paper
+from reports.proposal.terms import objective_weights
+from reports.proposal.tradeoffs import (
+    binding_constraints,
+    frontier,
+    objective_and_service_levels,
+    objective_words,
+    value_text,
+)
 from reports.proposal.wording import Language
 
 OUTCOME_TABLE_PT = 8.2
+SMALL_TABLE_PT = 7.0
+"""The per-state table has eight columns of estimates."""
 VERDICT_WORDS = {"better": w.BETTER, "worse": w.WORSE,
                  "no meaningful difference": w.NO_MEANINGFUL_DIFFERENCE}
 """The verdicts of ``paired_diff.csv`` in words."""
@@ -59,19 +71,26 @@ def outcome_sentence(metric: str, difference: float, low: float, high: float, op
     str
         The sentence.
     """
-    if difference == 0:
-        direction = w.SAME(language)
+    share = is_share(METRICS[metric].unit) if metric in METRICS else False
+    if share:
+        direction = (wp.HIGHER if difference > 0 else wp.LOWER)(language)
     else:
         direction = (w.MORE if difference > 0 else w.FEWER)(language)
-    decimals = 0 if abs(difference) >= 10 else 1
+    scale, decimals = (100.0, 1) if share else (1.0, 0 if abs(difference) >= 10 else 1)
+    amount_text = format_count(abs(difference) * scale, decimals)
     fields = {"label": label(metric, language),
-              "amount": format_count(abs(difference), decimals), "direction": direction,
-              "option": w.describe_option(option, language),
-              "low": format_count(low, decimals), "high": format_count(high, decimals)}
-    if verdict is not None and _given(verdict):
-        return w.SENTENCE_ADJUSTED.format(language, verdict=VERDICT_WORDS[verdict](language),
-                                          **fields)
-    said = w.WITHIN(language)
+              "amount": f"{amount_text} {wp.POINTS(language)}" if share else amount_text,
+              "direction": direction, "option": w.describe_option(option, language),
+              "low": format_count(low * scale, decimals),
+              "high": format_count(high * scale, decimals)}
+    given = verdict is not None and _given(verdict)
+    said = VERDICT_WORDS[str(verdict)](language) if given else w.WITHIN(language)
+    if difference == 0:  # "the same as", not "the same as than"
+        return wp.SENTENCE_SAME.format(language, verdict=said, label=fields["label"],
+                                       option=fields["option"], low=fields["low"],
+                                       high=fields["high"])
+    if given:
+        return w.SENTENCE_ADJUSTED.format(language, verdict=said, **fields)
     if beyond_noise(low, high):
         better = (difference < 0) if fewer_is_better(metric) else (difference > 0)
         said = w.VERDICT.format(language, better_or_worse=(w.BETTER if better else w.WORSE)(
@@ -115,8 +134,14 @@ def _promise(paper: Paper, data: ProposalData, language: Language) -> None:
 
 
 def _best_of_compared(paper: Paper, data: ProposalData, language: Language) -> None:
-    """Say the plan is the best of those compared only where the simulation showed it."""
-    own = data.outcomes[data.outcomes["metric"] == "actioned"] if len(data.outcomes) \
+    """Say the plan is the best of those compared only where the simulation showed it.
+
+    "Best" is on the objective's first outcome (actioned tip-offs for a run written
+    before objectives were chosen).
+    """
+    weights = objective_weights(data)
+    metric = next(iter(weights)) if weights else ACTIONED
+    own = data.outcomes[data.outcomes["metric"] == metric] if len(data.outcomes) \
         else data.outcomes
     if own.empty or not data.comparators:
         return
@@ -129,8 +154,13 @@ def _best_of_compared(paper: Paper, data: ProposalData, language: Language) -> N
             and row[f"diff_{option}"] > 0
 
     if all(better(option) for option in data.comparators):
-        paper.paragraph(w.BEST_OF_COMPARED.format(language, options=w.join_words(
-            [w.describe_option(o, language) for o in data.comparators], language)))
+        options = w.join_words([w.describe_option(o, language) for o in data.comparators],
+                               language)
+        if weights:
+            paper.paragraph(wp.BEST_ON.format(language, options=options,
+                                              objective=objective_words(data, language)))
+        else:
+            paper.paragraph(w.BEST_OF_COMPARED.format(language, options=options))
 
 
 def _method(paper: Paper, data: ProposalData, language: Language) -> None:
@@ -143,40 +173,93 @@ def _method(paper: Paper, data: ProposalData, language: Language) -> None:
     _rule(paper, data, language)
 
 
-def _difference(values: dict[str, float], option: str, separator: str = " ") -> str:
-    return estimate(values[f"diff_{option}"], values[f"low_{option}"],
-                    values[f"high_{option}"], signed=True, separator=separator)
+def _outcome_label(metric: str, language: Language) -> str:
+    text = label(metric, language)
+    return wp.ACTIONED_EXPLAINED.format(language, label=text) if metric == ACTIONED else text
+
+
+def _unit_words(unit: str, language: Language) -> str:
+    return "%" if is_share(unit) else w.describe_unit(unit, language)
+
+
+def _difference(values: dict[str, Any], option: str, language: Language,
+                separator: str = " ") -> str:
+    return value_text(values[f"diff_{option}"], str(values["unit"]), values[f"low_{option}"],
+                      values[f"high_{option}"], signed=True, separator=separator,
+                      points=wp.POINTS_SHORT(language))
 
 
 def _outcome_tables(paper: Paper, data: ProposalData, language: Language) -> None:
     """The plan's outcomes against the status quo, then its differences from other options."""
     quo = w.STATUS_QUO if w.STATUS_QUO in data.comparators else None
-    headers = [w.OUTCOME(language), w.THIS_PLAN(language),
+    headers = [w.OUTCOME(language), w.UNIT(language), w.THIS_PLAN(language),
                w.option_name(w.STATUS_QUO, language)]
     if quo:
         headers.append(w.DIFFERENCE(language))
     rows = []
     for row in data.outcomes.itertuples(index=False):
-        cells = [label(str(row.metric), language),
-                 estimate(row.mean, row.ci_low, row.ci_high, separator="\n"),
-                 estimate(row.sq_mean, row.sq_low, row.sq_high, separator="\n")]
+        unit = str(row.unit)
+        cells = [_outcome_label(str(row.metric), language), _unit_words(unit, language),
+                 value_text(row.mean, unit, row.ci_low, row.ci_high, separator="\n"),
+                 value_text(row.sq_mean, unit, row.sq_low, row.sq_high, separator="\n")]
         if quo:
-            cells.append(_difference(row._asdict(), quo, separator="\n"))
+            cells.append(_difference(row._asdict(), quo, language, separator="\n"))
         rows.append(cells)
-    paper.table(headers, rows, "l" + "r" * (len(headers) - 1), size=OUTCOME_TABLE_PT,
+    paper.table(headers, rows, "ll" + "r" * (len(headers) - 2), size=OUTCOME_TABLE_PT,
                 caption=w.OUTCOMES_CAPTION.format(language, period=data.period))
+    paper.paragraph(wp.OUTCOMES_NOTE(language), "note")
     others = [option for option in data.comparators if option != quo]
     if others:
-        rows = [[label(str(row.metric), language),
-                 *[_difference(row._asdict(), option) for option in others]]
+        rows = [[_outcome_label(str(row.metric), language),
+                 *[_difference(row._asdict(), option, language, separator="\n")
+                   for option in others]]
                 for row in data.outcomes.itertuples(index=False)]
         paper.table([w.OUTCOME(language), *[w.option_name(o, language) for o in others]],
                     rows, "l" + "r" * len(others), caption=w.VERSUS_CAPTION(language),
                     size=OUTCOME_TABLE_PT)
 
 
+STATE_TABLE_METRICS = ("raids", "arrests", "charges", "closed_after_investigation",
+                       "downloaded", "high_risk_examined_within_target",
+                       "high_risk_within_target_share")
+"""The outcomes the per-state table gives, where the run has them."""
+
+
+def _states_table(paper: Paper, data: ProposalData, language: Language) -> None:
+    """The plan's outcomes in each state (mean and interval), the national row as footer."""
+    summary = data.summary
+    if summary is None:
+        return
+    metrics = [m for m in STATE_TABLE_METRICS if m in set(summary["metric"])]
+    scopes = [s for s in dict.fromkeys(summary["scope"]) if s != NATIONAL]
+    if not metrics or not scopes:
+        return
+    table = summary.set_index(["scope", "metric"])
+
+    def cells(scope: str) -> list[str]:
+        out = []
+        for metric in metrics:
+            if (scope, metric) not in table.index:
+                out.append(DASH)
+                continue
+            row = table.loc[(scope, metric)]
+            out.append(value_text(float(row["mean"]), str(row["unit"]), float(row["ci_low"]),
+                                  float(row["ci_high"]), separator="\n"))
+        return out
+
+    headers = [w.STATE(language)] + [
+        f"{label(m, language)} ({_unit_words(str(table.loc[(NATIONAL, m), 'unit']), language)})"
+        if (NATIONAL, m) in table.index else label(m, language) for m in metrics]
+    rows = [[str((data.states.get(s) or {}).get("name") or s), *cells(s)] for s in scopes]
+    footer = [[w.SCOPES[NATIONAL](language).capitalize(), *cells(NATIONAL)]]
+    paper.table(headers, rows, "l" + "r" * len(metrics), footer=footer, size=SMALL_TABLE_PT,
+                caption=wp.STATES_CAPTION.format(language, period=data.period))
+
+
 def _outcome_sentences(paper: Paper, data: ProposalData, language: Language) -> None:
-    for option in data.comparators:
+    """A sentence per outcome against the status quo (the others are in the table above)."""
+    options = [w.STATUS_QUO] if w.STATUS_QUO in data.comparators else data.comparators[:1]
+    for option in options:
         for row in data.outcomes.to_dict("records"):
             if pd.isna(row[f"diff_{option}"]):
                 continue
@@ -213,10 +296,15 @@ def _marginal(paper: Paper, data: ProposalData, language: Language) -> None:
 def justification(paper: Paper, data: ProposalData, language: Language) -> None:
     """Section 3: how the plan was found and checked, and what it is expected to achieve."""
     paper.heading(w.JUSTIFICATION(language))
+    objective_and_service_levels(paper, data, language)
     _method(paper, data, language)
     _outcome_tables(paper, data, language)
     _outcome_sentences(paper, data, language)
     if not data.options.empty:
         paper.chart(option_chart(data, language),
                     caption=w.CHART_OPTIONS.format(language, period=data.period))
-    _marginal(paper, data, language)
+    _states_table(paper, data, language)
+    binding_constraints(paper, data, language)
+    if data.binding is None:
+        _marginal(paper, data, language)
+    frontier(paper, data, language)

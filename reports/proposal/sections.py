@@ -20,6 +20,7 @@ from model.levers import LeverKind
 from model.metrics import NATIONAL
 from reports.formatting import DASH, format_parameter
 from reports.proposal import wording as w
+from reports.proposal import wording_plan as wp
 from reports.proposal._formatting import amount, ringgit, whole_or_count
 from reports.proposal.changes import (
     as_sentence,
@@ -34,6 +35,8 @@ from reports.proposal.charts import cost_chart
 from reports.proposal.data import CostLine, ProposalData
 from reports.proposal.document import SMALL_PT, Paper
 from reports.proposal.justification import justification, outcome_sentence
+from reports.proposal.money import envelope_words, two_part_budget
+from reports.proposal.terms import budget_terms
 from reports.proposal.wording import Language
 
 __all__ = ["compose_paper", "outcome_sentence"]
@@ -66,6 +69,11 @@ def _plan_parts(data: ProposalData, language: Language) -> list[str]:
               for line in bought if line.lever.kind is LeverKind.LINE]
     if campaigns := _paid(bought, LeverKind.CAMPAIGNS):
         parts.append(w.CAMPAIGNS.format(language, n=whole_or_count(campaigns)))
+    for line in bought:
+        if line.code in w.TOOLS:
+            tool = w.describe_lever(line.lever, language)
+            many = line.paid_quantity > 1
+            parts.append(f"{whole_or_count(line.paid_quantity)} {tool}" if many else tool)
     return parts
 
 
@@ -176,17 +184,29 @@ def _kept_table(paper: Paper, data: ProposalData, language: Language) -> None:
                     caption=w.KEPT_CAPTION(language))
 
 
+def _remaining(data: ProposalData, language: Language) -> str:
+    """What the plan leaves of its money: of the one envelope, or of the one-off envelope."""
+    envelope = budget_terms(data).get("one_off_rm")
+    if envelope is not None:
+        return wp.REMAINING_ONE_OFF.format(
+            language, amount=ringgit(float(envelope) - data.one_off_rm))
+    return DASH if data.budget_rm is None else ringgit(data.budget_rm - data.total_rm)
+
+
 def _financial(paper: Paper, data: ProposalData, language: Language) -> None:
-    """Section 4: the cost by line and by year, what it trains, and what is kept."""
+    """Section 4: the cost by line and by year, the two-part budget, training, what is kept."""
     paper.heading(w.FINANCIAL(language))
-    remaining = DASH if data.budget_rm is None else ringgit(data.budget_rm - data.total_rm)
     lag = data.recruitment_lag_days
     paper.paragraph(w.FINANCIAL_TEXT.format(
-        language, total_of_envelope=_envelope_phrase(data, language), remaining=remaining,
+        language, total_of_envelope=_envelope_phrase(data, language),
+        remaining=_remaining(data, language),
         one_off=ringgit(data.one_off_rm), recurring=ringgit(data.recurring_rm),
         first_year=data.years[0], lag=DASH if lag is None else whole_or_count(lag)))
     _cost_lines_table(paper, data, language)
-    _by_year_table(paper, data, language)
+    two_part = bool(budget_terms(data)) or data.budget is not None
+    if not two_part:
+        _by_year_table(paper, data, language)
+    two_part_budget(paper, data, language)
     paper.chart(cost_chart(data, language))
     _training_table(paper, data, language)
     _kept_table(paper, data, language)
@@ -201,7 +221,7 @@ def _recommendation(paper: Paper, data: ProposalData, language: Language) -> Non
     paper.paragraph(w.RECOMMENDATION_TEXT.format(
         language, total=ringgit(data.total_rm), period=data.period,
         one_off=ringgit(data.one_off_rm), recurring=ringgit(data.recurring_rm),
-        envelope=DASH if data.budget_rm is None else ringgit(data.budget_rm), posts=posts))
+        envelope=envelope_words(data, language), posts=posts))
 
 
 def _assumption_row(item: Mapping[str, Any]) -> list[str]:

@@ -261,13 +261,15 @@ STATES_COUNT = Phrase("{n} states", "{n} negeri")
 RECOMMENDATION_TEXT = Phrase(
     "It is recommended that the proposal be considered and approved: {total} over {period} "
     "for MICAC (D11, PDRM), {one_off} one-off and {recurring} recurring, within the "
-    "{envelope} envelope, {posts}; and that MICAC report its actioned tip-offs, raids and "
-    "arrests each year against the ranges expected above, so that the plan can be reviewed.",
+    "{envelope}, {posts}; and that MICAC report its raids, arrests, charges, investigations "
+    "closed without a raid and high-risk tip-offs examined within target each year against "
+    "the ranges expected above, so that the plan can be reviewed.",
     "Sehubungan itu, adalah disyorkan agar cadangan ini dipertimbangkan dan diluluskan: "
     "peruntukan sebanyak {total} bagi tempoh {period} untuk MICAC (D11, PDRM), iaitu "
-    "{one_off} kos sekali sahaja dan {recurring} kos berulang, dalam lingkungan siling "
-    "{envelope}, {posts}; dan agar MICAC melaporkan tip-off yang diambil tindakan, serbuan "
-    "dan tangkapan setiap tahun berbanding julat jangkaan di atas bagi tujuan semakan pelan.")
+    "{one_off} kos sekali sahaja dan {recurring} kos berulang, dalam lingkungan "
+    "{envelope}, {posts}; dan agar MICAC melaporkan serbuan, tangkapan, pertuduhan, siasatan "
+    "yang ditutup tanpa serbuan dan tip-off berisiko tinggi yang diperiksa dalam tempoh "
+    "sasaran setiap tahun berbanding julat jangkaan di atas bagi tujuan semakan pelan.")
 RECOMMEND_CHANGES = Phrase("with these changes to MICAC's posts: {changes}",
                            "dengan perubahan jawatan MICAC berikut: {changes}")
 RECOMMEND_NO_CHANGE = Phrase("keeping MICAC's posts where they are",
@@ -371,12 +373,14 @@ OPTIONS_IN_SENTENCE: Mapping[str, Phrase] = {
     STATUS_QUO: Phrase("the status quo", "status quo"),
     "three_to_four_per_state": Phrase("three to four posts per state",
                                       "tiga hingga empat jawatan setiap negeri"),
+    "head_proposal": Phrase("the unit head's own proposal", "cadangan Ketua Unit sendiri"),
 }
 OPTIONS_AS_NAME: Mapping[str, Phrase] = {
     OPTIMISED: Phrase("This plan", "Pelan ini"),
     STATUS_QUO: Phrase("Status quo", "Status quo"),
     "three_to_four_per_state": Phrase("Three to four per state",
                                       "Tiga hingga empat setiap negeri"),
+    "head_proposal": Phrase("Head's proposal", "Cadangan Ketua Unit"),
 }
 SCOPES: Mapping[str, Phrase] = {
     NATIONAL: Phrase("national", "nasional"),
@@ -446,8 +450,23 @@ UNITS: Mapping[str, Phrase] = {
     "tip-offs": Phrase("tip-offs", "tip-off"),
     "raids": Phrase("raids", "serbuan"),
     "arrests": Phrase("arrests", "tangkapan"),
+    "charges": Phrase("charges", "pertuduhan"),
+    "post": Phrase("post", "jawatan"),
+    "RM1 million": Phrase("RM1 million", "RM1 juta"),
+    "line tier": Phrase("line tier", "peringkat talian"),
 }
 """Units of ``plan.csv``, ``marginal.csv`` and the metric catalogue, keyed by their English."""
+
+TOOLS: Mapping[str, Phrase] = {
+    "tooling.risk_scoring": Phrase("risk-scoring software for triage",
+                                   "perisian penilaian risiko untuk saringan"),
+    "tooling.hash_matching": Phrase("hash-matching software for review",
+                                    "perisian padanan cincang untuk semakan"),
+    "tooling.workstations": Phrase("download workstations with storage",
+                                   "stesen kerja muat turun beserta storan"),
+}
+"""The tooling levers of ``plan.csv`` in words, keyed by their code."""
+TOOLING_CATEGORY = Phrase("Tooling", "Peralatan dan perisian")
 
 MARGINAL_LEVERS: Mapping[str, Phrase] = {
     text: Phrase(text, malay) for text, malay in (
@@ -548,6 +567,12 @@ def describe_lever(lever: Lever, language: Language) -> str:
         The words: ``training_covert_online_abroad`` -> "training in covert online work,
         abroad".
     """
+    if lever.code in TOOLS:
+        return TOOLS[lever.code](language)
+    fixed = {LeverKind.POSTS_MOVED: POSTS_MOVED, LeverKind.LINE: LINE,
+             LeverKind.CAMPAIGNS: CAMPAIGNS_A_YEAR}.get(lever.kind)
+    if fixed is not None:
+        return fixed(language)
     posts = _words(RANK_POSTS, lever.rank, language)
     course = _words(COURSES, lever.course, language)
     match lever.kind:
@@ -555,8 +580,6 @@ def describe_lever(lever: Lever, language: Language) -> str:
             return NEW_POSTS_SALARY.format(language, posts=posts)
         case LeverKind.NEW_POSTS_SET_UP:
             return NEW_POSTS_SET_UP.format(language, posts=posts)
-        case LeverKind.POSTS_MOVED:
-            return POSTS_MOVED(language)
         case LeverKind.POSTS if lever.team:
             return TEAM_POSTS.format(language, team=_words(TEAMS, lever.team, language),
                                      posts=posts)
@@ -567,10 +590,8 @@ def describe_lever(lever: Lever, language: Language) -> str:
                                         delivery=_words(DELIVERIES, lever.delivery, language))
         case LeverKind.TRAINED:
             return TRAINED.format(language, course=course)
-        case LeverKind.LINE:
-            return LINE(language)
         case _:
-            return CAMPAIGNS_A_YEAR(language)
+            return lever.code.replace("_", " ").replace(".", ": ")
 
 
 def describe_scope(scope: str, states: Mapping[str, Any], language: Language) -> str:
@@ -604,6 +625,8 @@ def describe_unit(unit: str, language: Language) -> str:
 
 def describe_category(category: Category, language: Language) -> str:
     """A budget heading in ``language``: ``"Training"``, ``"Latihan"``."""
+    if str(category) == "tooling":
+        return TOOLING_CATEGORY(language)
     return _words(CATEGORIES, category, language)
 
 

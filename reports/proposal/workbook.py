@@ -24,16 +24,22 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from model.metrics import HQ, label
 from reports.proposal import wording as w
+from reports.proposal import wording_plan as wp
+from reports.proposal import workbook_plan as plan_sheets
 from reports.proposal.changes import bought_item, kept_rows, paid_unit
 from reports.proposal.data import ProposalData
+from reports.proposal.terms import budget_terms
 from reports.proposal.wording import Language
 
 SHEET_NAMES: dict[str, tuple[str, ...]] = {
-    language: (w.SHEET_LINE_ITEMS(language), w.SHEET_POSTS(language), w.SHEET_KEPT(language),
-               w.SHEET_OUTCOMES(language), w.SHEET_ASSUMPTIONS(language))
+    language: (w.SHEET_LINE_ITEMS(language), wp.SHEET_BUDGET(language), w.SHEET_POSTS(language),
+               w.SHEET_KEPT(language), w.SHEET_OUTCOMES(language), wp.SHEET_STATES(language),
+               wp.SHEET_SERVICE(language), wp.SHEET_BINDING(language),
+               wp.SHEET_FRONTIER(language), w.SHEET_ASSUMPTIONS(language))
     for language in w.LANGUAGES
 }
-"""Sheet names of the workbook by language: line items, posts, kept, outcomes, assumptions."""
+"""Sheet names of the workbook by language: line items, budget, posts, kept, outcomes, by
+state, service levels, binding constraints, frontier, assumptions."""
 
 RM_FORMAT = "#,##0"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -102,11 +108,13 @@ def _line_items_sheet(sheet: Worksheet, data: ProposalData, language: Language) 
     for number in range(headers.index(w.ONE_OFF(language)) + 1, len(headers) + 1):
         letter = get_column_letter(number)
         sheet.cell(total_row, number, f"=SUM({letter}{first}:{letter}{last})")
-    total = get_column_letter(len(headers))
-    sheet.append([w.ENVELOPE_ROW(language)])
-    sheet.cell(total_row + 1, len(headers), data.budget_rm)
+    # A two-part budget's envelope is one-off money: it stands under the one-off column.
+    envelope = budget_terms(data).get("one_off_rm")
+    total = ONE_OFF if envelope is not None else get_column_letter(len(headers))
+    sheet.append([(wp.ONE_OFF_ENVELOPE if envelope is not None else w.ENVELOPE_ROW)(language)])
+    sheet[f"{total}{total_row + 1}"] = data.budget_rm if envelope is None else float(envelope)
     sheet.append([w.REMAINING_ROW(language)])
-    sheet.cell(total_row + 2, len(headers), f"={total}{total_row + 1}-{total}{total_row}")
+    sheet[f"{total}{total_row + 2}"] = f"={total}{total_row + 1}-{total}{total_row}"
     _horizon_cells(sheet, data, language, total_row + 4)
     _format_line_items(sheet, total_row, len(headers))
     _style_sheet(sheet, [14, 44, 30, 20, 9, 14, 12, 12, 11, 13, 13,
@@ -216,7 +224,7 @@ def _assumptions_sheet(sheet: Worksheet, data: ProposalData, language: Language)
 
 
 def write_workbook(data: ProposalData, path: Path, language: Language = "en") -> Path:
-    """Write the proposal's workbook: priced lines as formulas, posts, kept, outcomes.
+    """Write the proposal's workbook: priced lines as formulas, budget, posts, outcomes...
 
     Parameters
     ----------
@@ -238,9 +246,15 @@ def write_workbook(data: ProposalData, path: Path, language: Language = "en") ->
     assert lines_sheet is not None  # for the type checker: a new workbook has one sheet
     lines_sheet.title = names[0]
     _line_items_sheet(lines_sheet, data, language)
-    _posts_sheet(book.create_sheet(names[1]), data, language)
-    _kept_sheet(book.create_sheet(names[2]), data, language)
-    _outcomes_sheet(book.create_sheet(names[3]), data, language)
-    _assumptions_sheet(book.create_sheet(names[4]), data, language)
+    plan_sheets.budget_sheet(book.create_sheet(names[1]), data, language, names[0],
+                             FIRST_YEAR_COLUMN)
+    _posts_sheet(book.create_sheet(names[2]), data, language)
+    _kept_sheet(book.create_sheet(names[3]), data, language)
+    _outcomes_sheet(book.create_sheet(names[4]), data, language)
+    plan_sheets.states_sheet(book.create_sheet(names[5]), data, language)
+    plan_sheets.service_sheet(book.create_sheet(names[6]), data, language)
+    plan_sheets.binding_sheet(book.create_sheet(names[7]), data, language)
+    plan_sheets.frontier_sheet(book.create_sheet(names[8]), data, language)
+    _assumptions_sheet(book.create_sheet(names[9]), data, language)
     book.save(path)
     return path

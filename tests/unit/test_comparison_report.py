@@ -142,7 +142,7 @@ def test_numbers_match_comparison_csv(page: Path) -> None:
                  f"{rows.loc[o, 'ci_high']:,.0f}]" for o in OPTIONS]
         assert re.search(re.escape(label) + r"[^0-9]*" + r"\s*".join(
             re.escape(c).replace(r"\ ", r"\s*") for c in cells), outcomes), metric
-    states = text[text.index("Actioned tip-offs by state"):]
+    states = text[text.index("Tip-offs actioned (tip-offs)"):]
     assert re.search(r"PLS 5\.0 \[3\.5, 6\.5\] 7\.0 \[5\.5, 8\.5\]", states)
     assert re.search(r"SGR 20 \[18, 21\] 20 \[18, 22\]", states)
 
@@ -185,3 +185,67 @@ def test_text_from_the_folder_is_escaped(tmp_path: Path) -> None:
     markup = render_comparison(folder).read_text("utf-8")
     assert "<script>" not in markup
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markup
+
+
+NEW_NATIONAL = {  # metric: unit, mean of each option
+    "closed_after_investigation": ("tip-offs", 649.3, 954.1),
+    "charges": ("charges", 60.2, 80.4),
+    "high_risk_examined_within_target": ("tip-offs", 3500.0, 3900.0),
+    "high_risk_within_target_share": ("fraction of high-risk tip-offs due", 0.15, 0.2),
+}
+
+
+def write_new_comparison_folder(folder: Path) -> Path:
+    """The folder above with the outcomes leadership reads, national and by state."""
+    write_comparison_folder(folder, (480.0, 600.0))
+    comparison = pd.read_csv(folder / "comparison.csv")
+    rows = []
+    for index, option in enumerate(OPTIONS):
+        for metric, (unit, *means) in NEW_NATIONAL.items():
+            for scope, share in (("national", 1.0), ("PLS", 0.2), ("SGR", 0.8)):
+                mean = means[index] * (1.0 if unit.startswith("fraction") else share)
+                rows.append({"option": option, "scope": scope, "metric": metric, "unit": unit,
+                             "mean": mean, "ci_low": mean * 0.95, "ci_high": mean * 1.05})
+        for scope, share in (("PLS", 0.2), ("SGR", 0.8)):
+            mean = NATIONAL["raids"][index] * share
+            rows.append({"option": option, "scope": scope, "metric": "raids", "unit": "raids",
+                         "mean": mean, "ci_low": mean * 0.9, "ci_high": mean * 1.1})
+    pd.concat([comparison, pd.DataFrame(rows)]).to_csv(folder / "comparison.csv", index=False)
+    paired = pd.read_csv(folder / "paired_diff.csv")
+    paired.loc[len(paired)] = pair("high_risk_within_target_share", 0.05, 0.03, 0.07, "better",
+                                   0.15, 0.99)
+    paired.loc[len(paired)] = pair("closed_after_investigation", 304.8, 250.0, 360.0, "better",
+                                   649.3, 0.99)
+    paired.to_csv(folder / "paired_diff.csv", index=False)
+    return folder
+
+
+def test_the_outcomes_leadership_reads_are_compared_nationally_and_by_state(
+        tmp_path: Path) -> None:
+    page = render_comparison(write_new_comparison_folder(tmp_path))
+    text = _text(page)
+    assert ("three_to_four_per_state closes 305 more investigations without a raid than "
+            "status_quo") in text
+    assert ("three_to_four_per_state has share of high-risk tip-offs examined within target "
+            "5.0 percentage points higher than status_quo over 2024–2026 (adjusted 99.0 % "
+            "interval 3.0 to 7.0): better.") in text
+    outcomes = text[text.index("Outcome (national)"):text.index("Paired differences")]
+    assert re.search(r"Share of high-risk tip-offs examined within target % of high-risk "
+                     r"tip-offs due 15\.0 % \[14\.2 %, 15\.8 %\] 20\.0 %", outcomes)
+    assert "Tip-offs actioned (raids + closed without a raid)" in outcomes
+    assert outcomes.index("Raids") < outcomes.index("Tip-offs actioned")
+    states = text[text.index("By state"):]
+    for title in ("Raids (raids)", "Investigations closed without a raid (tip-offs)",
+                  "Share of high-risk tip-offs examined within target (% of high-risk "
+                  "tip-offs due)"):
+        assert title in states
+    assert "Raids by state over the horizon" in text
+    table = text[text.index("Paired differences, all metrics"):]
+    assert re.search(r"Share of high-risk tip-offs examined within target \(percentage "
+                     r"points\) three_to_four_per_state − status_quo 5\.0", table)
+
+
+def test_an_old_folder_says_which_outcomes_it_lacks(page: Path) -> None:
+    text = _text(page)
+    assert "Not in this folder's comparison.csv (written before they were counted" in text
+    assert "Investigations closed without a raid" in text.split("Not in this folder")[1]

@@ -365,7 +365,8 @@ def test_a_raid_and_arrest_send_devices_to_hq_ahead_of_routine_review() -> None:
     - casework (lower rank) 2.625-3.625, officer work 3.625-4.125, 2 days of waits:
       investigated 6.125; a raid follows (u = 0.0 < 0.5);
     - the state's officer raids 6.125-7.125: raided and actioned on 7.125, arrested
-      (its own arrest draw u = 0.0 < 0.45); the 2 devices (1 day of forensic work) go to HQ at urgent priority.
+      (its own arrest draw u = 0.0 < 0.45); the 2 devices (1 day of forensic work) go
+      to HQ at urgent priority.
 
     Tip-offs 1 (day 5.5) and 2 (day 5.75), routine:
 
@@ -374,7 +375,8 @@ def test_a_raid_and_arrest_send_devices_to_hq_ahead_of_routine_review() -> None:
     - day 7.125: the devices join the reviewer's queue behind 2 (waiting since 5.875);
     - day 7.625: the reviewer is free and takes the devices first (urgent before
       routine): examined 7.625-8.625, and the arrest leads to a charge on 8.625
-      (its own charge draw u = 0.0 < 0.5); 1's subscriber data arrives 8.125: not actionable, closed;
+      (its own charge draw u = 0.0 < 0.5); 1's subscriber data arrives 8.125: not
+      actionable, closed;
     - 2 is reviewed only 8.625-10.625, subscriber data 11.125: not actionable, closed.
     """
     draws = {"review": FixedDraws(0.0, 0.0, 0.0, 0.75, 0.0, 0.75)}

@@ -74,10 +74,14 @@ def test_headline_figures_are_the_summary_values(run_folder: Path, report: str) 
     summary = pd.read_csv(run_folder / "summary.csv")
     national = summary[summary.scope == "national"].set_index("metric")
     headline = table_text(report, "National headline figures")
-    for metric in ("tipoffs_received", "raids", "actioned"):
+    for metric in ("tipoffs_received", "raids", "actioned", "closed_after_investigation",
+                   "high_risk_examined_within_target", "high_risk_within_target_share"):
         row = national.loc[metric]
         shown = format_estimate(row["mean"], row["ci_low"], row["ci_high"], row["unit"])
         assert html.escape(shown) in headline, metric
+        if row["unit"].startswith("fraction"):  # a share reads as a percentage
+            assert shown.startswith(format_percent(row["mean"]) + " [")
+            continue
         assert shown.startswith(format_count(row["mean"]) + " [")
         mean_shown = float(format_count(row["mean"]).replace(",", ""))
         assert mean_shown == pytest.approx(row["mean"], abs=0.5)
@@ -123,7 +127,8 @@ def test_missing_values_show_as_a_dash() -> None:
 def test_a_state_without_lower_ranks_shows_a_dash(report: str) -> None:
     """Perlis has no lower-rank posts, so their utilisation is undefined: a dash, not nan."""
     states = table_text(report, "By state")
-    perlis = states[states.index("<b>PLS</b>"):]
+    staff = states[states.index("<h3>Staff and flow</h3>"):]
+    perlis = staff[staff.index("<b>PLS</b>"):]
     perlis = perlis[:perlis.index("</tr>")]
     assert f"<td>{DASH}</td>" in perlis
     text = re.sub(r'src="data:[^"]*"', "", report)
@@ -155,3 +160,35 @@ def test_text_from_the_folder_is_escaped(run_folder: Path, tmp_path: Path) -> No
     page = render_run_report(copy).read_text(encoding="utf-8")
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_outcomes_leadership_reads_lead_and_actioned_is_explained(report: str) -> None:
+    """Raids before actioned; closures their own line; actioned said to add the two."""
+    headline = html.unescape(table_text(report, "National headline figures"))
+    order = [headline.index(f"<td>{label}</td>") for label in (
+        "Raids", "Arrests", "Charges", "Investigations closed without a raid",
+        "Evidence downloaded", "High-risk tip-offs received", "High-risk tip-offs examined",
+        "High-risk tip-offs examined within target", "High-risk tip-offs lapsed",
+        "Tip-offs actioned")]
+    assert order == sorted(order)
+    assert "raids plus investigations closed without a raid (closures on paper)" in headline
+    states = table_text(report, "By state")
+    assert [h for h in re.findall(r"<h3>(.*?)</h3>", states)] == [
+        "Outcomes", "High-risk tip-offs", "Staff and flow"]
+
+
+def test_an_old_folder_says_which_outcomes_it_lacks(run_folder: Path, tmp_path: Path) -> None:
+    """A folder written before the new outcomes renders and names what is missing."""
+    copy = tmp_path / "old"
+    copy.mkdir()
+    (copy / "run.json").write_bytes((run_folder / "run.json").read_bytes())
+    summary = pd.read_csv(run_folder / "summary.csv")
+    new = ("closed_after_investigation", "high_risk_received", "high_risk_examined",
+           "high_risk_due", "high_risk_examined_within_target",
+           "high_risk_within_target_share", "high_risk_lapsed")
+    summary[~summary.metric.isin(new)].to_csv(copy / "summary.csv", index=False)
+    page = html.unescape(render_run_report(copy).read_text(encoding="utf-8"))
+    assert "Not in this folder's summary.csv (written before they were counted" in page
+    assert "Investigations closed without a raid" in page.split("Not in this folder")[1]
+    headline = table_text(page, "National headline figures")
+    assert "<td>Raids</td>" in headline

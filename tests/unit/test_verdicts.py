@@ -50,6 +50,8 @@ DESIGN = {
     "reviewed": (40_000.0, 50.0, 400.0),       # noise
     "investigated": (800.0, -2.0, 20.0),       # noise
 }
+# every other metric of the family: no difference at all (p = 1)
+DESIGN |= {metric: (300.0, 0.0, 5.0) for metric in PAIRED_METRICS if metric not in DESIGN}
 
 
 def _replications(values: dict[str, np.ndarray]) -> Replications:
@@ -99,8 +101,8 @@ def test_significant_only_before_the_adjustment_is_no_meaningful_difference(
     assert row.adjusted_ci_low < 0 < row.adjusted_ci_high  # ... the adjusted one does not
     assert row.mean_diff > 0.01 * row.reference_mean  # and the threshold is no obstacle
     assert row.verdict == NO_MEANINGFUL_DIFFERENCE
-    # four smaller p-values passed, so raids is the fifth of eight: 0.05 / (8 - 5 + 1)
-    assert row.adjusted_confidence == pytest.approx(1 - 0.05 / 4)
+    # four smaller p-values passed, so raids is the fifth of the family: 0.05 / (m - 5 + 1)
+    assert row.adjusted_confidence == pytest.approx(1 - 0.05 / (len(PAIRED_METRICS) - 4))
 
 
 def test_fewer_is_better_turns_the_verdict_around(paired: pd.DataFrame) -> None:
@@ -190,9 +192,11 @@ def test_rule_wording() -> None:
 
 def test_console_prints_the_verdict_and_the_rule(paired: pd.DataFrame) -> None:
     text = paired_lines(paired.reset_index())
-    assert text.splitlines()[0].startswith("actioned, plan - status_quo: +100 [")
-    assert text.splitlines()[0].endswith("tip-offs: better")
-    assert rule_text(8) in text
+    assert text.splitlines()[0].startswith("raids, plan - status_quo: ")  # raids lead
+    actioned = next(line for line in text.splitlines() if line.startswith("actioned,"))
+    assert actioned.startswith("actioned, plan - status_quo: +100 [")
+    assert actioned.endswith("tip-offs: better")
+    assert rule_text(len(PAIRED_METRICS)) in text
 
 
 @settings(max_examples=60, deadline=None)
