@@ -360,9 +360,10 @@ def optimise(scenario: Scenario, out: Path, workers: int, args: argparse.Namespa
         raise Infeasible("the optimisation constraints cannot all hold:\n"
                          + "\n".join(f"  - {p}" for p in problems))
     try:
-        with _progress(3 * scenario.replications, "verification", args.quiet) as bar:
+        options = 3 + len(scenario.optimise.comparators) if scenario.optimise else 3
+        with _progress(options * scenario.replications, "verification", args.quiet) as bar:
             outcome = optimise_and_verify(scenario, scenario.replications, workers,
-                                          _say(args.quiet), bar.update)
+                                          _say(args.quiet), bar.update, args.scenario.parent)
     except InfeasiblePlan as error:
         raise Infeasible(describe_core(error.groups)) from None
     except TimeoutError as error:
@@ -370,7 +371,9 @@ def optimise(scenario: Scenario, out: Path, workers: int, args: argparse.Namespa
     tables = files.result_files(result_tables(outcome.results["optimised"]))
     tables |= {files.PLAN_CSV: records.plan_table(outcome), files.PAIRED_DIFF_CSV: outcome.paired,
                files.ROUNDS_CSV: records.rounds_table(outcome.rounds),
-               files.MARGINAL_CSV: outcome.marginal}
+               files.BUDGET_CSV: records.budget_frame(outcome),
+               files.FRONTIER_CSV: records.frontier_frame(outcome),
+               files.BINDING_CSV: records.binding_frame(outcome)}
     tables |= {files.option_csv(name): frame
                for name, frame in records.alternatives(outcome).items()}
     info = run_info(scenario, workers, time.perf_counter() - started, args.argv, EVENTS_ONLY)
@@ -564,7 +567,7 @@ def reproduce(args: argparse.Namespace) -> int:
 
 def write_schema(args: argparse.Namespace) -> int:
     """Write the scenario JSON Schema to a file or standard output."""
-    text = schema_text()
+    text = json.dumps(json_schema(), indent=2) + "\n"  # overlays and whole files alike
     if args.out is None:
         sys.stdout.write(text)
         return 0
@@ -602,11 +605,6 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str,
 # ---------------------------------------------------------------------------------------
 # Wiring shared by the commands
 # ---------------------------------------------------------------------------------------
-
-
-def schema_text() -> str:
-    """The JSON Schema every scenario file (overlay or whole) is checked against."""
-    return json.dumps(json_schema(), indent=2) + "\n"
 
 
 def _hypothesis_folders(runs: dict[str, tuple[Scenario, ResultTables]], workers: int,

@@ -67,8 +67,8 @@ def test_compare_under_uncertainty_a_hypothesis_and_a_threshold(tmp_path) -> Non
     assert "staff-capacity" in info["uncertainty_drawn_from"]["status_quo"]
     assert info["threshold_share"] == 0.05 and "exceeds 5 % of" in info["verdict_rule"]
     assert "2.5th-97.5th" in info["interval"]
-    assert done.stdout.splitlines()[0].startswith(
-        "actioned, three_to_four_per_state - status_quo: ")
+    assert done.stdout.splitlines()[0].startswith(  # raids lead, never "actioned"
+        "raids, three_to_four_per_state - status_quo: ")
     assert "(better or worse only where the paired 95 % interval" in done.stdout
     page = (out / "comparison.html").read_text("utf-8")
     assert "exceeds 5 % of the reference" in page
