@@ -1,0 +1,239 @@
+"""KN selection against known truth: normal candidates whose means we set ourselves."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from solvers.selection import (
+    CANDIDATE_COLUMNS,
+    Sampler,
+    fresh_estimate,
+    kn_constants,
+    mean_interval,
+    neighbour_improvement_bound,
+    select_best,
+)
+
+ALPHA = 0.05
+DELTA = 0.5
+SEEDS = 400
+NAMES = ["a", "b", "c", "d", "e"]
+
+
+def normal_sampler(means: list[float], sigmas: list[float], seed: int, columns: int = 400,
+                   shared_sigma: float = 0.0) -> Sampler:
+    """Candidates with known means; replication j gives every candidate its column j.
+
+    ``shared_sigma`` adds one noise term per replication to every candidate (common
+    random numbers); the candidates' own noise is independent.
+    """
+    rng = np.random.default_rng(seed)
+    own = rng.standard_normal((len(means), columns)) * np.asarray(sigmas)[:, None]
+    shared = rng.standard_normal(columns) * shared_sigma
+    table = np.asarray(means)[:, None] + own + shared[None, :]
+    index = {name: row for row, name in enumerate(NAMES[: len(means)])}
+
+    def sample(candidates: list[str], replications: range) -> dict[str, np.ndarray]:
+        return {name: table[index[name], replications.start:replications.stop]
+                for name in candidates}
+
+    return sample
+
+
+def correct_selection_frequency(means: list[float], sigmas: list[float]) -> float:
+    best = NAMES[int(np.argmax(means))]
+    correct = 0
+    for seed in range(SEEDS):
+        result = select_best(NAMES, normal_sampler(means, sigmas, seed), delta=DELTA,
+                             alpha=ALPHA, max_replications=400)
+        assert result.guarantee_held
+        correct += result.chosen == best
+    return correct / SEEDS
+
+
+PCS_FLOOR = (1 - ALPHA) - 3 * math.sqrt((1 - ALPHA) * ALPHA / SEEDS)
+
+
+def test_kn_constants_match_the_formula() -> None:
+    eta, h_squared = kn_constants(0.05, 10, 5)
+    assert eta == pytest.approx(0.5 * ((0.1 / 4) ** (-2 / 9) - 1))
+    assert h_squared == pytest.approx(2 * eta * 9)
+    assert eta == pytest.approx(0.63497, abs=1e-5)  # by hand: 40 ** (2/9) = e^0.81975 = 2.26993
+
+
+def test_slippage_configuration_picks_the_best_as_often_as_promised() -> None:
+    """Best exactly delta above four equal rivals, equal variances: the hardest case."""
+    frequency = correct_selection_frequency([DELTA, 0, 0, 0, 0], [1.0] * 5)
+    assert frequency >= PCS_FLOOR
+
+
+def test_unequal_variances_pick_the_best_as_often_as_promised() -> None:
+    """Best exactly delta above the next, and the best is the noisiest candidate."""
+    frequency = correct_selection_frequency([0, DELTA, 0, 0, -DELTA],
+                                            [0.5, 2.0, 1.0, 1.5, 0.8])
+    assert frequency >= PCS_FLOOR
+
+
+def test_a_clearly_inferior_candidate_goes_at_the_first_screening() -> None:
+    sample = normal_sampler([0.0, 0.2, -10 * DELTA], [1.0] * 3, seed=7)
+    result = select_best(NAMES[:3], sample, delta=DELTA, max_replications=400)
+    assert result.candidate("c").eliminated_at == result.parameters.n0
+    assert result.candidate("c").replications == result.parameters.n0
+    assert result.guarantee_held
+    assert max(c.replications for c in result.candidates) > result.parameters.n0
+
+
+def test_shared_noise_leaves_the_choice_and_eliminations_unchanged() -> None:
+    """Differences, hence KN's statistics, do not see a term common to all candidates."""
+    means = [0.0, DELTA, 0.3, -0.2, DELTA * 0.8]
+    for seed in range(5):
+        plain = select_best(NAMES, normal_sampler(means, [1.0] * 5, seed), delta=DELTA)
+        shifted = select_best(NAMES, normal_sampler(means, [1.0] * 5, seed, shared_sigma=5.0),
+                              delta=DELTA)
+        assert shifted.chosen == plain.chosen
+        assert ([c.eliminated_at for c in shifted.candidates]
+                == [c.eliminated_at for c in plain.candidates])
+
+
+def test_common_random_numbers_need_fewer_replications() -> None:
+    """Same marginal variance, but mostly shared noise: paired differences vary less."""
+    means = [0.0, DELTA, 0.3, -0.2, DELTA * 0.5]
+    common = independent = 0
+    for seed in range(20):
+        common += select_best(NAMES, normal_sampler(means, [0.4] * 5, seed, shared_sigma=2.0),
+                              delta=DELTA, max_replications=400).total_replications
+        independent += select_best(NAMES, normal_sampler(means, [math.sqrt(4.16)] * 5, seed),
+                                   delta=DELTA, max_replications=400).total_replications
+    assert common < independent / 5
+
+
+def test_same_seed_same_result_bit_for_bit() -> None:
+    means, sigmas = [0.0, DELTA, 0.3, -0.2, 0.4], [1.0, 0.5, 2.0, 1.0, 1.5]
+    first = select_best(NAMES, normal_sampler(means, sigmas, 11), delta=DELTA)
+    again = select_best(NAMES, normal_sampler(means, sigmas, 11), delta=DELTA)
+    assert first == again
+    for one, other in zip(first.candidates, again.candidates, strict=True):
+        assert one.values.tobytes() == other.values.tobytes()
+
+
+def test_batches_change_the_cost_not_the_decisions() -> None:
+    means, sigmas = [0.0, DELTA, 0.3, -0.2, 0.4], [1.0] * 5
+    calls: list[range] = []
+    base = normal_sampler(means, sigmas, 3)
+
+    def counted(candidates: list[str], replications: range) -> dict[str, np.ndarray]:
+        calls.append(replications)
+        return dict(base(candidates, replications))
+
+    single = select_best(NAMES, base, delta=DELTA)
+    batched = select_best(NAMES, counted, delta=DELTA, batch_size=5)
+    assert batched.chosen == single.chosen
+    assert ([c.eliminated_at for c in batched.candidates]
+            == [c.eliminated_at for c in single.candidates])
+    assert calls[0] == range(0, 10)
+    assert all(len(block) <= 5 for block in calls[1:])
+    assert batched.total_replications >= single.total_replications
+
+
+def test_the_cap_stops_without_the_guarantee() -> None:
+    sample = normal_sampler([0.0, 0.0, 0.0], [1.0] * 3, seed=1)
+    result = select_best(NAMES[:3], sample, delta=0.01, max_replications=25)
+    assert not result.guarantee_held
+    assert result.stop_reason == "cap_reached"
+    assert all(c.replications <= 25 for c in result.candidates)
+    survivors = [result.candidate(name) for name in result.survivors]
+    assert len(survivors) >= 2
+    assert result.chosen == max(survivors, key=lambda c: c.objective_mean).name
+
+
+def test_one_candidate_and_constant_values_need_no_variance() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        alone = select_best(["only"], lambda names, reps: {"only": np.ones(len(reps))},
+                            delta=DELTA)
+        assert alone.chosen == "only" and alone.guarantee_held
+        assert alone.candidate("only").ci_low == alone.candidate("only").ci_high == 1.0
+
+        def level(names: list[str], reps: range) -> dict[str, np.ndarray]:
+            return {name: np.full(len(reps), 3.0) for name in names}
+
+        tied = select_best(NAMES, level, delta=DELTA)
+        assert tied.chosen == "a" and tied.stop_reason == "all_pairs_resolved"
+        assert tied.total_replications == 5 * 10
+
+        def steps(names: list[str], reps: range) -> dict[str, np.ndarray]:
+            return {name: np.full(len(reps), float(NAMES.index(name))) for name in names}
+
+        ordered = select_best(NAMES, steps, delta=DELTA)
+        assert ordered.chosen == "e" and ordered.stop_reason == "one_left"
+        assert [c.eliminated_at for c in ordered.candidates] == [10, 10, 10, 10, None]
+
+
+def test_neighbour_bound_separates_worse_from_better_neighbours() -> None:
+    rng = np.random.default_rng(5)
+    shared = rng.standard_normal(60)
+    chosen = 10 + shared + 0.3 * rng.standard_normal(60)
+    worse = {f"n{i}": 10 - gap + shared + 0.3 * rng.standard_normal(60)
+             for i, gap in enumerate([DELTA, 2 * DELTA, 0.5 * DELTA])}
+    bound = neighbour_improvement_bound(chosen, worse)
+    assert bound.within(DELTA)
+    assert bound.bound < DELTA
+    better = {**worse, "up": 10 + 2 * DELTA + shared + 0.3 * rng.standard_normal(60)}
+    beaten = neighbour_improvement_bound(chosen, better)
+    assert beaten.bound > DELTA and not beaten.within(DELTA)
+    assert beaten.worst_neighbour == "up"
+
+
+def test_neighbour_bound_is_bonferroni_one_sided() -> None:
+    chosen = np.zeros(4)
+    neighbours = {"x": np.array([1.0, 2.0, 3.0, 4.0]), "y": np.array([0.0, 0.0])}
+    bound = neighbour_improvement_bound(chosen, neighbours)
+
+    expected = 2.5 + stats.t.ppf(1 - 0.025, 3) * np.std([1, 2, 3, 4], ddof=1) / 2
+    assert bound.bound == pytest.approx(expected)
+    assert bound.neighbours[1].upper_bound == 0.0  # constant differences: no division
+
+
+def test_fresh_estimate_uses_only_new_replications() -> None:
+    sample = normal_sampler([0.0, DELTA, 0.2], [1.0] * 3, seed=2, shared_sigma=1.0)
+    result = select_best(NAMES[:3], sample, delta=DELTA)
+    with pytest.raises(ValueError, match="overlap"):
+        fresh_estimate(sample, result.chosen, NAMES[:3], range(0, 30),
+                       used=result.used_replications)
+    fresh = result.fresh_replications(50)
+    estimate = fresh_estimate(sample, result.chosen, NAMES[:3], fresh,
+                              used=result.used_replications)
+    assert estimate.replications.start == result.used_replications.stop
+    values = sample(NAMES[:3], fresh)
+    assert estimate.mean == pytest.approx(float(np.mean(values[result.chosen])))
+    assert [d.alternative for d in estimate.differences] == [
+        name for name in NAMES[:3] if name != result.chosen]
+    for difference in estimate.differences:
+        paired = values[result.chosen] - values[difference.alternative]
+        assert [difference.mean_difference, difference.ci_low, difference.ci_high] == (
+            pytest.approx(list(mean_interval(paired))))
+
+
+def test_rows_follow_the_candidates_csv_columns() -> None:
+    result = select_best(NAMES[:3], normal_sampler([0.0, 1.0, -5.0], [1.0] * 3, 4),
+                         delta=DELTA)
+    rows = result.rows()
+    assert [tuple(row) for row in rows] == [CANDIDATE_COLUMNS] * 3
+    assert rows[2]["eliminated_at"] == 10
+    chosen = result.candidate(result.chosen)
+    assert chosen.ci_low < chosen.objective_mean < chosen.ci_high
+
+
+@pytest.mark.parametrize("settings", [
+    {"delta": 0.0}, {"delta": DELTA, "n0": 1}, {"delta": DELTA, "alpha": 0.5},
+    {"delta": DELTA, "max_replications": 5},
+])
+def test_bad_settings_are_refused(settings: dict[str, float]) -> None:
+    sample = normal_sampler([0.0, 1.0], [1.0] * 2, 0)
+    with pytest.raises(ValueError):
+        select_best(NAMES[:2], sample, **settings)  # type: ignore[arg-type]
