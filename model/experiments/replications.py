@@ -62,8 +62,10 @@ class Replications:
         return self.in_scope(metric, NATIONAL)
 
     def in_scope(self, metric: str, scope: str) -> np.ndarray:
-        """A whole-horizon metric of one scope (``national``, a state code, ``hq``), one
-        value per replication, in replication order."""
+        """A whole-horizon metric of one scope, one value per replication, in order.
+
+        ``scope`` is ``national``, a state code or ``hq``.
+        """
         metrics = self.metrics
         chosen = metrics[(metrics.year == WHOLE_HORIZON) & (metrics.scope == scope)
                          & (metrics.metric == metric)]
