@@ -111,14 +111,19 @@ UTILISATION_TABLE_ROWS: dict[tuple[str, str], str] = {
 
 
 def _posts(group: dict[str, Any] | None) -> int:
-    return int((group or {}).get("posts", 0))
+    """A group's posts after its last dated change (a plan's phased posts included)."""
+    group = group or {}
+    changes = group.get("changes") or []
+    return int(changes[-1].get("posts", 0) if changes else group.get("posts", 0))
 
 
 def _posts_cell(group: dict[str, Any] | None) -> str:
     group = group or {}
     filled = group.get("filled_at_start")
-    posts = _posts(group)
-    return f"{posts} ({filled} filled at start)" if filled is not None else str(posts)
+    posts, at_start = _posts(group), int(group.get("posts", 0))
+    notes = [f"{at_start} at start"] if posts != at_start else []
+    notes += [f"{filled} filled at start"] if filled is not None else []
+    return f"{posts} ({'; '.join(notes)})" if notes else str(posts)
 
 
 def _estimate_value(section: dict[str, Any], field: str) -> float | None:
@@ -143,8 +148,12 @@ def _link(scenario: dict[str, Any]) -> dict[str, Any]:
     has_range = isinstance(bandwidth, dict) and bandwidth.get("low") is not None
     usable = _estimate_value(download, "usable_share")
     concurrent = _estimate_value(download, "concurrent_downloads_count")
+    mbps = format_parameter(_estimate_value(download, "bandwidth_mbps"), "Mbps")
+    if download.get("line_mbps"):  # a line bought: what evidence downloads get of it differs
+        mbps = (f"a {format_parameter(download['line_mbps'], 'Mbps')} Mbps line bought; on "
+                f"today's line evidence downloads get {mbps}")
     return {
-        "mbps": format_parameter(_estimate_value(download, "bandwidth_mbps"), "Mbps"),
+        "mbps": mbps,
         "low": format_parameter(bandwidth["low"], "Mbps") if has_range else None,
         "high": format_parameter(bandwidth["high"], "Mbps") if has_range else None,
         "usable": None if usable is None else format_percent(usable),
