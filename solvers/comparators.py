@@ -13,23 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from model.loading import load_scenario
-from model.metrics import HQ
-from model.scenario import Scenario, StaffGroup
+from model.scenario import Scenario
 from model.schema_base import STATE_CODES
-from solvers.plan import Plan, PostKey, current_posts, final_posts
-
-
-def _groups(scenario: Scenario) -> dict[PostKey, StaffGroup]:
-    groups: dict[PostKey, StaffGroup] = {}
-    for code in STATE_CODES:
-        state = scenario.states[code]
-        groups[(code, "officers")] = state.officers
-        groups[(code, "lower_ranks")] = state.lower_ranks
-    for team in ("download_team", "forensic_team"):
-        unit = getattr(scenario.hq, team)
-        groups[(HQ, f"{team}.officers")] = unit.officers
-        groups[(HQ, f"{team}.lower_ranks")] = unit.lower_ranks
-    return groups
+from solvers.plan import Plan, PostKey, current_posts, final_posts, post_groups
 
 
 def establishment_plan(scenario: Scenario, other: Scenario, name: str) -> Plan:
@@ -55,7 +41,7 @@ def establishment_plan(scenario: Scenario, other: Scenario, name: str) -> Plan:
     last = scenario.end_date.year
     posts: dict[PostKey, int] = {}
     phasing: dict[PostKey, dict[int, int]] = {}
-    for key, group in _groups(other).items():
+    for key, group in post_groups(other).items():
         posts[key] = final_posts(group)
         gain = max(posts[key] - today[key], 0)
         later: dict[int, int] = {}

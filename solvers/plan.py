@@ -87,16 +87,21 @@ class Plan:
 
 def current_posts(scenario: Scenario) -> dict[PostKey, int]:
     """Today's establishment, as plan keys."""
-    posts: dict[PostKey, int] = {}
+    return {key: final_posts(group) for key, group in post_groups(scenario).items()}
+
+
+def post_groups(scenario: Scenario) -> dict[PostKey, StaffGroup]:
+    """Every staff group of a scenario by plan key: each state's ranks, then HQ's teams'."""
+    groups: dict[PostKey, StaffGroup] = {}
     for code in STATE_CODES:
         state = scenario.states[code]
-        posts[(code, "officers")] = final_posts(state.officers)
-        posts[(code, "lower_ranks")] = final_posts(state.lower_ranks)
+        groups[(code, "officers")] = state.officers
+        groups[(code, "lower_ranks")] = state.lower_ranks
     for team in ("download_team", "forensic_team"):
         unit = getattr(scenario.hq, team)
-        posts[(HQ, f"{team}.officers")] = final_posts(unit.officers)
-        posts[(HQ, f"{team}.lower_ranks")] = final_posts(unit.lower_ranks)
-    return posts
+        groups[(HQ, f"{team}.officers")] = unit.officers
+        groups[(HQ, f"{team}.lower_ranks")] = unit.lower_ranks
+    return groups
 
 
 def final_posts(group: StaffGroup) -> int:
