@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from model.engine.initial_state import InitialStateError, read_initial_state
+from model.engine.initial_state import InitialStateError, carrying_initial_state
 from model.scenario import Scenario
 from model.schema_base import Estimate, FieldError, unit_of
 
@@ -42,6 +42,12 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Sce
         mapping given where a mapping stands is merged into it, as ``extends``
         would merge it.
 
+    Returns
+    -------
+    Scenario
+        Carrying the rows of its starting-state file (read and checked here, once), so
+        that a replication anywhere needs no file of the client's.
+
     Raises
     ------
     ScenarioError
@@ -54,20 +60,31 @@ def load_scenario(path: str | Path, overrides: typing.Sequence[str] = ()) -> Sce
         scenario = validate(raw, lines, overridden)
     except ScenarioError as error:
         raise ScenarioError(f"{path}: {error}") from None
-    if scenario.initial_state is not None:
-        try:
-            read_initial_state(Path(scenario.initial_state.from_file))
-        except InitialStateError as error:
-            raise ScenarioError(f"{path}: {error}") from None
-    return scenario
+    try:
+        return carrying_initial_state(scenario)
+    except InitialStateError as error:
+        raise ScenarioError(f"{path}: {error}") from None
 
 
 def override(scenario: Scenario, overrides: typing.Sequence[str]) -> Scenario:
-    """A variant of a validated scenario with ``dotted.path=value`` overrides applied."""
+    """A variant of a validated scenario with ``dotted.path=value`` overrides applied.
+
+    The variant carries the starting state's rows too: ``scenario``'s if it starts from
+    the same file, else those of the file it names (read and checked here).
+    """
     raw = scenario.model_dump(mode="json", exclude_none=True)
     for text in overrides:
         apply_override(raw, text)
-    return validate(raw)
+    varied = validate(raw)
+    before, after = scenario.initial_state, varied.initial_state
+    if before is not None and after is not None and before.from_file == after.from_file:
+        # the dump leaves the rows out (see InitialState); the file is the same
+        varied = varied.model_copy(update={"initial_state": after.model_copy(
+            update={"counts": before.counts})})
+    try:
+        return carrying_initial_state(varied)
+    except InitialStateError as error:
+        raise ScenarioError(str(error)) from None
 
 
 Overridden = typing.Sequence[tuple[tuple[str, ...], str]]
@@ -459,7 +476,7 @@ def _shape_hint(loc: tuple[str, ...], given: Any) -> str:
                 f"{{value: {value}, low: ..., high: ..., assumption: \"why\"}} (in a file that "
                 f"extends another, {{value: {value}}} keeps the parent's range and note)")
     required = [name for name, field in model.model_fields.items() if field.is_required()]
-    optional = [name for name in model.model_fields if name not in required]
+    optional = [name for name in _written_fields(model) if name not in required]
     if not required:
         return f"; write {loc[-1]} as a mapping of any of: {', '.join(optional)}"
     if len(required) == 1 and _takes_a_scalar(model, required[0]) and not isinstance(
@@ -505,7 +522,12 @@ def _takes_a_scalar(model: type[BaseModel], name: str) -> bool:
 def fields_at(loc: tuple[str, ...]) -> list[str]:
     """Names of the fields valid at a dotted location of the schema (empty if unknown)."""
     model = model_at(loc)
-    return [] if model is None else list(model.model_fields)
+    return [] if model is None else _written_fields(model)
+
+
+def _written_fields(model: type[BaseModel]) -> list[str]:
+    """The fields a scenario file may give (not those the loader fills in, such as counts)."""
+    return [name for name, field in model.model_fields.items() if not field.exclude]
 
 
 def model_at(loc: tuple[str, ...]) -> type[BaseModel] | None:

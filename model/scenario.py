@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from model.calibration_schema import CalibratedHypothesis, Calibration
 from model.optimise_schema import Optimise
@@ -124,6 +125,16 @@ class StaffGroup(Strict):
         return self.posts if self.filled_at_start is None else self.filled_at_start
 
 
+class InitialCount(Strict):
+    """One row of a starting state: tip-offs of one state at one stage, in one age band."""
+
+    state: str
+    stage: str
+    age_days_low: float
+    age_days_high: float
+    count: float
+
+
 class InitialState(Strict):
     """Tip-offs already in the pipeline on the start date, e.g. a history run's end state."""
 
@@ -135,6 +146,23 @@ class InitialState(Strict):
         default=0, description="days between that run's end and this scenario's start"
     )
     note: str = ""
+    # The file's rows, read once by the loader in the client: the scenario carries its
+    # starting state to wherever a replication runs (a Dask worker on another machine has
+    # none of the client's files).  Never written out (not in the editors' schema either):
+    # a dumped scenario, run.json and the scenario's hash name the file, whose own hash
+    # run.json records.
+    counts: SkipJsonSchema[tuple[InitialCount, ...] | None] = Field(
+        default=None, exclude=True, repr=False,
+        description="the rows of from_file, filled in by the loader (None: not read yet)")
+
+    # Equal when written alike, read or not: the same scenario round-trips through its dump.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, InitialState):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    def __hash__(self) -> int:
+        return hash((self.from_file, self.age_offset_days, self.note))
 
 
 class State(Strict):
@@ -648,4 +676,6 @@ def with_values(scenario: Scenario, values: dict[str, float]) -> Scenario:
             node = node[int(part)] if isinstance(node, dict) and part.isdigit() \
                 and int(part) in node else node[part]
         node["value"] = float(value)
-    return Scenario.model_validate(data)
+    # the dump leaves out the starting state's rows (see InitialState); it is unchanged
+    return Scenario.model_validate(data).model_copy(
+        update={"initial_state": scenario.initial_state})

@@ -16,12 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from model.engine.arrivals import awareness_uplift, referrals_in_year, state_shares, year_segments
-from model.engine.initial_state import read_initial_state
+from model.engine.initial_state import initial_state_frame
 from model.engine.link import MEGABITS_PER_MB, SECONDS_PER_DAY
 from model.engine.processes import IDENTIFICATION_SHAPE
 from model.scenario import Download, Scenario
@@ -203,7 +202,7 @@ def _waiting(scenario: Scenario, age: float) -> tuple[float, float, float, np.nd
     if scenario.initial_state is None:
         return waiting_selection, waiting_review, waiting_review_passed, waiting_investigation
     offset = scenario.initial_state.age_offset_days
-    frame = read_initial_state(Path(scenario.initial_state.from_file))
+    frame = initial_state_frame(scenario.initial_state)
     for row in frame.itertuples(index=False):
         if row.stage == "awaiting_selection":
             if row.age_days_high + offset < scenario.selection.retention_window_days.value:

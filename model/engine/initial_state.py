@@ -4,6 +4,8 @@ A state is a table of counts by state contingent, stage and age band
 (``state, stage, age_days_low, age_days_high, count``).  A run writes its end
 state as ``end_state.csv`` (mean over replications, rounded); another scenario
 can start from it, so that a forecast starts from the backlog history left.
+The loader reads the file once, in the client, and the scenario carries its rows
+(``InitialState.counts``) to wherever a replication runs.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from model.engine.ledger import Outcome, Stage
+from model.scenario import InitialCount, InitialState, Scenario
 from model.schema_base import STATE_CODES
 
 COLUMNS = ["state", "stage", "age_days_low", "age_days_high", "count"]
@@ -54,6 +57,39 @@ def read_initial_state(path: Path) -> pd.DataFrame:
             "initial_state.from_file: counts must be >= 0 and age_days_low < age_days_high"
         )
     return frame[COLUMNS]
+
+
+def initial_state_frame(initial_state: InitialState) -> pd.DataFrame:
+    """The rows of a starting state as a frame with ``COLUMNS``.
+
+    The rows the scenario carries; a scenario made in code with only ``from_file``
+    (``counts`` None) reads the file, so it must be readable where this runs.
+    """
+    if initial_state.counts is None:
+        return read_initial_state(Path(initial_state.from_file))
+    frame = pd.DataFrame([(row.state, row.stage, row.age_days_low, row.age_days_high, row.count)
+                          for row in initial_state.counts], columns=COLUMNS)
+    return frame.astype({"age_days_low": float, "age_days_high": float, "count": float})
+
+
+def carrying_initial_state(scenario: Scenario) -> Scenario:
+    """The scenario carrying its starting state's rows, read (and checked) from its file if not yet.
+
+    Raises
+    ------
+    InitialStateError
+        If the file has to be read and cannot be used; the message says why.
+    """
+    initial = scenario.initial_state
+    if initial is None or initial.counts is not None:
+        return scenario
+    frame = read_initial_state(Path(initial.from_file))
+    counts = tuple(InitialCount(state=str(row.state), stage=str(row.stage),
+                                age_days_low=float(row.age_days_low),
+                                age_days_high=float(row.age_days_high), count=float(row.count))
+                   for row in frame.itertuples(index=False))
+    return scenario.model_copy(update={"initial_state": initial.model_copy(
+        update={"counts": counts})})
 
 
 def initial_tipoffs(frame: pd.DataFrame, age_offset_days: float,

@@ -40,50 +40,111 @@ def replication_metrics(run: RunResult) -> pd.DataFrame:
     windows = [(WHOLE_HORIZON, 0.0, run.horizon_day)]
     edges = run.year_edges
     windows += [(year, edges[i], edges[i + 1]) for i, year in enumerate(run.years)]
+    book = _Windows(run, [(first, end) for _, first, end in windows])
+    counts = _window_counts(run, book)
     rows: list[tuple[int, int, str, str, float]] = []
     for index, (year, first, end) in enumerate(windows):
         years = slice(None) if year == WHOLE_HORIZON else slice(index - 1, index)
-        for scope, metric, value in _window_metrics(run, first, end, years):
+        window_counts = {metric: values[index] for metric, values in counts.items()}
+        for scope, metric, value in _window_metrics(run, book, index, window_counts):
+            rows.append((run.replication, year, scope, metric, value))
+        for scope, metric, value in _utilisation(run, first, end, years):
             rows.append((run.replication, year, scope, metric, value))
     return pd.DataFrame(rows, columns=["replication", "year", "scope", "metric", "value"])
 
 
-def _window_metrics(run: RunResult, first: float, end: float,
-                    years: slice) -> Iterable[tuple[str, str, float]]:
+class _Windows:
+    """Counts by window and state of a replication's tip-offs, every window in one pass.
+
+    The windows' bounds cut the days into segments; each day is placed in its segment
+    once (``segment``), and a window's count is the sum of its segments' counts, in
+    whole numbers, so it equals counting ``first <= day < end`` window by window.
+    A day before the first bound, on or after the last, or NaN falls in no window.
+    """
+
+    def __init__(self, run: RunResult, windows: list[tuple[float, float]]) -> None:
+        self.state = run.tipoffs.state.astype(np.intp)
+        self.bounds = np.array(sorted({day for window in windows for day in window}))
+        # a window [first, end) is the segments from the first's bound to the end's
+        self.spans = [(int(np.searchsorted(self.bounds, first)) + 1,
+                       int(np.searchsorted(self.bounds, end)) + 1) for first, end in windows]
+        self._codes: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # id -> (days, codes)
+
+    def segment(self, days: np.ndarray) -> np.ndarray:
+        """Each day's segment: ``k`` for ``bounds[k - 1] <= day < bounds[k]``.
+
+        0 lies before the first bound; ``len(bounds)`` on or after the last, or NaN.
+        """
+        return np.searchsorted(self.bounds, days, side="right")
+
+    def within(self, days: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """``(windows, states)`` counts of the tip-offs (of ``mask``) whose day is in each."""
+        known = self._codes.get(id(days))
+        if known is None:  # the array is kept with its codes, so its id stays its own
+            known = (days, self.segment(days) * STATES + self.state)
+            self._codes[id(days)] = known
+        codes = known[1]
+        chosen = codes if mask is None else codes[mask]
+        per_segment = np.bincount(chosen, minlength=(len(self.bounds) + 1) * STATES)
+        per_segment = per_segment.reshape(-1, STATES)
+        return np.array([per_segment[low:high].sum(axis=0) for low, high in self.spans],
+                        dtype=float)
+
+    def stock(self, days: np.ndarray, present: Callable[[float], np.ndarray]) -> np.ndarray:
+        """``(windows, states)`` counts of ``present(day)`` at each window's ``days`` bound."""
+        return np.array([
+            np.bincount(self.state[present(day)], minlength=STATES).astype(float)
+            for day in days])
+
+    @property
+    def firsts(self) -> np.ndarray:
+        """The day each window begins."""
+        return self.bounds[[low - 1 for low, _ in self.spans]]
+
+    @property
+    def ends(self) -> np.ndarray:
+        """The day each window ends."""
+        return self.bounds[[high - 1 for _, high in self.spans]]
+
+
+def _window_counts(run: RunResult, book: _Windows) -> dict[str, np.ndarray]:
+    """Every count metric as ``(windows, states)``: events in the window, stocks at its bounds."""
     tip, led = run.tipoffs, run.ledger
-    state = tip.state
+    outcome = led.outcome
 
-    def within(days: np.ndarray) -> np.ndarray:
-        return (days >= first) & (days < end)
+    def stock_at_end(day: float) -> np.ndarray:
+        return (tip.arrival_day < day) & ~(led.outcome_day < day)
 
-    def by_state(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(state[mask], minlength=STATES).astype(float)
+    def backlog_at_end(day: float) -> np.ndarray:
+        lapsed_before_end = (led.outcome_day < day) & (outcome == Outcome.LAPSED)
+        return (tip.arrival_day < day) & ~(led.selected_day < day) & ~lapsed_before_end
 
-    ended_before_first = led.outcome_day < first
-    ended_before_end = led.outcome_day < end
-    outcome_in = within(led.outcome_day)
-    lapsed_before_end = ended_before_end & (led.outcome == Outcome.LAPSED)
-    not_selected = ~(led.selected_day < end)
+    ended = led.outcome_day
     counts = {
-        "tipoffs_received": by_state(within(tip.arrival_day)),
-        "local_reports_received": by_state(within(tip.arrival_day) & tip.local_report),
-        "selected_for_download": by_state(within(led.selected_day)),
-        "downloaded": by_state(within(led.downloaded_day)),
-        "reviewed": by_state(within(led.reviewed_day)),
-        "investigated": by_state(within(led.investigated_day)),
-        "raids": by_state(within(led.raid_day)),
-        "arrests": by_state(within(led.raid_day) & led.arrested),
-        "charges": by_state(within(led.charge_day)),
-        "lapsed": by_state(outcome_in & (led.outcome == Outcome.LAPSED)),
-        "lapsed_after_selection": by_state(
-            outcome_in & (led.outcome == Outcome.LAPSED_AFTER_SELECTION)),
-        "closed_no_action": by_state(outcome_in & (led.outcome == Outcome.CLOSED_NO_ACTION)),
-        "actioned": by_state(outcome_in & (led.outcome == Outcome.ACTIONED)),
-        "initial_backlog": by_state((tip.arrival_day < first) & ~ended_before_first),
-        "in_system_at_end": by_state((tip.arrival_day < end) & ~ended_before_end),
-        "backlog_at_end": by_state((tip.arrival_day < end) & not_selected & ~lapsed_before_end),
+        "tipoffs_received": book.within(tip.arrival_day),
+        "local_reports_received": book.within(tip.arrival_day, tip.local_report),
+        "selected_for_download": book.within(led.selected_day),
+        "downloaded": book.within(led.downloaded_day),
+        "reviewed": book.within(led.reviewed_day),
+        "investigated": book.within(led.investigated_day),
+        "raids": book.within(led.raid_day),
+        "arrests": book.within(led.raid_day, led.arrested),
+        "charges": book.within(led.charge_day),
+        "lapsed": book.within(ended, outcome == Outcome.LAPSED),
+        "lapsed_after_selection": book.within(ended, outcome == Outcome.LAPSED_AFTER_SELECTION),
+        "closed_no_action": book.within(ended, outcome == Outcome.CLOSED_NO_ACTION),
+        "actioned": book.within(ended, outcome == Outcome.ACTIONED),
+        "initial_backlog": book.stock(book.firsts, stock_at_end),
+        "in_system_at_end": book.stock(book.ends, stock_at_end),
+        "backlog_at_end": book.stock(book.ends, backlog_at_end),
     }
-    counts.update(_risk_counts(run, within, outcome_in, by_state))
+    counts.update(_risk_counts(run, book))
+    return counts
+
+
+def _window_metrics(run: RunResult, book: _Windows, index: int,
+                    counts: dict[str, np.ndarray]) -> Iterable[tuple[str, str, float]]:
+    """One window's counts, shares and waits: national first, then each state."""
     for metric, values in counts.items():
         yield NATIONAL, metric, float(values.sum())
         for code, value in zip(STATE_CODES, values, strict=True):
@@ -96,25 +157,33 @@ def _window_metrics(run: RunResult, first: float, end: float,
         for code, got, came in zip(STATE_CODES, counts[part], counts[whole], strict=True):
             yield code, share, _ratio(got, came)
 
-    downloaded = within(led.downloaded_day)
-    wait_download = led.downloaded_day - tip.arrival_day
-    raided = within(led.raid_day)
-    wait_raid = led.raid_day - tip.arrival_day
-    scopes = [(NATIONAL, np.ones(len(state), dtype=bool))]
-    scopes += [(code, state == number) for number, code in enumerate(STATE_CODES)]
-    for scope, members in scopes:
-        waits = wait_download[downloaded & members]
+    tip, led = run.tipoffs, run.ledger
+    low, high = book.spans[index]
+    downloads = _by_scope(led.downloaded_day - tip.arrival_day, tip.state,
+                          _in_span(book.segment(led.downloaded_day), low, high))
+    raids = _by_scope(led.raid_day - tip.arrival_day, tip.state,
+                      _in_span(book.segment(led.raid_day), low, high))
+    for scope, waits, raid_waits in zip([NATIONAL, *STATE_CODES], downloads, raids, strict=True):
         yield scope, "days_to_download_mean", _mean(waits)
         p90 = float(np.percentile(waits, 90)) if waits.size else np.nan
         yield scope, "days_to_download_p90", p90
-        yield scope, "days_to_raid_mean", _mean(wait_raid[raided & members])
-
-    yield from _utilisation(run, first, end, years)
+        yield scope, "days_to_raid_mean", _mean(raid_waits)
 
 
-def _risk_counts(run: RunResult, within: Callable[[np.ndarray], np.ndarray],
-                 outcome_in: np.ndarray, by_state: Callable[[np.ndarray], np.ndarray]
-                 ) -> dict[str, np.ndarray]:
+def _in_span(segments: np.ndarray, low: int, high: int) -> np.ndarray:
+    return (segments >= low) & (segments < high)
+
+
+def _by_scope(values: np.ndarray, state: np.ndarray, chosen: np.ndarray) -> list[np.ndarray]:
+    """``values[chosen]``, then those of each state, each in tip-off order (as masks give)."""
+    picked, states = values[chosen], state[chosen]
+    order = np.argsort(states, kind="stable")  # stable: tip-off order within a state
+    bounds = np.searchsorted(states[order], np.arange(STATES + 1))
+    ordered = picked[order]
+    return [picked] + [ordered[bounds[number]:bounds[number + 1]] for number in range(STATES)]
+
+
+def _risk_counts(run: RunResult, book: _Windows) -> dict[str, np.ndarray]:
     """Closures after investigation, and what became of the high-risk tip-offs, by state.
 
     ``closed_after_investigation``: actioned without a raid, at the outcome day, so that
@@ -128,16 +197,17 @@ def _risk_counts(run: RunResult, within: Callable[[np.ndarray], np.ndarray],
     tip, led = run.tipoffs, run.ledger
     high = tip.high_priority
     target_day = tip.arrival_day + run.high_risk_target_days
-    due = high & within(tip.arrival_day) & (target_day < run.horizon_day)
+    due = high & (target_day < run.horizon_day)
     lapses = (led.outcome == Outcome.LAPSED) | (led.outcome == Outcome.LAPSED_AFTER_SELECTION)
     return {
-        "closed_after_investigation": by_state(
-            outcome_in & (led.outcome == Outcome.ACTIONED) & np.isnan(led.raid_day)),
-        "high_risk_received": by_state(high & within(tip.arrival_day)),
-        "high_risk_examined": by_state(high & within(led.examined_day)),
-        "high_risk_due": by_state(due),
-        "high_risk_examined_within_target": by_state(due & (led.examined_day <= target_day)),
-        "high_risk_lapsed": by_state(high & outcome_in & lapses),
+        "closed_after_investigation": book.within(
+            led.outcome_day, (led.outcome == Outcome.ACTIONED) & np.isnan(led.raid_day)),
+        "high_risk_received": book.within(tip.arrival_day, high),
+        "high_risk_examined": book.within(led.examined_day, high),
+        "high_risk_due": book.within(tip.arrival_day, due),
+        "high_risk_examined_within_target": book.within(
+            tip.arrival_day, due & (led.examined_day <= target_day)),
+        "high_risk_lapsed": book.within(led.outcome_day, high & lapses),
     }
 
 
@@ -226,7 +296,13 @@ def monthly_series(run: RunResult) -> pd.DataFrame:
     edges = np.array([day for _, day in months])
 
     def per_month(days: np.ndarray) -> np.ndarray:
-        return np.histogram(days[np.isfinite(days)], bins=edges)[0].astype(float)
+        # np.histogram(days[finite], bins=edges)[0], without its sort: bins [e_i, e_i+1),
+        # the last one closed; days outside the edges (and NaN) in no bin
+        days = days[np.isfinite(days)]
+        counts = np.bincount(np.searchsorted(edges, days, side="right"),
+                             minlength=len(edges) + 1)[1:len(edges)]
+        counts[-1] += np.count_nonzero(days == edges[-1])
+        return counts.astype(float)
 
     outcome_days = led.outcome_day
     lapse_days = np.where(led.outcome == Outcome.LAPSED, outcome_days, np.nan)
@@ -243,8 +319,11 @@ def monthly_series(run: RunResult) -> pd.DataFrame:
     awaiting = tip.stage_at_start == Stage.AWAITING_SELECTION
 
     def before(days: np.ndarray) -> np.ndarray:
-        ordered = np.sort(days[np.isfinite(days)])
-        return np.searchsorted(ordered, month_ends, side="left").astype(float)
+        # how many (finite) days lie before each month's end, without sorting the days:
+        # a day is before ends[j] exactly when no more than j ends are on or before it
+        ends_passed = np.searchsorted(month_ends, days[np.isfinite(days)], side="right")
+        per_count = np.bincount(ends_passed, minlength=len(month_ends) + 1)
+        return np.cumsum(per_count)[:len(month_ends)].astype(float)
 
     # stocks at each month's end: everything that arrived before it, less what left
     series["in_system_at_end"] = before(tip.arrival_day) - before(outcome_days)

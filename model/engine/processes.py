@@ -101,32 +101,94 @@ def select_tipoffs(pipe: Pipeline) -> Process:
 
     After triage the member waits for a free download slot before taking the
     next tip-off, so selection never runs ahead of what can be downloaded (the
-    logistics limit): the team is then blocked, not idle.
+    logistics limit): the team is then blocked, not idle.  The member's work is
+    a :class:`Selector`; this process only starts it when the simulation starts,
+    at the place in the event order a process of its own would have.
     """
-    env, team = pipe.env, pipe.download_team
-    while True:
-        yield team.acquire(ROUTINE_PRIORITY)
+    Selector(pipe).take_next()
+    yield from ()  # SimPy runs generators; this one has nothing to wait for
+
+
+class Selector:
+    """One member of the HQ download team, as a chain of callbacks rather than a process.
+
+    Selection runs for every tip-off downloaded, and a process resumed its generator
+    two or three times per tip-off.  The steps, their order and their random draws
+    are those of the process it replaces::
+
+        yield team.acquire(ROUTINE_PRIORITY)          # take_next
         try:
-            tipoff = pipe.queue.pop(env.now)
-            while tipoff is None:
-                wait = pipe.queue.next_arrival_day() - env.now
-                if wait == float("inf"):
-                    return
-                yield env.timeout(wait)
-                tipoff = pipe.queue.pop(env.now)
-            pipe.ledger.selected_day[tipoff] = env.now
-            days = team.work_days(pipe.effort("triage", pipe.rates.triage_hours),
-                                  CourseKind.COVERT_ONLINE)
-            team.record_busy(days)
+            tipoff = queue.pop(now)                     # _select
+            while tipoff is None:                       # _select, _wait_for_arrival
+                if no arrival is left: return
+                yield env.timeout(until the next arrival)
+                tipoff = queue.pop(now)
+            days = team.work_days(triage effort)        # _triage
             yield env.timeout(days)
-            slot = pipe.download_slots.request()
-            if slot.callbacks is not None:  # no slot free: blocked until one is (see Granted)
-                team.record_blocked(+1)
-                yield slot
-                team.record_blocked(-1)
+            slot = download_slots.request()             # _triaged
+            if no slot is free:
+                yield slot                              # blocked until _slot_freed
         finally:
-            team.release()
-        start_download(pipe, tipoff)
+            team.release()                              # _hand_over
+        start_download(tipoff)
+    """
+
+    __slots__ = ("pipe", "tipoff")
+
+    def __init__(self, pipe: Pipeline) -> None:
+        self.pipe = pipe
+        self.tipoff = -1  # the tip-off in hand
+
+    def take_next(self) -> None:
+        """Wait for a person of the team (at once if one is free), then select."""
+        pipe = self.pipe
+        pipe.download_team.request(ROUTINE_PRIORITY, pipe.env.now, self._select)
+
+    def _select(self, _granted: simpy.Event) -> None:
+        pipe = self.pipe
+        tipoff = pipe.queue.pop(pipe.env.now)
+        if tipoff is None:
+            self._wait_for_arrival()
+        else:
+            self._triage(tipoff)
+
+    def _wait_for_arrival(self) -> None:
+        pipe = self.pipe
+        env = pipe.env
+        wait = pipe.queue.next_arrival_day() - env.now
+        if wait == float("inf"):  # nothing more will arrive: the member stops
+            pipe.download_team.release()
+            return
+        env.timeout(wait).callbacks.append(self._select)
+
+    def _triage(self, tipoff: int) -> None:
+        pipe = self.pipe
+        env, team = pipe.env, pipe.download_team
+        pipe.ledger.selected_day[tipoff] = env.now
+        days = team.work_days(pipe.effort("triage", pipe.rates.triage_hours),
+                              CourseKind.COVERT_ONLINE)
+        team.record_busy(days)
+        self.tipoff = tipoff
+        env.timeout(days).callbacks.append(self._triaged)
+
+    def _triaged(self, _timeout: simpy.Event) -> None:
+        slot = self.pipe.download_slots.request()
+        if slot.callbacks is None:  # a slot was free (see Granted)
+            self._hand_over(slot)
+        else:  # no slot free: blocked until one is
+            self.pipe.download_team.record_blocked(+1)
+            slot.callbacks.append(self._slot_freed)
+
+    def _slot_freed(self, slot: simpy.Event) -> None:
+        self.pipe.download_team.record_blocked(-1)
+        self._hand_over(slot)
+
+    def _hand_over(self, _slot: simpy.Event) -> None:
+        """The download has its slot: the member is free, the download starts, and on."""
+        pipe = self.pipe
+        pipe.download_team.release()
+        start_download(pipe, self.tipoff)
+        self.take_next()
 
 
 def start_download(pipe: Pipeline, tipoff: int) -> None:
@@ -207,11 +269,7 @@ class Review:
         forensic = pipe.forensic_team
         self.days = forensic.work_days(pipe.effort("review", pipe.rates.review_hours),
                                        CourseKind.DIGITAL_FORENSICS)
-        granted = forensic.acquire(*queue_key(pipe, tipoff, ROUTINE_PRIORITY))
-        if granted.callbacks is None:  # already processed: a reviewer was free (see Granted)
-            self._start_work(granted)
-        else:
-            granted.callbacks.append(self._start_work)
+        forensic.request(*queue_key(pipe, tipoff, ROUTINE_PRIORITY), self._start_work)
 
     def _start_work(self, _granted: simpy.Event) -> None:
         forensic = self.pipe.forensic_team

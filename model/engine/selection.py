@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 
 import numpy as np
 
@@ -48,9 +49,12 @@ class SelectionQueue:
             keys = -ids
         else:
             keys = np.where(high_priority, 0, self._offset) - ids
-        self._keys = keys
+        # plain lists: admitting the few tip-offs that arrived since HQ last looked is then
+        # a slice, not numpy calls that cost more than the work
+        self._keys: list[int] = keys.tolist()
         # tip-offs that start the horizon past selection never enter the queue
-        self._eligible = None if eligible is None or eligible.all() else eligible
+        self._eligible: list[bool] | None = (
+            None if eligible is None or eligible.all() else eligible.tolist())
         self._heap: list[int] = []
         self._admitted = 0
 
@@ -75,10 +79,9 @@ class SelectionQueue:
         if end <= start:
             return
         self._admitted = end
-        new = self._keys[start:end]
+        keys = self._keys[start:end]
         if self._eligible is not None:
-            new = new[self._eligible[start:end]]
-        keys: list[int] = new.tolist()
+            keys = list(itertools.compress(keys, self._eligible[start:end]))
         heap = self._heap
         if len(keys) > len(heap) // 4:  # a large batch (the backlog at the start): O(n)
             heap.extend(keys)
@@ -90,10 +93,12 @@ class SelectionQueue:
 
     def pop(self, now: float) -> int | None:
         """Take the next tip-off still inside the retention window, or None."""
-        self.admit(now)
+        if self._admitted < self._count and self._arrival_list[self._admitted] <= now:
+            self.admit(now)  # else nothing new has arrived
         heap, arrival, retention = self._heap, self._arrival_list, self._retention
+        decode = self._decode
         while heap:
-            tipoff = self._decode(heapq.heappop(heap))
+            tipoff = decode(heapq.heappop(heap))
             if now - arrival[tipoff] <= retention:
                 return tipoff
         return None

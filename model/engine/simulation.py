@@ -8,7 +8,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -16,7 +15,7 @@ import simpy
 
 from model.engine.arrivals import Tipoffs, awareness_uplift, generate_tipoffs, year_segments
 from model.engine.campaigns import campaign_schedule, run_campaigns
-from model.engine.initial_state import initial_tipoffs, read_initial_state
+from model.engine.initial_state import initial_state_frame, initial_tipoffs
 from model.engine.ledger import Ledger, Stage
 from model.engine.link import DownloadSlots, SharedLink
 from model.engine.processes import (
@@ -167,14 +166,37 @@ def _simulate(scenario: Scenario, replication: int) -> RunResult:
     pipe = build_pipeline(env, scenario, tipoffs, pools, edges, rng)
     start_processes(pipe, scenario, pools)
     env.run(until=scenario.horizon_days)
-    return collect(pipe, scenario, pools, replication, segments, edges)
+    result = collect(pipe, scenario, pools, replication, segments, edges)
+    dismantle(env, pipe, pools)
+    return result
+
+
+def dismantle(env: simpy.Environment, pipe: Pipeline, pools: dict[str, StaffPool]) -> None:
+    """Let reference counting free what a finished run still holds, not the cyclic collector.
+
+    The events still scheduled and the requests still waiting hold the processes and
+    callbacks waiting on them, which hold the pipeline: cycles through hundreds of
+    thousands of objects at national volume, which the collector (paused during the
+    run, see :func:`cyclic_gc_paused`) would have to trace once it is back on, and
+    which cost more than a tenth of a replication.  Dropping them breaks the cycles
+    (an event and the process waiting on it refer to each other), so each object is
+    freed as soon as its last reference goes.  Nothing the result holds is touched.
+    """
+    for made in pools.values():
+        made.abandon()
+    pipe.download_slots.abandon()
+    pipe.link.abandon()
+    scheduled = env._queue  # SimPy has no public way to drop scheduled events
+    for *_, event in scheduled:
+        event.callbacks = None  # type: ignore[assignment]
+    scheduled.clear()
 
 
 def _tipoffs(scenario: Scenario, rng: dict[str, np.random.Generator]) -> Tipoffs:
     """The replication's tip-offs: those already in the pipeline, then the arrivals."""
     initial = None
     if scenario.initial_state is not None:
-        frame = read_initial_state(Path(scenario.initial_state.from_file))
+        frame = initial_state_frame(scenario.initial_state)
         initial = initial_tipoffs(frame, scenario.initial_state.age_offset_days,
                                   rng["initial_state"])
     return generate_tipoffs(scenario, rng["arrivals"], rng["case_attributes"], initial,

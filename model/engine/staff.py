@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import simpy
 
@@ -33,6 +33,9 @@ from model.schema_base import CourseKind
 TOKEN_PRIORITY = -1  # vacancies and courses come before any work
 URGENT_PRIORITY = 0  # raids and device examinations (a suspect is waiting)
 ROUTINE_PRIORITY = 1  # triage, review; a state's cases from here on (see processes.case_queue)
+
+OnGranted = Callable[[simpy.Event], None]
+"""Called with the grant event when a person is yours (see :meth:`StaffPool.request`)."""
 
 
 class Granted(simpy.Event):
@@ -66,7 +69,8 @@ class StaffPool:
         self.factors = factors
         self._free = 0  # each post's unit enters through release() when its holder starts
         self._granted = Granted(env)
-        self._waiting: list[tuple[int, float, int, simpy.Event]] = []
+        # a waiting request's event (acquire) or callback (request)
+        self._waiting: list[tuple[int, float, int, simpy.Event | OnGranted]] = []
         self._arrivals = itertools.count()
         self.filled = 0
         self.on_duty = 0
@@ -95,12 +99,42 @@ class StaffPool:
         heapq.heappush(self._waiting, (priority, order, next(self._arrivals), granted))
         return granted
 
+    def request(self, priority: int, order: float, on_granted: OnGranted) -> None:
+        """Ask for one person as :meth:`acquire` does, and call ``on_granted`` when one is yours.
+
+        For a chain of callbacks (``processes.Review``) rather than a process: a free
+        person is granted at once (``on_granted`` is called now, with an event that has
+        already happened); otherwise only the callback waits, and the grant event is
+        made when a person is handed over.  That event is scheduled exactly when
+        :meth:`acquire`'s would be (an event takes its place in the event order when
+        it is scheduled, not when it is made), so the two serve alike, and a long
+        queue holds a tuple and a callback per request rather than an event as well.
+        """
+        if self._free > 0:
+            self._free -= 1
+            on_granted(self._granted)
+        else:
+            heapq.heappush(self._waiting, (priority, order, next(self._arrivals), on_granted))
+
     def release(self) -> None:
         """Give a person back: to the next in line, or to the free units."""
         if self._waiting:
-            heapq.heappop(self._waiting)[3].succeed()
+            waiter = heapq.heappop(self._waiting)[3]
+            if isinstance(waiter, simpy.Event):
+                waiter.succeed()
+            else:  # a callback (request): its grant event, made and scheduled now
+                granted = simpy.Event(self.env)
+                granted.callbacks.append(waiter)
+                granted.succeed()
         else:
             self._free += 1
+
+    def abandon(self) -> None:
+        """Drop the requests still waiting when a run is over (see ``simulation.dismantle``)."""
+        for *_, waiter in self._waiting:
+            if isinstance(waiter, simpy.Event):
+                waiter.callbacks = None  # type: ignore[assignment]  # their process goes with them
+        self._waiting.clear()
 
     @property
     def queue_length(self) -> int:

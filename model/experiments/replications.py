@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from model.engine.initial_state import COLUMNS as END_STATE_COLUMNS
+from model.engine.initial_state import carrying_initial_state
 from model.engine.outcomes import (
     delay_quantiles,
     end_state,
@@ -113,54 +114,55 @@ def run_replications(scenario: Scenario, replications: int, workers: int = 1,
 
 Task = tuple[Scenario, int]
 """One replication to run: the scenario (a variant under uncertainty) and its number."""
+Finished = Callable[[int, Replications], object]
+"""Called with a task's index and its result as the task ends (a sweep writes its points)."""
 
 
 def run_tasks(tasks: Sequence[Task], workers: int = 1, progress: Progress | None = None,
-              executor: ExecutorKind = ExecutorKind.LOCAL,
-              scheduler: str | None = None) -> list[Replications]:
+              executor: ExecutorKind = ExecutorKind.LOCAL, scheduler: str | None = None,
+              finished: Finished | None = None) -> list[Replications]:
     """Run replications of any scenarios as one pool of tasks; results in the tasks' order.
 
     Many scenarios' replications (a calibration's design points, a selection's
-    candidates) share one pool, so the cores stay busy across scenarios and a pool
-    is started once, not once per scenario.
+    candidates, a sweep's points) share one pool, so the cores stay busy across
+    scenarios and a pool is started once, not once per scenario.  Each scenario is
+    sent carrying its starting state's rows (read here, in this process, if it does not
+    yet), so a worker never reads a file of this machine's.  ``finished(index, result)``
+    is called in this process as each task ends, in the order they end.
     """
     if not tasks:
         return []
+    frames: dict[int, Replications] = {}
+
+    def done(index: int, result: Replications) -> None:
+        frames[index] = result
+        if finished:
+            finished(index, result)
+        if progress:
+            progress(1)
+
+    tasks = _carrying_initial_states(tasks)
     if executor is ExecutorKind.DASK:
-        frames = _on_dask(tasks, workers, scheduler, progress)
+        dask_map(replicate, tasks, scheduler, workers, done)
     elif workers <= 1 or len(tasks) == 1:
-        frames = _in_this_process(tasks, progress)
+        for index, (scenario, replication) in enumerate(tasks):
+            done(index, replicate(scenario, replication))
     else:
-        frames = _in_process_pool(tasks, workers, progress)
+        _in_process_pool(tasks, workers, done)
     return [frames[index] for index in range(len(tasks))]
 
 
-def _on_dask(tasks: Sequence[Task], workers: int, scheduler: str | None,
-             progress: Progress | None) -> dict[int, Replications]:
-    frames: dict[int, Replications] = {}
-
-    def finished(index: int, result: Replications) -> None:
-        frames[index] = result
-        if progress:
-            progress(1)
-
-    dask_map(replicate, tasks, scheduler, workers, finished)
-    return frames
-
-
-def _in_this_process(tasks: Sequence[Task], progress: Progress | None
-                     ) -> dict[int, Replications]:
-    frames: dict[int, Replications] = {}
-    for index, (scenario, replication) in enumerate(tasks):
-        frames[index] = replicate(scenario, replication)
-        if progress:
-            progress(1)
-    return frames
+def _carrying_initial_states(tasks: Sequence[Task]) -> list[Task]:
+    """The tasks with every scenario carrying its starting state, each file read once."""
+    carried: dict[int, Scenario] = {}
+    for scenario, _ in tasks:
+        if id(scenario) not in carried:
+            carried[id(scenario)] = carrying_initial_state(scenario)
+    return [(carried[id(scenario)], replication) for scenario, replication in tasks]
 
 
 def _in_process_pool(tasks: Sequence[Task], workers: int,
-                     progress: Progress | None) -> dict[int, Replications]:
-    frames: dict[int, Replications] = {}
+                     done: Callable[[int, Replications], None]) -> None:
     # Workers block Ctrl-C and SIGTERM: a Ctrl-C in a terminal reaches the whole
     # process group, and this process alone decides how to stop (no worker tracebacks).
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
@@ -171,9 +173,7 @@ def _in_process_pool(tasks: Sequence[Task], workers: int,
             futures = {pool.submit(replicate, scenario, r): index
                        for index, (scenario, r) in enumerate(tasks)}
             for future in as_completed(futures):
-                frames[futures[future]] = future.result()
-                if progress:
-                    progress(1)
+                done(futures[future], future.result())
         except BaseException:
             # Ctrl-C, SIGTERM or a failed replication: drop what has not started and
             # kill what has, rather than wait minutes for replications no one will use.
@@ -183,7 +183,6 @@ def _in_process_pool(tasks: Sequence[Task], workers: int,
             for process in running:
                 process.kill()
             raise
-    return frames
 
 
 def run_until_precise(scenario: Scenario, workers: int, precision_share: float, cap: int,

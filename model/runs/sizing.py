@@ -27,12 +27,11 @@ import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from model.engine.arrivals import awareness_uplift, referrals_in_year, state_shares, year_segments
-from model.engine.initial_state import read_initial_state
+from model.engine.initial_state import initial_state_frame
 from model.experiments.executors import usable_cores
 from model.experiments.uncertainty import UncertainScenarios
 from model.scenario import Scenario, StaffGroup
@@ -274,7 +273,7 @@ def _initial_counts(scenario: Scenario) -> tuple[float, float]:
     """Starting-state tip-offs (waiting for selection, past selection)."""
     if scenario.initial_state is None:
         return 0.0, 0.0
-    frame: pd.DataFrame = read_initial_state(Path(scenario.initial_state.from_file))
+    frame: pd.DataFrame = initial_state_frame(scenario.initial_state)
     waiting = frame.stage == "awaiting_selection"
     return float(frame["count"][waiting].sum()), float(frame["count"][~waiting].sum())
 
