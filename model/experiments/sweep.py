@@ -2,7 +2,9 @@
 
 A point is a set of ``dotted.path=value`` overrides; its name holds a hash of
 them, so a sweep interrupted and started again finds the points it finished
-(their folders are written whole or not at all) and runs only the rest.
+(their folders are written whole or not at all) and runs only the rest.  The
+unfinished points' replications run as one pool of tasks, and each point is
+written as soon as its last replication ends.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +20,8 @@ import numpy as np
 import yaml
 from scipy.stats import qmc
 
+from model.experiments.executors import ExecutorKind
+from model.experiments.replications import Progress, Replications, Task, run_tasks
 from model.loading import ScenarioError, override
 from model.scenario import Scenario
 
@@ -107,3 +112,71 @@ def point_scenarios(base: Scenario, points: list[Point]) -> dict[str, Scenario]:
         except ScenarioError as error:
             raise SweepError(f"sweep point {point.values}: {error}") from None
     return scenarios
+
+
+PointWriter = Callable[[Point, Scenario, Replications], object]
+"""Writes a finished point: its scenario and its replications, in replication order."""
+
+
+def sweep_tasks(scenarios: Mapping[str, Scenario], points: Sequence[Point]) -> list[Task]:
+    """Every replication of the points, point by point, each point's in replication order."""
+    return [(scenarios[point.name], replication) for point in points
+            for replication in range(scenarios[point.name].replications)]
+
+
+def run_points(scenarios: Mapping[str, Scenario], points: Sequence[Point], write: PointWriter,
+               workers: int = 1, progress: Progress | None = None,
+               executor: ExecutorKind = ExecutorKind.LOCAL, scheduler: str | None = None,
+               ) -> None:
+    """Run the points' replications as one pool of tasks; write each point when it is whole.
+
+    Parameters
+    ----------
+    scenarios
+        Each point's scenario by point name (``point_scenarios``); a point runs
+        ``replications`` of it, numbered from 0, as a run of that scenario alone would.
+    points
+        The points to run (those not finished before).
+    write
+        Called in this process with each point, its scenario and its replications as
+        soon as the point's last replication ends, so an interrupted sweep keeps the
+        points it finished.
+    workers, progress, executor, scheduler
+        As for ``run_tasks``; ``progress`` counts replications over all the points.
+    """
+    tasks = sweep_tasks(scenarios, points)
+    owner = [point for point in points for _ in range(scenarios[point.name].replications)]
+    waiting: dict[str, dict[int, Replications]] = {point.name: {} for point in points}
+
+    def finished(index: int, result: Replications) -> None:
+        point = owner[index]
+        got = waiting[point.name]
+        got[index] = result
+        scenario = scenarios[point.name]
+        if len(got) == scenario.replications:
+            write(point, scenario, Replications.concat([got[i] for i in sorted(got)]))
+            del waiting[point.name]
+
+    run_tasks(tasks, workers, progress, executor, scheduler, finished)
+
+
+def sweep_points(base: Scenario, vary: list[str], samples: int | None,
+                 ) -> tuple[list[Point], dict[str, Scenario]]:
+    """A sweep's points and each point's scenario (by point name).
+
+    Parameters
+    ----------
+    base
+        The scenario every point varies.
+    vary
+        ``path=v1,v2,...`` or ``path=low:high`` texts (``--vary``).
+    samples
+        Latin-hypercube points to draw, or None for the full factorial.
+
+    Raises
+    ------
+    SweepError
+        If the texts or a point's values make no valid design or scenario.
+    """
+    points = design(parse_vary(vary), samples, base.seed)
+    return points, point_scenarios(base, points)

@@ -10,7 +10,10 @@ import time
 import pandas as pd
 
 from model.experiments.executors import ExecutorKind
-from model.experiments.replications import run_replications
+from model.experiments.replications import Replications, run_replications
+from model.experiments.sweep import Point, run_points, sweep_points
+from model.loading import override
+from model.scenario import Scenario
 from tests.conftest import ROOT
 
 
@@ -63,3 +66,31 @@ def test_sweep_resumes_after_an_interruption(tmp_path) -> None:
     assert (out / "sweep.png").exists()
     actioned = table[table.metric == "downloaded"]
     assert (actioned["ci_low"] <= actioned["mean"]).all()
+
+
+def test_a_sweep_gives_each_point_what_a_run_of_it_alone_gives(status_quo) -> None:
+    """All points' replications in one pool: each point's, split off, equal a run of it alone.
+
+    From the shipped starting state (carried by every point's scenario), in a pool of two
+    processes that finish in any order; each point is written once, whole, and the one
+    progress count covers every replication of every point.
+    """
+    base = override(status_quo, ["end_date=2024-03-31", "replications=2"])
+    points, scenarios = sweep_points(base, ["download.bandwidth_mbps=10,50",
+                                            "selection.triage_minutes=10,30"], None)
+    written: list[tuple[str, Replications]] = []
+    counted: list[int] = []
+
+    def write(point: Point, scenario: Scenario, results: Replications) -> None:
+        assert scenario is scenarios[point.name]
+        written.append((point.name, results))
+
+    run_points(scenarios, points, write, workers=2, progress=counted.append)
+    assert sum(counted) == 2 * len(points) == 8
+    assert sorted(name for name, _ in written) == sorted(point.name for point in points)
+    for name, results in written:
+        alone = run_replications(scenarios[name], 2, workers=1)
+        for table in ("metrics", "monthly", "delays", "end_state", "utilisation"):
+            pd.testing.assert_frame_equal(getattr(results, table), getattr(alone, table))
+    downloaded = {name: results.national("downloaded").sum() for name, results in written}
+    assert len(set(downloaded.values())) > 1  # the points differ, so the split is not vacuous
