@@ -41,7 +41,7 @@ from model.experiments.replications import (
     run_until_precise,
 )
 from model.experiments.summaries import ResultTables, precise, result_tables
-from model.experiments.sweep import SweepError, design, parse_vary, point_scenarios
+from model.experiments.sweep import Point, SweepError, run_points, sweep_points
 from model.experiments.uncertainty import UncertainScenarios
 from model.loading import (
     ScenarioError,
@@ -354,28 +354,26 @@ def run_under_each_hypothesis(args: argparse.Namespace) -> int:
 
 def optimise(scenario: Scenario, out: Path, workers: int, args: argparse.Namespace,
              started: float) -> int:
-    """Optimise the levers, verify the plan in the simulation, compare and write it all."""
+    """Propose candidates, choose one by simulation, certify it, write it all."""
     problems = conflicts(scenario)
     if problems:
         raise Infeasible("the optimisation constraints cannot all hold:\n"
                          + "\n".join(f"  - {p}" for p in problems))
+    hypotheses = {name: scenario.model_copy(update={"seed": scenario.seed}) if
+                  name == scenario.hypothesis else _load(args.scenario, [
+                      *args.overrides, f"hypothesis={name}", f"seed={scenario.seed}"])
+                  for name in available_hypotheses(args.scenario)}
     try:
-        options = 3 + len(scenario.optimise.comparators) if scenario.optimise else 3
-        with _progress(options * scenario.replications, "verification", args.quiet) as bar:
+        with _progress(0, "replications", args.quiet) as bar:
             outcome = optimise_and_verify(scenario, scenario.replications, workers,
-                                          _say(args.quiet), bar.update, args.scenario.parent)
+                                          _say(args.quiet), bar.update, args.scenario.parent,
+                                          hypotheses or None, args.executor, args.scheduler)
     except InfeasiblePlan as error:
         raise Infeasible(describe_core(error.groups)) from None
     except TimeoutError as error:
         raise UserError(str(error)) from None
     tables = files.result_files(result_tables(outcome.results["optimised"]))
-    tables |= {files.PLAN_CSV: records.plan_table(outcome), files.PAIRED_DIFF_CSV: outcome.paired,
-               files.ROUNDS_CSV: records.rounds_table(outcome.rounds),
-               files.BUDGET_CSV: records.budget_frame(outcome),
-               files.FRONTIER_CSV: records.frontier_frame(outcome),
-               files.BINDING_CSV: records.binding_frame(outcome)}
-    tables |= {files.option_csv(name): frame
-               for name, frame in records.alternatives(outcome).items()}
+    tables |= records.optimisation_files(outcome)
     info = run_info(scenario, workers, time.perf_counter() - started, args.argv, EVENTS_ONLY)
     info |= records.plan_record(outcome, scenario)
     language = args.language
@@ -501,32 +499,28 @@ def compare(args: argparse.Namespace) -> int:
 
 
 def sweep(args: argparse.Namespace) -> int:
-    """Run a scenario at every point of a design; resume after an interruption."""
+    """Run a scenario at every point of a design, as one pool; resume after an interruption."""
     started = time.perf_counter()
     base, out, workers = _prepare(args, args.replications, allow_existing=True)
     try:
-        points = design(parse_vary(args.vary), args.samples, base.seed)
-        scenarios = point_scenarios(base, points)
+        points, scenarios = sweep_points(base, args.vary, args.samples)
     except SweepError as error:
         raise UserError(str(error)) from None
-    say = _say(args.quiet)
-    done = []
+    where = {point.name: out / files.POINTS_FOLDER / point.name for point in points}
+    pending = [point for point in points if not files.is_complete(where[point.name])]
     for point in points:
-        where = out / files.POINTS_FOLDER / point.name
-        if files.is_complete(where):
-            say(f"point {point.name} {point.values}: done before, kept")
-        else:
-            scenario = scenarios[point.name]
-            say(f"point {point.name} {point.values}: running ...")
-            with _progress(scenario.replications, point.name, args.quiet) as bar:
-                results = run_replications(scenario, scenario.replications, workers,
-                                           bar.update, executor=args.executor,
-                                           scheduler=args.scheduler)
-            info = run_info(scenario, workers, 0.0, args.argv, EVENTS_ONLY)
-            info["point"] = point.values
-            _write(where, files.result_files(result_tables(results)), info, True, [])
-        done.append((point.name, point.values, where))
-    write_sweep(out, sweep_table(done), list(points[0].values))
+        _say(args.quiet)(f"point {point.name} {point.values}: "
+                         + ("to run" if point in pending else "done before, kept"))
+
+    def write(point: Point, scenario: Scenario, results: Replications) -> None:
+        info = run_info(scenario, workers, 0.0, args.argv, EVENTS_ONLY) | {"point": point.values}
+        _write(where[point.name], files.result_files(result_tables(results)), info, True, [])
+
+    count = sum(scenarios[point.name].replications for point in pending)
+    with _progress(count, f"{len(pending)} points", args.quiet) as bar:
+        run_points(scenarios, pending, write, workers, bar.update, args.executor, args.scheduler)
+    write_sweep(out, sweep_table([(p.name, p.values, where[p.name]) for p in points]),
+                list(points[0].values))
     print(f"{len(points)} points in {time.perf_counter() - started:,.0f} s; "
           f"{files.SWEEP_CSV} and {files.SWEEP_PNG} in {out}")
     return 0
@@ -698,7 +692,7 @@ def _replicate(scenario: Scenario, count: int, workers: int, quiet: bool,
 
 @contextmanager
 def _progress(total: int, name: str, quiet: bool) -> Iterator[tqdm]:
-    with tqdm(total=total, desc=name, unit="replication", file=sys.stderr,
+    with tqdm(total=total or None, desc=name, unit="replication", file=sys.stderr,
               disable=True if quiet else None) as bar:
         yield bar
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -214,17 +215,31 @@ def peak_rss_mb(overrides: Sequence[str] = FIVE_YEARS) -> float:
     return int(done.stdout.split()[-1]) / 1024.0  # both are in KiB on Linux
 
 
-def optimise_seconds(timeout_s: float, scenario: Path = OPTIMISE_SCENARIO) -> float | str:
-    """Wall time of the whole optimise-and-verify run, or why there is none.
+@dataclass(frozen=True)
+class OptimiseTimes:
+    """Wall times of one optimisation run, whole and by part (seconds)."""
 
-    Runs ``run_scenario.py`` in its own session so that, past ``timeout_s``,
-    it and its worker processes can be stopped together.
+    total_s: float
+    certify_s: float  # candidates, selection, neighbours and fresh verification
+    regret_s: float  # the regret table: finalists under every hypothesis and demand
+
+
+def optimise_seconds(timeout_s: float, scenario: Path = OPTIMISE_SCENARIO,
+                     extra: tuple[str, ...] = (), keep: Path | None = None
+                     ) -> OptimiseTimes | str:
+    """Wall times of the whole optimisation at the scenario's shipped settings, or why none.
+
+    Runs ``run_scenario.py`` in its own session so that, past ``timeout_s``, it and its
+    worker processes can be stopped together; the parts' times are those the run
+    records in ``run.json`` (``plan.seconds``).  With ``keep``, the run's folder is
+    copied there (its plan, certificate and regret table, to read beside the times).
     """
     if not scenario.exists():
         return "unavailable (no optimiser yet)"
     with tempfile.TemporaryDirectory() as folder:
-        command = [sys.executable, "run_scenario.py", str(scenario), "--replications", "10",
-                   "--seed", "5", "--out", str(Path(folder) / "run"), "--quiet"]
+        out = Path(folder) / "run"
+        command = [sys.executable, "run_scenario.py", str(scenario), *extra, "--out", str(out),
+                   "--quiet"]
         started = time.perf_counter()
         child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -234,10 +249,13 @@ def optimise_seconds(timeout_s: float, scenario: Path = OPTIMISE_SCENARIO) -> fl
             _stop(child)
             return f"timeout (over {timeout_s:.0f} s)"
         elapsed = time.perf_counter() - started
-    if child.returncode != 0:
-        last = (errors.strip().splitlines() or ["no message"])[-1]
-        return f"failed (exit {child.returncode}: {last})"
-    return elapsed
+        if child.returncode != 0:
+            last = (errors.strip().splitlines() or ["no message"])[-1]
+            return f"failed (exit {child.returncode}: {last})"
+        parts = json.loads((out / "run.json").read_text())["plan"]["seconds"]
+        if keep is not None:
+            shutil.copytree(out, keep, dirs_exist_ok=True)
+    return OptimiseTimes(elapsed, float(parts["certify"]), float(parts["regret"]))
 
 
 def _stop(child: subprocess.Popen[str]) -> None:

@@ -195,6 +195,36 @@ class Frontier(Strict):
         return self
 
 
+class Selection(Strict):
+    """How candidate plans are chosen by simulation, and what the certificate asks of one."""
+
+    probability: Annotated[float, Field(gt=0.5, lt=1)] = Field(
+        default=0.95, description="probability of choosing the best candidate when it beats "
+        "the others by the indifference zone or more")
+    indifference_share: Annotated[float, Field(gt=0, lt=1)] = Field(
+        default=0.02, description="differences smaller than this share of the objective are "
+        "not worth telling apart (the indifference zone)")
+    max_replications: Annotated[int, Field(ge=2)] = Field(
+        default=60, description="replications per candidate at most while choosing")
+    candidates: Annotated[int, Field(ge=1)] = Field(
+        default=20, description="candidates at most that reach the selection")
+    next_best: NonNegativeInt = Field(
+        default=3, description="next-best plans of the surrogate (each found plan excluded)")
+    neighbours: NonNegativeInt = Field(
+        default=6, description="the chosen plan's best neighbours (one post moved, one lever "
+        "step) simulated on fresh replications for the certificate")
+    finalists: Annotated[int, Field(ge=1)] = Field(
+        default=3, description="candidates simulated under every hypothesis and demand")
+    regret_replications: Annotated[int, Field(ge=2)] = Field(
+        default=4, description="replications of each finalist in each case of the regret table")
+    surrogate_gap_share: Annotated[float, Field(gt=0, lt=1)] = Field(
+        default=0.10, description="the surrogate's promise at the chosen plan within this "
+        "share of the simulated objective")
+    worst_regret_share: Annotated[float, Field(gt=0)] = Field(
+        default=0.10, description="the plan's worst regret across hypotheses and demand, as a "
+        "share of its gain over status quo")
+
+
 class Optimise(Strict):
     """What the optimiser may spend and change, and how it searches."""
 
@@ -237,10 +267,20 @@ class Optimise(Strict):
     target_actioned: PositiveFloat | None = Field(
         default=None, description="reverse mode: the cheapest plan that actions this many"
     )
-    time_limit_seconds: PositiveFloat = 30.0
+    deterministic_time_limit: PositiveFloat = Field(
+        default=5.0, description="the solver's work per solve in its deterministic time (about "
+        "seconds of one core): the same plan every run, whatever the machine's load")
+    time_limit_seconds: PositiveFloat = Field(
+        default=300.0, description="wall-clock safety net per solve; reached first, the answer "
+        "may differ between runs")
     solver_workers: PositiveInt = 2
-    rounds: PositiveInt = Field(default=3, description="optimise-and-verify rounds at most")
-    replications: PositiveInt = Field(default=5, description="replications per check in a round")
+    rounds: PositiveInt = Field(
+        default=2, description="pilot rounds: the surrogate is corrected from the simulation "
+        "of its plan this many times before it proposes the candidates")
+    replications: Annotated[int, Field(ge=2)] = Field(
+        default=5, description="replications of each pilot plan and each candidate before "
+        "screening starts (the selection's first stage)")
+    selection: Selection = Field(default_factory=lambda: Selection())
 
     @model_validator(mode="before")
     @classmethod

@@ -36,7 +36,9 @@ RUN_JSON = "run.json"
 REPORT_HTML = "report.html"
 PLAN_CSV = "plan.csv"
 PAIRED_DIFF_CSV = "paired_diff.csv"
-ROUNDS_CSV = "rounds.csv"
+CANDIDATES_CSV = "candidates.csv"
+CERTIFICATE_CSV = "certificate.csv"
+REGRET_CSV = "regret.csv"
 MARGINAL_CSV = "marginal.csv"
 """Written by optimisations before binding constraints replaced it; read if present."""
 BUDGET_CSV = "budget.csv"
@@ -82,6 +84,19 @@ BINDING_COLUMNS = ("constraint", "unit", "bound", "shadow_value", "simulated_gai
 """Columns of ``binding.csv``: each binding constraint, what relaxing it by one unit gains in
 the objective's units (``shadow_value``), and for the largest few the gain simulated with
 its interval (NaN where not simulated)."""
+CANDIDATE_COLUMNS = ("candidate", "source", "replications", "objective_mean", "ci_low",
+                     "ci_high", "eliminated_at", "promised", "note")
+"""Columns of ``candidates.csv``: every plan the selection considered, its replications and
+objective (``eliminated_at`` empty for a finalist never eliminated; ``note`` "chosen" on the
+plan chosen).  In reverse mode, each plan tried against the target of actioned tip-offs."""
+CERTIFICATE_COLUMNS = ("check", "value", "threshold", "passed", "note")
+"""Columns of ``certificate.csv``: one row per check of the chosen plan (shares as
+fractions; ``value`` empty where not measured, ``inf`` where a regret has no gain to share)."""
+REGRET_COLUMNS = ("candidate", "hypothesis", "demand", "objective_mean", "ci_low", "ci_high",
+                  "regret_share", "regret_of_gain")
+"""Columns of ``regret.csv``: each finalist under each hypothesis and demand level, its
+shortfall from the best finalist there as a share of that one's objective (``regret_share``)
+and of its own gain over the status quo there (``regret_of_gain``)."""
 
 
 RESULT_TABLE_FIELDS = {"summary": SUMMARY_CSV, "yearly": YEARLY_CSV,
@@ -591,7 +606,8 @@ def read_sensitivity_folder(folder: Path) -> SensitivityFolder:
 
 
 # ---------------------------------------------------------------------------------------
-# An optimisation's tables beside its plan: budget, frontier, binding constraints
+# An optimisation's tables beside its plan: budget, frontier, binding constraints, and how
+# it was chosen (candidates, certificate, regret)
 # ---------------------------------------------------------------------------------------
 
 
@@ -602,6 +618,63 @@ def _optional_table(folder: Path, name: str, columns: Sequence[str]) -> pd.DataF
         return None
     frame = pd.read_csv(path)
     return frame if set(columns) <= set(frame.columns) else None
+
+
+def _optional_rows(folder: Path, name: str, columns: Sequence[str]) -> pd.DataFrame | None:
+    """A table like :func:`_optional_table`; an empty file is an empty table of ``columns``.
+
+    An optimisation writes a table it has nothing for as an empty file (no header).
+    """
+    path = Path(folder) / name
+    if path.is_file() and not path.read_text(encoding="utf-8").strip():
+        return pd.DataFrame(columns=list(columns))
+    return _optional_table(folder, name, columns)
+
+
+def read_candidates(folder: Path) -> pd.DataFrame | None:
+    """An optimisation's ``candidates.csv`` (:data:`CANDIDATE_COLUMNS`); None if absent.
+
+    ``source`` and ``note`` read as text (an empty cell as ""), ``eliminated_at`` as a
+    nullable integer.
+    """
+    frame = _optional_rows(folder, CANDIDATES_CSV, CANDIDATE_COLUMNS)
+    if frame is None:
+        return None
+    for column in ("candidate", "source", "note"):
+        frame[column] = frame[column].fillna("").astype(str)
+    frame["eliminated_at"] = pd.to_numeric(frame["eliminated_at"]).astype("Int64")
+    return frame
+
+
+def read_certificate(folder: Path) -> pd.DataFrame | None:
+    """An optimisation's ``certificate.csv`` (:data:`CERTIFICATE_COLUMNS`) in its order.
+
+    Returns
+    -------
+    pd.DataFrame or None
+        ``passed`` as a boolean, ``value`` and ``threshold`` as floats (NaN where empty);
+        empty in reverse mode (no certificate); None for a folder without the file.
+    """
+    frame = _optional_rows(folder, CERTIFICATE_CSV, CERTIFICATE_COLUMNS)
+    if frame is None:
+        return None
+    frame["passed"] = [str(value).strip().lower() in ("true", "1", "1.0")
+                       for value in frame["passed"]]
+    for column in ("value", "threshold"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    frame["note"] = frame["note"].fillna("").astype(str)
+    frame["check"] = frame["check"].astype(str)
+    return frame
+
+
+def read_regret(folder: Path) -> pd.DataFrame | None:
+    """An optimisation's ``regret.csv`` (:data:`REGRET_COLUMNS`); None if absent."""
+    frame = _optional_rows(folder, REGRET_CSV, REGRET_COLUMNS)
+    if frame is None:
+        return None
+    for column in ("candidate", "hypothesis", "demand"):
+        frame[column] = frame[column].astype(str)
+    return frame
 
 
 def read_budget(folder: Path) -> pd.DataFrame | None:

@@ -3,10 +3,11 @@
     python -m reports.run_report RUN_FOLDER
 
 The report reads only the run folder's tables (``summary.csv``, ``monthly.csv``,
-``delays.csv``, ``utilisation.csv``) and ``run.json``, through
-:func:`reports.run_folder.read_run_folder` and :func:`reports.run_folder.read_utilisation`;
-it never runs a simulation.  This module assembles the numbers, formatted by
-:mod:`reports.formatting`, and the labels of the metric catalogue;
+``delays.csv``, ``utilisation.csv``; for an optimisation ``candidates.csv``,
+``certificate.csv`` and ``regret.csv``) and ``run.json``, through the readers of
+:mod:`reports.run_folder`; it never runs a simulation.  This module assembles the
+numbers, formatted by :mod:`reports.formatting`, and the labels of the metric catalogue
+(the optimisation's choice in :mod:`reports.choice_report`);
 ``templates/run_report.html`` lays them out, autoescaping the free text of the folder
 (scenario names, notes).
 """
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from model.metrics import HQ, METRICS, NATIONAL, UTILISATION_SHARES, label, short_label
+from reports.choice_report import choice_section
 from reports.figures import (
     plot_delays,
     plot_funnel,
@@ -373,6 +375,7 @@ def render_run_report(folder: Path) -> Path:
         run.folder / REPORT_HTML, "run_report.html",
         name=str(run.scenario.get("name", run.folder.name)),
         brief=_brief(run),
+        choice=choice_section(run.folder, run.info),
         headline=_headline(run),
         actioned_note=ACTIONED_NOTE,
         national=_national_estimates(run),

@@ -121,6 +121,8 @@ class Request:
         The status quo's outcomes for relative floors (else computed).
     hint : Plan, optional
         A plan to start the search from (its levers), e.g. one known to be feasible.
+    exclude : tuple of Plan
+        Plans the answer must differ from in at least one lever (the next-best plans).
     """
 
     weights: dict[str, float] | None = None
@@ -131,6 +133,7 @@ class Request:
     cheapest: bool = False
     reference: dict[str, float] | None = None
     hint: Plan | None = None
+    exclude: tuple[Plan, ...] = ()
 
 
 @dataclass
@@ -209,6 +212,10 @@ def build(scenario: Scenario, surrogate: Surrogate, request: Request | None = No
         _fix(model, scenario, built, request.fixed, _equal(model))
     elif request.hint is not None:
         _fix(model, scenario, built, request.hint, model.add_hint)
+    for number, plan in enumerate(request.exclude):
+        differences: list[cp_model.IntVar] = []
+        _fix(model, scenario, built, plan, _distance(model, differences, number))
+        model.add(sum(differences) >= 1)
     _add_objective(model, built, request, switches["target"])
     # a lifted group's literal is left free: the solver may switch its constraints off
     model.add_assumptions([v for g, v in switches.items() if g not in request.lifted])
@@ -400,6 +407,18 @@ def _equal(model: cp_model.CpModel) -> Callable[[cp_model.IntVar, int], object]:
     return equal
 
 
+def _distance(model: cp_model.CpModel, differences: list[cp_model.IntVar],
+              number: int) -> Callable[[cp_model.IntVar, int], object]:
+    """A ``fix`` that records ``|var - value|`` in ``differences`` instead of fixing."""
+    def distance(var: cp_model.IntVar, value: int) -> object:
+        low, high = var.proto.domain[0], var.proto.domain[-1]
+        gap = model.new_int_var(0, max(abs(high - value), abs(value - low)),
+                                f"excluded[{number}].{var.name}")
+        differences.append(gap)
+        return model.add_abs_equality(gap, var - value)
+    return distance
+
+
 def _fix(model: cp_model.CpModel, scenario: Scenario, built: _Model, plan: Plan,
          fix: Callable[[cp_model.IntVar, int], object]) -> None:
     """Every lever to the plan's (``fix``: a constraint, or a hint).
@@ -460,7 +479,7 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
     InfeasiblePlan
         If no plan meets the constraints; it names the conflicting groups.
     TimeoutError
-        If no plan was found within ``optimise.time_limit_seconds``.
+        If no plan was found within the solver's limits.
     """
     settings = scenario.optimise
     if settings is None:
@@ -470,8 +489,13 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
         request = replace(request, target=target)
     built = build(scenario, surrogate, request)
     solver = cp_model.CpSolver()
+    # Deterministic: the work limit is counted in the solver's deterministic time, and
+    # the workers interleave their searches in fixed batches, so the same scenario gives
+    # the same plan on any machine load; the wall-clock limit is only a safety net.
+    solver.parameters.max_deterministic_time = settings.deterministic_time_limit
     solver.parameters.max_time_in_seconds = settings.time_limit_seconds
     solver.parameters.num_workers = settings.solver_workers
+    solver.parameters.interleave_search = settings.solver_workers > 1
     solver.parameters.random_seed = scenario.seed % (2**31)
     if request.target is None and not request.cheapest:
         # optimal on the objective; the tie-break need not be proven (it only orders ties)
@@ -486,8 +510,9 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
                                         if g not in request.lifted])
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise TimeoutError(
-            f"no plan found within optimise.time_limit_seconds = {settings.time_limit_seconds:g} s;"
-            " raise it")
+            f"no plan found within optimise.deterministic_time_limit = "
+            f"{settings.deterministic_time_limit:g} (or the safety net optimise."
+            f"time_limit_seconds = {settings.time_limit_seconds:g} s); raise it")
     plan = _read_plan(solver, built, settings, name)
     if request.fixed is None:
         plan = _with_outcomes(scenario, surrogate, plan, request, built.reference)

@@ -196,7 +196,7 @@ def shadow_values(scenario: Scenario, surrogate: Surrogate, plan: Plan,
 
 def binding_constraints(scenario: Scenario, surrogate: Surrogate, plan: Plan,
                         reference: dict[str, float], base: Replications, replications: int,
-                        workers: int) -> pd.DataFrame:
+                        workers: int, first: int = 0) -> pd.DataFrame:
     """``binding.csv``: constraints at their bound or binding, with their shadow values.
 
     Parameters
@@ -206,7 +206,8 @@ def binding_constraints(scenario: Scenario, surrogate: Surrogate, plan: Plan,
     reference : dict
         The status quo's outcomes in that surrogate (relative floors stay as they were).
     base : Replications
-        The plan's verification replications (the relaxed plans use the same seeds).
+        The plan's verification replications, numbers ``first`` on (the relaxed plans use
+        the same numbers: common random numbers).
     replications, workers : int
         Replications of each check, and processes to run them.
 
@@ -224,7 +225,8 @@ def binding_constraints(scenario: Scenario, surrogate: Surrogate, plan: Plan,
     for index in table.index[table.shadow_value > 0][:CHECKED]:
         variant = plans[table.at[index, "constraint"]]
         values = objective_values(run_replications(
-            apply_plan(scenario, variant), replications, workers), settings.weights)
+            apply_plan(scenario, variant), replications, workers, first=first),
+            settings.weights)
         table.loc[index, ["simulated_gain", "ci_low", "ci_high"]] = interval(
             values - base_values)
     return table[BINDING_COLUMNS]

@@ -1,72 +1,62 @@
-"""Optimise, then verify: the simulation-optimisation loop and the answers planners ask for.
+"""Optimise, choose by simulation, certify: the plan a budget committee can be shown.
 
-1. Solve the surrogate; simulate the plan; compare what the surrogate promised for the
-   objective with what the simulation delivered (the gap, reported for every round).
-2. Recalibrate the surrogate from the simulation (each stage's efficiency is scaled by
-   simulated over promised throughput) and solve again, until the plan stops changing
-   or the rounds run out.
-3. Verify the chosen plan against today's allocation, the rule "three to four posts per
-   state" and every comparator scenario (``optimise.comparators``) with common random
-   numbers (paired differences); check each service level in the simulation.
-4. The binding constraints (``solvers.binding``), the frontier between two outcomes
-   (``solvers.frontier``) and the money by year (``solvers.budget``).
+1. Pilot rounds correct the surrogate from the simulation (``solvers.pilot``).
+2. Candidates: the pilots' plans, the corrected surrogate's best and next-best plans,
+   named plans that keep the constraints, and the best plan's neighbours screened by the
+   surrogate (``solvers.candidates``), at most ``optimise.selection.candidates``.
+3. KN ranking and selection with common random numbers chooses (``solvers.certify``).
+4. Fresh replications, never used for choosing, estimate the chosen plan against today's
+   allocation, the rule "three to four posts per state" and every comparator; its
+   service levels; and how much its best neighbours could improve on it.
+5. The finalists under every hypothesis and low, central and high demand: the regret
+   table (``solvers.regret``); the certificate (``certificate.csv``).
+6. The binding constraints, the frontier and the money by year, as before.
+
+In reverse mode (``optimise.target_actioned``) the cheapest plan is checked against the
+target on fresh replications instead (``solvers.target``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from model.experiments.comparisons import paired_differences
-from model.experiments.replications import Progress, Replications, interval, run_replications
-from model.metrics import NATIONAL, WHOLE_HORIZON
+from model.experiments.executors import ExecutorKind
+from model.experiments.replications import Progress, Replications, interval
 from model.scenario import Scenario
-from model.schema_base import STATE_CODES
-from solvers.allocation import (
-    InfeasiblePlan,
-    Request,
-    fits,
-    floor_key,
-    reference_outcomes,
-    solve,
-)
+from solvers.allocation import InfeasiblePlan, evaluate, fits, reference_outcomes, solve
 from solvers.binding import binding_constraints
 from solvers.budget import budget_table
+from solvers.candidates import Candidate, even_split, neighbours, next_best, screened
+from solvers.certify import (
+    CANDIDATE_COLUMNS,
+    FRESH_FIRST,
+    CertificateInputs,
+    Choice,
+    PlanRuns,
+    candidates_table,
+    certificate_table,
+    choose,
+)
 from solvers.comparators import comparator_plans
 from solvers.frontier import FRONTIER_COLUMNS, frontier_table
-from solvers.plan import Plan, apply_plan, plan_costs, status_quo_plan, three_to_four_rule
-from solvers.service import objective_values, service_level_table, values_of
-from solvers.surrogate import STAGES, Surrogate, build_surrogate
+from solvers.pilot import Pilots, pilot_rounds, recalibrate
+from solvers.plan import Plan, plan_costs, status_quo_plan, three_to_four_rule
+from solvers.regret import REGRET_COLUMNS, Robustness, regret_table
+from solvers.selection import NeighbourBound, neighbour_improvement_bound
+from solvers.service import objective_values, service_level_table
+from solvers.surrogate import Surrogate
+from solvers.target import TargetCheck, cheapest_reaching
 
-EFFICIENCY_RANGE = (0.2, 2.0)
-"""Recalibration never scales a stage's capacity beyond these factors in one go."""
 CHOSEN = "optimised"
 STATUS_QUO = "status_quo"
 RULE = "three_to_four_per_state"
-
-
-@dataclass(frozen=True)
-class Round:
-    """One optimise-and-verify round (the objective promised and simulated)."""
-
-    number: int
-    plan: Plan
-    surrogate: Surrogate
-    promised: float
-    simulated: float
-    ci_low: float
-    ci_high: float
-    floors_met: bool = True  # every service level held in this round's simulation
-    reference: dict[str, float] = field(default_factory=dict)  # what its floors asked of
-
-    @property
-    def gap_share(self) -> float:
-        """How far the simulation fell short of (or beat) the surrogate's promise."""
-        return (self.simulated - self.promised) / self.promised if self.promised else np.nan
 
 
 @dataclass(frozen=True)
@@ -76,31 +66,38 @@ class Outcome:
     Attributes
     ----------
     plan : Plan
-        The chosen plan.
-    stable, rounds
-        Whether the plan stopped changing, and every round.
+        The chosen plan (named :data:`CHOSEN`).
     results : dict of str to Replications
-        Each option's verification replications (the chosen, status quo, the rule, every
+        Each option's fresh replications (the chosen, status quo, the rule, every
         comparator), with common random numbers.
-    plans : dict of str to Plan
-        The options' plans.
-    fitting : dict of str to bool
-        Whether each option keeps the planner's constraints (the rule and comparators are
-        simulated either way, never chosen).
+    plans, fitting
+        The options' plans, and whether each keeps the planner's constraints.
     paired : DataFrame
-        ``paired_diff.csv``: the chosen plan against every other option.
+        ``paired_diff.csv``: the chosen plan against every other option (fresh).
     costs, budget, frontier, binding, service_levels : DataFrame
-        ``plan.csv`` rows (``solvers.plan.plan_costs``), ``budget.csv``, ``frontier.csv``,
-        ``binding.csv`` and the service levels checked in the simulation.
+        ``plan.csv`` rows, ``budget.csv``, ``frontier.csv``, ``binding.csv`` and the
+        service levels checked on fresh replications.
     option_costs : dict of str to DataFrame
-        ``plan.csv`` rows of every option (comparators costed alike).
+        ``plan.csv`` rows of every option.
     reference : dict of str to float
         The surrogate's outcomes of the status quo (what relative floors are fractions of).
+    candidates, certificate, regret : DataFrame
+        ``candidates.csv``, ``certificate.csv`` and ``regret.csv``.
+    robust : Plan or None
+        The finalist with the smallest worst regret, when the chosen plan's worst regret
+        is beyond the threshold (shown beside it); else None.
+    depends_on : str
+        What the choice depends on, in words (empty when nothing).
+    target : TargetCheck or None
+        Reverse mode: the target's check on fresh replications.
+    fresh : range
+        The fresh replication numbers.
+    seconds : dict of str to float
+        Wall time of ``certify`` (candidates, selection, neighbours, fresh verification)
+        and ``regret``.
     """
 
     plan: Plan
-    stable: bool
-    rounds: list[Round]
     results: dict[str, Replications]
     plans: dict[str, Plan]
     fitting: dict[str, bool]
@@ -112,206 +109,229 @@ class Outcome:
     service_levels: pd.DataFrame
     option_costs: dict[str, pd.DataFrame]
     reference: dict[str, float]
+    candidates: pd.DataFrame
+    certificate: pd.DataFrame
+    regret: pd.DataFrame
+    robust: Plan | None
+    depends_on: str
+    target: TargetCheck | None
+    fresh: range
+    seconds: dict[str, float]
 
 
-def by_state(results: Replications, metric: str) -> dict[str, float]:
-    """Mean over replications of a whole-horizon metric for each state."""
-    metrics = results.metrics
-    chosen = metrics[(metrics.year == WHOLE_HORIZON) & (metrics.metric == metric)
-                     & (metrics.scope != NATIONAL)]
-    return chosen.groupby("scope").value.mean().to_dict()
+def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], None]
+                      ) -> list[Candidate]:
+    """The pilots' plans, the surrogate's best and next-best, named plans, neighbours.
 
-
-def recalibrate(surrogate: Surrogate, plan: Plan, simulated: Replications) -> Surrogate:
-    """Scale each stage's efficiency by what the simulation delivered over what was promised.
-
-    A state whose officers were fully busy was capacity-bound: its own
-    capacity is scaled.  The others were short of cases: their shortfall
-    scales the share of reviews passed on to the states.
+    Duplicates (the same levers) are kept once; at most ``optimise.selection.candidates``.
     """
-    efficiency = dict(surrogate.efficiency)
+    settings = scenario.optimise
+    assert settings is not None
+    surrogate, request = pilots.surrogate, pilots.request
+    best = solve(scenario, surrogate, "surrogate_best", request=request)
+    further = next_best(scenario, surrogate, [best], settings.selection.next_best, request)
+    say(f"candidates: the surrogate's best and {len(further)} next-best plans")
+    proposed = screened(scenario, surrogate, [(p.name, p) for p in [best, *further]],
+                        "surrogate (corrected by the pilots)")
+    pilot = screened(scenario, surrogate, [(c.name, c.plan) for c in pilots.candidates],
+                     "pilot round")
+    named = screened(scenario, surrogate, [("even_split", even_split(scenario, best)),
+                                           (RULE, three_to_four_rule(scenario, settings))],
+                     "named plan")
+    pool = _distinct([*proposed, *pilot, *named])
+    room = max(settings.selection.candidates - len(pool), 0)
+    near = screened(scenario, surrogate, list(neighbours(scenario, best)),
+                    "neighbour of surrogate_best")
+    pool = _distinct([*pool, *near])[:len(pool) + room]
+    say(f"candidates: {len(pool)} reach the selection ({len(near)} neighbours kept the "
+        "constraints)")
+    return pool
 
-    def scale(stage: str, delivered: float, promised: float) -> None:
-        if promised > 0 and delivered > 0:
-            factor = float(np.clip(delivered / promised, *EFFICIENCY_RANGE))
-            efficiency[stage] = float(np.clip(efficiency[stage] * factor, 0.05, 5.0))
 
-    flows = plan.flows
-    scale("download", simulated.national("selected_for_download").mean(),
-          flows.get("selected", 0.0))
-    scale("review", simulated.national("reviewed").mean(), flows.get("reviewed", 0.0))
-    scale("high_risk", simulated.national("high_risk_examined_within_target").mean(),
-          flows.get("high_risk_examined_within_target", 0.0))
-    actioned = by_state(simulated, "actioned")
-    busy = by_state(simulated, "utilisation_officers")
-    short_delivered, short_promised = 0.0, 0.0
-    for code in STATE_CODES:
-        promised = flows.get(f"actioned.{code}", 0.0)
-        if busy.get(code, 0.0) >= 0.95:
-            scale(code, actioned.get(code, 0.0), promised)
-        else:
-            short_delivered += actioned.get(code, 0.0)
-            short_promised += promised
-    scale("pass", short_delivered, short_promised)
-    assert set(efficiency) == set(STAGES)
-    return surrogate.with_efficiency(efficiency)
+def _distinct(candidates: list[Candidate]) -> list[Candidate]:
+    kept: list[Candidate] = []
+    for candidate in candidates:
+        if not any(same_levers(candidate.plan, other.plan) for other in kept):
+            kept.append(candidate)
+    return kept
 
 
 def same_levers(a: Plan, b: Plan) -> bool:
     """Two plans that set every lever alike."""
     return (a.posts == b.posts and a.course_places == b.course_places
             and a.bandwidth_tier == b.bandwidth_tier and a.campaigns == b.campaigns
-            and a.phasing == b.phasing and a.tooling == b.tooling)
+            and a.phasing == b.phasing and a.tooling == b.tooling
+            and a.trainees == b.trainees)
 
 
-def _rounds(scenario: Scenario, workers: int, say: Callable[[str], None]
-            ) -> tuple[list[Round], bool]:
-    """Solve, simulate and recalibrate until the plan stops changing.
-
-    Relative floors ask for a fraction of today's allocation in the surrogate, aimed a
-    margin above it; a floor the round's plan missed in the simulation (against today's
-    allocation simulated with the same seeds) is raised for the next round by the share
-    it fell short, so that the floors hold where they are checked: in the simulation.  A
-    round whose raised floors the surrogate cannot reach ends the rounds.
-    """
+def neighbour_bound(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns, chosen: Plan,
+                    fresh: range) -> NeighbourBound | None:
+    """How much the chosen plan's best neighbours could beat it, on fresh replications."""
     settings = scenario.optimise
     assert settings is not None
-    surrogate = build_surrogate(scenario)
-    today = run_replications(apply_plan(scenario, status_quo_plan(scenario)),
-                             settings.replications, workers)
-    relative = [level for level in settings.service_levels if level.relative_to is not None]
-    raise_by = {floor_key(level): 1.0 + FLOOR_MARGIN for level in relative}
-    rounds: list[Round] = []
-    previous: Plan | None = None
-    for number in range(1, settings.rounds + 1):
-        reference = reference_outcomes(scenario, surrogate)
-        reference |= {key: reference[key] * factor for key, factor in raise_by.items()
-                      if key in reference}
-        try:
-            plan = solve(scenario, surrogate, target=settings.target_actioned,
-                         request=Request(reference=reference))
-        except InfeasiblePlan:
-            if rounds:
-                say(f"round {number}: the raised floors cannot be reached; the rounds end")
-                break
-            # a floor at the most the pipeline can give (say every high-risk tip-off that
-            # can be downloaded already is): aim at the floor itself, no margin
-            reference = reference_outcomes(scenario, surrogate)
-            plan = solve(scenario, surrogate, target=settings.target_actioned,
-                         request=Request(reference=reference))
-            raise_by = dict.fromkeys(raise_by, 1.0)
-        say(f"round {number}: surrogate promises {plan.surrogate_objective:,.0f} "
-            f"({plan.status}, {plan.solve_seconds:.1f} s); simulating ...")
-        simulated = run_replications(apply_plan(scenario, plan), settings.replications, workers)
-        mean, low, high = interval(objective_values(simulated, settings.weights))
-        met = _floors_met(scenario, simulated, today, raise_by)
-        rounds.append(Round(number, plan, surrogate, plan.surrogate_objective, mean, low, high,
-                            met, reference))
-        say(f"round {number}: simulated {mean:,.0f} [{low:,.0f}, {high:,.0f}]"
-            + ("" if met else "; a service level missed: its floor is raised"))
-        if met and previous is not None and same_levers(plan, previous):
-            return rounds, True
-        previous = plan
-        surrogate = recalibrate(surrogate, plan, simulated)
-    return rounds, False
-
-
-FLOOR_MARGIN = 0.01
-"""Relative floors are first aimed this share above their value, for the noise of a check."""
-
-
-def _floors_met(scenario: Scenario, simulated: Replications, today: Replications,
-                raise_by: dict[str, float]) -> bool:
-    """Whether every service level held in the simulation.
-
-    Held: its paired interval at or above the floor.  A missed relative floor's
-    ``raise_by`` grows by the share it fell short.
-    """
-    settings = scenario.optimise
-    assert settings is not None
-    met = True
-    for level in settings.service_levels:
-        plan = values_of(simulated, level.metric, level.scope)
-        floors = (level.floor * values_of(today, level.metric, level.scope)
-                  if level.relative_to is not None else np.full(plan.shape, level.floor))
-        _, low, _ = interval(plan - floors)
-        if low >= 0:
-            continue
-        met = False
-        if level.relative_to is not None and plan.mean() > 0:
-            short = max(float(floors.mean() / plan.mean()), 1.0)
-            raise_by[floor_key(level)] *= short * (1.0 + FLOOR_MARGIN)
-    return met
-
-
-def _chosen_round(rounds: list[Round], stable: bool) -> Round:
-    """The last round if the plan settled; else the best simulated of those whose floors held.
-
-    If no round kept every floor, the best of all (the run then says a floor is missed).
-    """
-    if stable:
-        return rounds[-1]
-    kept = [r for r in rounds if r.floors_met] or rounds
-    return max(kept, key=lambda r: r.simulated)
+    near = screened(scenario, surrogate, list(neighbours(scenario, chosen)), "neighbour")
+    near = [c for c in near if not same_levers(c.plan, chosen)][:settings.selection.neighbours]
+    if not near:
+        return None
+    names = [f"neighbour:{c.name}" for c in near]
+    for name, candidate in zip(names, near, strict=True):
+        runs.add(name, candidate.plan)
+    values = runs.objective(settings.weights)([CHOSEN, *names], fresh)
+    return neighbour_improvement_bound(values[CHOSEN], {n: values[n] for n in names})
 
 
 def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
                         say: Callable[[str], None] = lambda _: None,
                         progress: Progress | None = None,
-                        base_folder: Path | None = None) -> Outcome:
-    """Solve, verify and recalibrate until the plan is stable; then compare and price it.
+                        base_folder: Path | None = None,
+                        hypotheses: Mapping[str, Scenario] | None = None,
+                        executor: ExecutorKind = ExecutorKind.LOCAL,
+                        scheduler: str | None = None) -> Outcome:
+    """Propose candidates, choose one by simulation, verify and certify it; price it.
 
     Parameters
     ----------
     scenario : Scenario
         The scenario, with an ``optimise`` section.
     replications, workers : int
-        Replications of each verification, and processes to run them.
+        Fresh replications of each verification, and processes to run them.
     say : callable
         Receives progress lines.
     progress : Progress, optional
-        Counts the verification's replications.
+        Counts every replication run.
     base_folder : Path, optional
-        The optimisation scenario's folder: ``optimise.comparators`` are read from it
-        (needed only when the scenario names comparators).
+        The optimisation scenario's folder: ``optimise.comparators`` are read from it.
+    hypotheses : mapping of str to Scenario, optional
+        The scenario under each shipped hypothesis, for the regret table; by default
+        only the scenario itself.
+    executor, scheduler
+        Where replications run (a local process pool, or a Dask cluster).
 
     Returns
     -------
     Outcome
-        The plan, its verification against every option, its money, the binding
-        constraints and the frontier.
+        The plan, its certificate and regret table, its verification against every
+        option on fresh replications, its money, binding constraints and frontier.
     """
     settings = scenario.optimise
     assert settings is not None
-    rounds, stable = _rounds(scenario, workers, say)
-    chosen = _chosen_round(rounds, stable)
-    plan = replace(chosen.plan, name=CHOSEN)
-    surrogate = chosen.surrogate  # the later answers ask the model that chose the plan
-    reference = chosen.reference  # and the floors it chose the plan under
+    started = time.perf_counter()
+    runs = PlanRuns(scenario, workers, progress, executor, scheduler)
+    runs.add(STATUS_QUO, status_quo_plan(scenario))
+    fresh = range(FRESH_FIRST, FRESH_FIRST + replications)
+    pilots = pilot_rounds(scenario, runs, STATUS_QUO, say)
+    target: TargetCheck | None = None
+    choice: Choice | None = None
+    if settings.target_actioned is not None:
+        target = cheapest_reaching(scenario, pilots.surrogate, runs, fresh, pilots.request, say)
+        chosen = (target.reaching or target.tries[-1]).plan
+        surrogate = pilots.surrogate
+    else:
+        pool = gather_candidates(scenario, pilots, say)
+        choice = choose(scenario, runs, pool, STATUS_QUO, say)
+        chosen = choice.chosen.plan
+        first = range(0, settings.replications)
+        stage = runs.run([c.name for c in pool], first)
+        surrogate = recalibrate(pilots.surrogate, [(c.plan, stage[c.name]) for c in pool])
+    plan = replace(evaluate(scenario, surrogate, chosen) or chosen, name=CHOSEN,
+                   status=chosen.status)
+    runs.plans[CHOSEN] = plan
     options = {CHOSEN: plan, STATUS_QUO: status_quo_plan(scenario),
                RULE: three_to_four_rule(scenario, settings)}
     options |= comparator_plans(scenario, base_folder)
-    fitting = {name: fits(scenario, surrogate, option) for name, option in options.items()}
-    results: dict[str, Replications] = {}
     for name, option in options.items():
-        say(f"verifying {name} with {replications} replications (common random numbers) ...")
-        results[name] = run_replications(apply_plan(scenario, option), replications, workers,
-                                         progress)
+        runs.add(name, option)
+    say(f"verifying the plan on {replications} fresh replications against "
+        f"{len(options) - 1} alternatives ...")
+    results = runs.run(list(options), fresh)
     paired = paired_differences(results, CHOSEN, [n for n in options if n != CHOSEN])
+    levels = service_level_table(scenario, results, CHOSEN, STATUS_QUO)
+    bound = None
+    if choice is not None:
+        say("certificate: the plan's best neighbours on fresh replications ...")
+        bound = neighbour_bound(scenario, surrogate, runs, plan, fresh)
+    certify_seconds = time.perf_counter() - started
+    robustness = _robustness(scenario, choice, runs, hypotheses, workers, progress,
+                             executor, scheduler, say)
+    regret_seconds = time.perf_counter() - started - certify_seconds
+    simulated = float(objective_values(results[CHOSEN], settings.weights).mean())
+    certificate = pd.DataFrame()
+    robust: Plan | None = None
+    depends_on = ""
+    if choice is not None:
+        worst = robustness.worst.get(choice.name, np.nan) if robustness else np.nan
+        case = robustness.worst_case.get(choice.name, "") if robustness else \
+            "not measured"
+        certificate = certificate_table(scenario, CertificateInputs(
+            choice, bound, plan.surrogate_objective, simulated, levels, worst, case))
+        if robustness and not worst <= settings.selection.worst_regret_share:
+            alternative = robustness.most_robust
+            if alternative != choice.name:
+                robust = replace(choice.candidates[alternative].plan, name="most_robust")
+            depends_on = case
     say("binding constraints ...")
-    binding = binding_constraints(scenario, surrogate, plan, reference, results[CHOSEN],
-                                  replications, workers)
-    say("frontier ...")
-    try:
-        frontier = frontier_table(scenario, surrogate, reference_outcomes(scenario, surrogate),
-                                  replications, workers)
-    except (InfeasiblePlan, TimeoutError) as error:  # the plan stands without it
-        say(f"frontier: no frontier under these constraints ({error})")
-        frontier = pd.DataFrame(columns=FRONTIER_COLUMNS)
+    binding = binding_constraints(scenario, surrogate, plan, pilots.reference, results[CHOSEN],
+                                  replications, workers, first=fresh.start)
+    frontier = _frontier(scenario, surrogate, replications, workers, say)
     option_costs = {name: pd.DataFrame(plan_costs(scenario, option))
                     for name, option in options.items()}
+    fitting = {name: fits(scenario, surrogate, option) for name, option in options.items()}
     costs = option_costs[CHOSEN]
-    return Outcome(plan, stable, rounds, results, options, fitting, paired, costs,
-                   budget_table(scenario, costs), frontier, binding,
-                   service_level_table(scenario, results, CHOSEN, STATUS_QUO), option_costs,
-                   reference)
+    return Outcome(plan, results, options, fitting, paired, costs,
+                   budget_table(scenario, costs), frontier, binding, levels, option_costs,
+                   pilots.reference,
+                   candidates_table(choice) if choice else _target_candidates(target, fresh),
+                   certificate, robustness.table if robustness else
+                   pd.DataFrame(columns=REGRET_COLUMNS), robust, depends_on, target, fresh,
+                   {"certify": certify_seconds, "regret": regret_seconds})
+
+
+def _robustness(scenario: Scenario, choice: Choice | None, runs: PlanRuns,
+                hypotheses: Mapping[str, Scenario] | None, workers: int,
+                progress: Progress | None, executor: ExecutorKind, scheduler: str | None,
+                say: Callable[[str], None]) -> Robustness | None:
+    """The finalists' regret table under every hypothesis and demand (forward mode only)."""
+    settings = scenario.optimise
+    assert settings is not None
+    if choice is None:
+        return None
+    result = choice.selection
+    ranked = sorted((c for c in result.candidates),
+                    key=lambda c: (c.name != choice.name, -c.objective_mean))
+    finalists = {c.name: choice.candidates[c.name].plan
+                 for c in ranked[:settings.selection.finalists]}
+    cases = dict(hypotheses or {scenario.hypothesis or "as given": scenario})
+    say(f"regret: {len(finalists)} finalists under {len(cases)} hypotheses x 3 demand "
+        f"levels, {settings.selection.regret_replications} replications each ...")
+    return regret_table(cases, finalists, status_quo_plan(scenario), settings.weights,
+                        settings.selection.regret_replications, workers, progress, executor,
+                        scheduler)
+
+
+def _frontier(scenario: Scenario, surrogate: Surrogate, replications: int, workers: int,
+              say: Callable[[str], None]) -> pd.DataFrame:
+    say("frontier ...")
+    try:
+        return frontier_table(scenario, surrogate, reference_outcomes(scenario, surrogate),
+                              replications, workers)
+    except (InfeasiblePlan, TimeoutError) as error:  # the plan stands without it
+        say(f"frontier: no frontier under these constraints ({error})")
+        return pd.DataFrame(columns=FRONTIER_COLUMNS)
+
+
+def _target_candidates(target: TargetCheck | None, fresh: range) -> pd.DataFrame:
+    """``candidates.csv`` in reverse mode: each plan tried against the target."""
+    assert target is not None
+    rows = [{"candidate": t.plan.name, "source": f"cheapest plan for {t.asked:,.0f}",
+             "replications": len(fresh), "objective_mean": t.mean,
+             "ci_low": t.ci_low, "ci_high": t.ci_high, "eliminated_at": None,
+             "promised": t.plan.surrogate_actioned,
+             "note": "reaches the target" if t.ci_low >= target.target else "falls short"}
+            for t in target.tries]
+    return pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
+
+
+def objective_interval(results: Replications, weights: dict[str, float]
+                       ) -> tuple[float, float, float]:
+    """Mean and 95 % interval of the objective over replications."""
+    return interval(objective_values(results, weights))

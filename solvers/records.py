@@ -1,8 +1,9 @@
 """What an optimisation run records: its tables, its ``run.json`` entry and its summary.
 
-The optimise-and-verify loop (``solvers/loop.py``) returns an ``Outcome``; this module
-turns it into the frames the run folder holds (plan, budget, frontier, binding, rounds,
-alternatives) and the lines the command prints, so that the command line only wires.
+The optimisation (``solvers/loop.py``) returns an ``Outcome``; this module turns it into
+the frames the run folder holds (plan, budget, frontier, binding, candidates,
+certificate, regret, alternatives) and the lines the command prints, so that the command
+line only wires.
 """
 
 from __future__ import annotations
@@ -16,12 +17,10 @@ from model.scenario import Scenario
 from model.schema_base import STATE_CODES
 from solvers.binding import BINDING_COLUMNS
 from solvers.budget import BUDGET_COLUMNS, recurring_rate_rm
+from solvers.certify import failed_checks
 from solvers.frontier import FRONTIER_COLUMNS
-from solvers.loop import CHOSEN, Outcome, Round
-from solvers.plan import HQ, PLAN_COLUMNS, apply_plan
-
-ROUNDS_COLUMNS = ["round", "surrogate_objective", "simulated_objective", "ci_low", "ci_high",
-                  "gap_share", "solver_status", "solve_seconds"]
+from solvers.loop import CHOSEN, Outcome
+from solvers.plan import HQ, PLAN_COLUMNS, Plan, apply_plan
 
 
 def plan_table(outcome: Outcome) -> pd.DataFrame:
@@ -64,13 +63,14 @@ def recurring_rm_per_year(outcome: Outcome, scenario: Scenario) -> float:
     return recurring_rate_rm(outcome.costs, scenario.end_date)
 
 
-def rounds_table(rounds: list[Round]) -> pd.DataFrame:
-    """One row per optimise-and-verify round: the surrogate's promise against the simulation."""
-    return pd.DataFrame([{
-        "round": r.number, "surrogate_objective": r.promised, "simulated_objective": r.simulated,
-        "ci_low": r.ci_low, "ci_high": r.ci_high, "gap_share": r.gap_share,
-        "solver_status": r.plan.status, "solve_seconds": r.plan.solve_seconds,
-    } for r in rounds], columns=ROUNDS_COLUMNS)
+def optimisation_files(outcome: Outcome) -> dict[str, pd.DataFrame]:
+    """The files an optimisation adds to the run folder's result files, by file name."""
+    frames = {"plan.csv": plan_table(outcome), "paired_diff.csv": outcome.paired,
+              "budget.csv": budget_frame(outcome), "frontier.csv": frontier_frame(outcome),
+              "binding.csv": binding_frame(outcome), "candidates.csv": outcome.candidates,
+              "certificate.csv": outcome.certificate, "regret.csv": outcome.regret}
+    return frames | {f"option_{name}.csv": frame
+                     for name, frame in alternatives(outcome).items()}
 
 
 def alternatives(outcome: Outcome) -> dict[str, pd.DataFrame]:
@@ -96,8 +96,8 @@ def plan_record(outcome: Outcome, scenario: Scenario) -> dict[str, Any]:
         # the results are the plan's: record the scenario that carries it out, for the report
         "plan_scenario": apply_plan(scenario, plan).model_dump(mode="json"),
         "plan": {
-            "status": plan.status, "optimality_gap": plan.gap, "stable": outcome.stable,
-            "rounds": len(outcome.rounds), "solve_seconds": round(plan.solve_seconds, 3),
+            "status": plan.status, "optimality_gap": plan.gap,
+            "solve_seconds": round(plan.solve_seconds, 3),
             "surrogate_objective": plan.surrogate_objective,
             "surrogate_actioned": plan.surrogate_actioned,
             "total_cost_rm": round(total_cost_rm(outcome), 2),
@@ -109,8 +109,30 @@ def plan_record(outcome: Outcome, scenario: Scenario) -> dict[str, Any]:
             "total_posts": plan.total_posts(),
             "tooling": dict(plan.tooling),
             "fits_constraints": dict(outcome.fitting),
+            "fresh_replications": [outcome.fresh.start, outcome.fresh.stop - 1],
+            "certificate": {"passed": not failed_checks(outcome.certificate)
+                            if not outcome.certificate.empty else None,
+                            "failed": failed_checks(outcome.certificate)
+                            if not outcome.certificate.empty else []},
+            "most_robust": None if outcome.robust is None else
+            _levers_record(outcome.robust, scenario),
+            "depends_on": outcome.depends_on,
+            "target": None if outcome.target is None else {
+                "metric": "actioned", "value": outcome.target.target,
+                # the plan reported is the cheapest found that reaches it, if any did
+                "reached": outcome.target.reaching is not None,
+                "sentence": outcome.target.sentence()},
+            "seconds": {name: round(value, 1) for name, value in outcome.seconds.items()},
         },
     }
+
+
+def _levers_record(plan: Plan, scenario: Scenario) -> dict[str, Any]:
+    """A plan's levers in brief: posts by site and rank, the line, tools and its cost."""
+    return {"name": plan.name, "total_posts": plan.total_posts(),
+            "posts": {f"{site}.{group}": n for (site, group), n in plan.posts.items()},
+            "line_mbps": plan.bandwidth_tier.mbps if plan.bandwidth_tier else None,
+            "tooling": dict(plan.tooling)}
 
 
 def _objective_text(weights: dict[str, float]) -> str:
@@ -125,8 +147,7 @@ def plan_summary(outcome: Outcome, scenario: Scenario) -> str:
     settings = scenario.optimise
     assert settings is not None
     budget = settings.budget
-    lines = [f"plan ({plan.status}; {'stable' if outcome.stable else 'not stable'} after "
-             f"{len(outcome.rounds)} round(s)), objective: most "
+    lines = [f"plan ({_verdict(outcome)}), objective: most "
              f"{_objective_text(settings.weights)}; {plan.total_posts()} posts"]
     lines.append(f"  money: RM{one_off_rm(outcome):,.0f} one-off of RM{budget.one_off_rm:,.0f}; "
                  f"RM{recurring_rm_per_year(outcome, scenario):,.0f} a year recurring at the "
@@ -148,7 +169,24 @@ def plan_summary(outcome: Outcome, scenario: Scenario) -> str:
         for row in outcome.paired[outcome.paired.metric == metric].itertuples():
             lines.append(f"  {metric}, {CHOSEN} - {row.option_b}: {row.mean_diff:+,.0f} "
                          f"[{row.ci_low:+,.0f}, {row.ci_high:+,.0f}]")
-    for r in outcome.rounds:
-        lines.append(f"  round {r.number}: surrogate {r.promised:,.0f}, simulated "
-                     f"{r.simulated:,.0f} (gap {r.gap_share:+.1%})")
+    lines.extend(_certificate_lines(outcome))
     return "\n".join(lines)
+
+
+def _verdict(outcome: Outcome) -> str:
+    """The plan's standing in a few words: certified, or which check it failed."""
+    if outcome.target is not None:
+        return outcome.target.sentence()
+    failed = failed_checks(outcome.certificate)
+    return "certified: every check passed" if not failed else \
+        "NOT certified: failed " + ", ".join(failed)
+
+
+def _certificate_lines(outcome: Outcome) -> list[str]:
+    lines = []
+    for row in outcome.certificate.itertuples(index=False):
+        lines.append(f"  {'passed' if row.passed else 'FAILED'}: {row.check} = "
+                     f"{row.value:,.3g} (threshold {row.threshold:,.3g}); {row.note}")
+    if outcome.robust is not None:
+        lines.append(f"  the plan with the smallest worst regret differs: {outcome.depends_on}")
+    return lines

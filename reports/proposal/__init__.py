@@ -1,20 +1,22 @@
 """Budget proposal of an optimised plan: an A4 PDF paper and an Excel workbook, English or Malay.
 
 Reads an optimisation run folder (``plan.csv``, ``summary.csv``, ``option_*.csv``,
-``paired_diff.csv``, ``marginal.csv``, ``run.json``) and never runs a simulation or a
-solver; each cost is in the year ``plan.csv`` says it is paid.  The paper follows the
-order of a Malaysian government budget paper: purpose, background, justification,
-financial implications, recommendation; an appendix lists the assumptions and the
-published facts the plan rests on.  Both languages carry the same numbers.
+``paired_diff.csv``, ``budget.csv``, ``frontier.csv``, ``binding.csv``,
+``candidates.csv``, ``certificate.csv``, ``regret.csv``, ``run.json``) and never runs a
+simulation or a solver; each cost is in the year ``plan.csv`` says it is paid.  The paper
+follows the order of a Malaysian government budget paper: purpose, background,
+justification, financial implications, recommendation; an appendix lists the assumptions
+and the published facts the plan rests on.  Both languages carry the same numbers.
 
 The package keeps one concept a module: :mod:`~reports.proposal.wording` (every phrase in
 both languages), :mod:`~reports.proposal.data` (the run folder read and costed),
 :mod:`~reports.proposal.workbook`, :mod:`~reports.proposal.document` (the PDF's layout,
 with :mod:`~reports.proposal.tables` and :mod:`~reports.proposal.fonts`),
 :mod:`~reports.proposal.charts`, :mod:`~reports.proposal.changes` (what the plan changes
-and keeps, in words), :mod:`~reports.proposal.justification` (how the plan was chosen and
-what it achieves) and :mod:`~reports.proposal.sections` (what the paper says, section by
-section).
+and keeps, in words), :mod:`~reports.proposal.justification` (what the plan achieves),
+:mod:`~reports.proposal.choice` (how it was chosen: candidates, selection, certificate,
+regret; its words in :mod:`~reports.proposal.wording_choice`) and
+:mod:`~reports.proposal.sections` (what the paper says, section by section).
 """
 
 from __future__ import annotations

@@ -36,7 +36,10 @@ from reports.run_folder import (
     option_csv,
     read_binding,
     read_budget,
+    read_candidates,
+    read_certificate,
     read_frontier,
+    read_regret,
 )
 
 KEY_METRICS = (*LEADERSHIP_METRICS, ACTIONED, "lapsed")
@@ -153,35 +156,6 @@ class PostCount:
 
 
 @dataclass(frozen=True)
-class Promise:
-    """What the optimiser's simplified model promised for the plan, and what was simulated.
-
-    Attributes
-    ----------
-    promised : float
-        Actioned tip-offs the optimiser's model promised for the plan.
-    simulated, low, high : float
-        Actioned tip-offs in the simulation's verification, with its interval.
-    rounds : int
-        Optimise-and-verify rounds run.
-    stable : bool
-        Whether the last two rounds proposed the same plan.
-    """
-
-    promised: float
-    simulated: float
-    low: float
-    high: float
-    rounds: int
-    stable: bool
-
-    @property
-    def shortfall_share(self) -> float:
-        """How much less (negative: more) the simulation gives than was promised."""
-        return 1 - self.simulated / self.promised if self.promised else math.nan
-
-
-@dataclass(frozen=True)
 class ProposalData:
     """Everything the paper and the workbook say, read from one optimisation run folder.
 
@@ -214,6 +188,9 @@ class ProposalData:
     budget, frontier, binding : pd.DataFrame or None
         ``budget.csv``, ``frontier.csv`` and ``binding.csv`` (see
         :mod:`reports.run_folder`); None for a run written before them.
+    candidates, certificate, regret : pd.DataFrame or None
+        ``candidates.csv``, ``certificate.csv`` and ``regret.csv``: how the plan was
+        chosen; None for a run written before them.
     """
 
     run: dict[str, Any]
@@ -230,6 +207,9 @@ class ProposalData:
     budget: pd.DataFrame | None = None
     frontier: pd.DataFrame | None = None
     binding: pd.DataFrame | None = None
+    candidates: pd.DataFrame | None = None
+    certificate: pd.DataFrame | None = None
+    regret: pd.DataFrame | None = None
 
     @property
     def bought(self) -> list[CostLine]:
@@ -259,7 +239,7 @@ class ProposalData:
 
     @property
     def plan(self) -> dict[str, Any]:
-        """The optimiser's record of the plan (status, rounds, total posts), if any."""
+        """The optimiser's record of the plan (status, certificate, total posts), if any."""
         return self.run.get("plan") or {}
 
     @property
@@ -301,19 +281,6 @@ class ProposalData:
         """The horizon's years, ``"2024–2026"``."""
         return (f"{self.years[0]}–{self.years[-1]}" if len(self.years) > 1
                 else str(self.years[0]))
-
-    @property
-    def promise(self) -> Promise | None:
-        """The optimiser's promise beside the simulated result, when both are known."""
-        promised = self.plan.get("surrogate_actioned")
-        own = self.outcomes[self.outcomes["metric"] == "actioned"] if len(self.outcomes) \
-            else self.outcomes
-        if promised is None or own.empty:
-            return None
-        row = own.iloc[0]
-        return Promise(float(promised), float(row["mean"]), float(row["ci_low"]),
-                       float(row["ci_high"]), int(self.plan.get("rounds") or 0),
-                       bool(self.plan.get("stable")))
 
     @property
     def has_verdicts(self) -> bool:
@@ -497,7 +464,8 @@ def read_proposal_data(folder: Path) -> ProposalData:
     folder : Path
         The run folder: ``plan.csv``, ``summary.csv`` and ``run.json`` at least;
         ``option_*.csv``, ``paired_diff.csv``, ``budget.csv``, ``frontier.csv``,
-        ``binding.csv`` and (from older runs) ``marginal.csv`` when present.
+        ``binding.csv``, ``candidates.csv``, ``certificate.csv``, ``regret.csv`` and (from
+        older runs) ``marginal.csv`` when present.
 
     Returns
     -------
@@ -518,4 +486,5 @@ def read_proposal_data(folder: Path) -> ProposalData:
     return ProposalData(run, lines, years, outcomes, comparators, options, marginal, posts,
                         paired, pd.read_csv(folder / SUMMARY_CSV),
                         _read_if_present(folder / option_csv(STATUS_QUO)), read_budget(folder),
-                        read_frontier(folder), read_binding(folder))
+                        read_frontier(folder), read_binding(folder), read_candidates(folder),
+                        read_certificate(folder), read_regret(folder))

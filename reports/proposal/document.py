@@ -77,7 +77,8 @@ PRODUCER = "MICAC planning tool (run_scenario.py), ReportLab"
 """Written as the PDF's creator and producer instead of ReportLab's own, which carries a
 web address: the paper must hold none."""
 
-Style = Literal["title", "subtitle", "heading", "body", "bullet", "caption", "note"]
+Style = Literal["title", "subtitle", "heading", "subheading", "body", "bullet", "caption",
+                "note"]
 
 
 def _styles() -> dict[Style, ParagraphStyle]:
@@ -90,6 +91,10 @@ def _styles() -> dict[Style, ParagraphStyle]:
                                    alignment=TA_CENTER, spaceAfter=8),
         "heading": ParagraphStyle("heading", body, fontName=BOLD_FONT, fontSize=12.5,
                                   leading=15, alignment=TA_LEFT, spaceBefore=10, spaceAfter=0),
+        "subheading": ParagraphStyle("subheading", body, fontName=BOLD_FONT,
+                                     fontSize=BODY_PT + 0.5, leading=(BODY_PT + 0.5) * LEADING,
+                                     textColor=ACCENT, alignment=TA_LEFT, spaceBefore=8,
+                                     spaceAfter=3),
         "body": body,
         "bullet": ParagraphStyle("bullet", body, leftIndent=16, bulletIndent=5,
                                  bulletFontName=FONT, spaceAfter=2, alignment=TA_LEFT),
@@ -188,6 +193,10 @@ class Paper:
         self._held += [self._paragraph(text, "heading"),
                        HRFlowable(width="100%", thickness=0.8, color=ACCENT, spaceBefore=2,
                                   spaceAfter=5)]
+
+    def subheading(self, text: str) -> None:
+        """A heading inside a section, kept on the same page as what follows it."""
+        self._held.append(self._paragraph(text, "subheading"))
 
     def paragraph(self, text: str, style: Style = "body") -> None:
         """A paragraph of running text (or a ``caption`` or ``note``)."""

@@ -1,8 +1,9 @@
 """Section 3 of the paper: how the plan was found and checked, and what it achieves.
 
-The optimiser's simplified model chose the plan; the simulation is what the paper's
-figures come from, so the model's promise is stated beside the simulated result, and
-"best" is said only of what the simulation showed.  Paired differences read the verdict
+The simulation chose the plan among the optimiser's candidates, and fresh replications
+give the paper's figures: how it was chosen, its certificate and its regret are stated
+(:mod:`reports.proposal.choice`) before its outcomes, and "best" is said only of what the
+simulation showed.  Paired differences read the verdict
 of ``paired_diff.csv`` (better, worse, or no meaningful difference, by the one rule of
 ``model.metrics``) where the run wrote one, and say "beyond noise" or "within noise" from
 the 95 % interval where it did not.
@@ -15,12 +16,13 @@ from typing import Any
 import pandas as pd
 
 from model.metrics import BETTER, METRICS, NATIONAL, beyond_noise, fewer_is_better, label
-from reports.formatting import DASH, PERCENT_SIGN, format_count, format_percent, is_share
+from reports.formatting import DASH, PERCENT_SIGN, format_count, is_share
 from reports.outcomes import ACTIONED
 from reports.proposal import wording as w
 from reports.proposal import wording_plan as wp
 from reports.proposal._formatting import amount, estimate
 from reports.proposal.charts import option_chart
+from reports.proposal.choice import how_the_plan_was_chosen
 from reports.proposal.data import ProposalData
 from reports.proposal.document import Paper
 from reports.proposal.terms import objective_weights
@@ -116,23 +118,6 @@ def _rule(paper: Paper, data: ProposalData, language: Language) -> None:
         else _percent(float(threshold.iloc[0]))))
 
 
-def _promise(paper: Paper, data: ProposalData, language: Language) -> None:
-    """The optimiser's promise beside the simulated result, and how the plan was chosen."""
-    promise = data.promise
-    if promise is None:
-        return
-    share = promise.shortfall_share
-    difference = (w.SHORTFALL if share >= 0 else w.EXCESS).format(
-        language, share=format_percent(abs(share)))
-    paper.paragraph(w.PROMISE.format(
-        language, promised=format_count(promise.promised),
-        simulated=format_count(promise.simulated), low=format_count(promise.low),
-        high=format_count(promise.high), difference=difference))
-    if promise.rounds:
-        paper.paragraph((w.ROUNDS_STABLE if promise.stable else w.ROUNDS_BEST).format(
-            language, rounds=promise.rounds))
-
-
 def _best_of_compared(paper: Paper, data: ProposalData, language: Language) -> None:
     """Say the plan is the best of those compared only where the simulation showed it.
 
@@ -168,7 +153,7 @@ def _method(paper: Paper, data: ProposalData, language: Language) -> None:
     paper.paragraph(w.METHOD.format(language, period=data.period, reps=run.get("replications"),
                                     seed=run.get("seed"),
                                     interval=w.interval_words(run.get("interval"), language)))
-    _promise(paper, data, language)
+    how_the_plan_was_chosen(paper, data, language)
     _best_of_compared(paper, data, language)
     _rule(paper, data, language)
 

@@ -148,31 +148,8 @@ VERDICT_RULE = Phrase(
     "yang dilaraskan bagi {metrics} hasil yang dibandingkan antara dua pelan (kaedah Holm), "
     "tidak merangkumi sifar dan melebihi {threshold} daripada nilai pelan yang satu lagi; "
     "jika tidak, tiada perbezaan yang bermakna.")
-PROMISE = Phrase(
-    "The optimiser chose the plan with a simplified model of the work, which promised "
-    "{promised} actioned tip-offs; the simulation gives {simulated} [{low}, {high}], "
-    "{difference}. Every figure in this paper is the simulation's.",
-    "Pengoptimum memilih pelan ini menggunakan model ringkas proses kerja, yang menjanjikan "
-    "{promised} tip-off diambil tindakan; simulasi memberikan {simulated} [{low}, {high}], "
-    "iaitu {difference}. Setiap angka dalam kertas ini ialah hasil simulasi.")
 SHORTFALL = Phrase("{share} less", "kurang {share}")
 EXCESS = Phrase("{share} more", "lebih {share}")
-ROUNDS_STABLE = Phrase(
-    "The optimiser proposed a plan in each of {rounds} rounds, each checked in the "
-    "simulation and its model corrected from the result; the last two rounds proposed this "
-    "plan.",
-    "Pengoptimum mencadangkan satu pelan dalam setiap satu daripada {rounds} pusingan; "
-    "setiap pelan disemak dalam simulasi dan modelnya diperbetulkan berdasarkan hasilnya; "
-    "dua pusingan terakhir mencadangkan pelan ini.")
-ROUNDS_BEST = Phrase(
-    "The optimiser proposed a plan in each of {rounds} rounds, each checked in the "
-    "simulation and its model corrected from the result; the rounds did not settle on one "
-    "plan, so this is the one that did best in the simulation, a good plan rather than a "
-    "proven best one.",
-    "Pengoptimum mencadangkan satu pelan dalam setiap satu daripada {rounds} pusingan; "
-    "setiap pelan disemak dalam simulasi dan modelnya diperbetulkan berdasarkan hasilnya; "
-    "pusingan tersebut tidak bertumpu kepada satu pelan, maka ini ialah pelan yang terbaik "
-    "dalam simulasi, iaitu pelan yang baik tetapi belum terbukti yang terbaik.")
 BEST_OF_COMPARED = Phrase(
     "Of the plans compared in the simulation, it actions the most tip-offs, better than "
     "{options}.",

@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from model.metrics import HQ, label
 from reports.proposal import wording as w
+from reports.proposal import wording_choice as wc
 from reports.proposal import wording_plan as wp
 from reports.proposal import workbook_plan as plan_sheets
 from reports.proposal.changes import bought_item, kept_rows, paid_unit
@@ -34,12 +35,13 @@ from reports.proposal.wording import Language
 SHEET_NAMES: dict[str, tuple[str, ...]] = {
     language: (w.SHEET_LINE_ITEMS(language), wp.SHEET_BUDGET(language), w.SHEET_POSTS(language),
                w.SHEET_KEPT(language), w.SHEET_OUTCOMES(language), wp.SHEET_STATES(language),
-               wp.SHEET_SERVICE(language), wp.SHEET_BINDING(language),
-               wp.SHEET_FRONTIER(language), w.SHEET_ASSUMPTIONS(language))
+               wp.SHEET_SERVICE(language), wc.SHEET_CERTIFICATE(language),
+               wp.SHEET_BINDING(language), wp.SHEET_FRONTIER(language),
+               w.SHEET_ASSUMPTIONS(language))
     for language in w.LANGUAGES
 }
 """Sheet names of the workbook by language: line items, budget, posts, kept, outcomes, by
-state, service levels, binding constraints, frontier, assumptions."""
+state, service levels, certificate, binding constraints, frontier, assumptions."""
 
 RM_FORMAT = "#,##0"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -253,8 +255,9 @@ def write_workbook(data: ProposalData, path: Path, language: Language = "en") ->
     _outcomes_sheet(book.create_sheet(names[4]), data, language)
     plan_sheets.states_sheet(book.create_sheet(names[5]), data, language)
     plan_sheets.service_sheet(book.create_sheet(names[6]), data, language)
-    plan_sheets.binding_sheet(book.create_sheet(names[7]), data, language)
-    plan_sheets.frontier_sheet(book.create_sheet(names[8]), data, language)
-    _assumptions_sheet(book.create_sheet(names[9]), data, language)
+    plan_sheets.certificate_sheet(book.create_sheet(names[7]), data, language)
+    plan_sheets.binding_sheet(book.create_sheet(names[8]), data, language)
+    plan_sheets.frontier_sheet(book.create_sheet(names[9]), data, language)
+    _assumptions_sheet(book.create_sheet(names[10]), data, language)
     book.save(path)
     return path

@@ -3,8 +3,9 @@
 The budget sheet keeps the finance officer's sums live: each horizon year's one-off and
 total are formulas of the line items (so a changed price moves them), recurring is their
 difference; what was available, the ceiling, what is unspent and the liabilities after the
-horizon are ``budget.csv``'s values.  The other sheets hold the run's figures as numbers.
-A sheet whose file the run lacks says so in its first cell.
+horizon are ``budget.csv``'s values.  The other sheets hold the run's figures as numbers
+(the certificate's values also in words, as the paper gives them: a share with no gain to
+share it is no number).  A sheet whose file the run lacks says so in its first cell.
 """
 
 from __future__ import annotations
@@ -18,8 +19,18 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
 
 from model.metrics import NATIONAL, label
+from reports import choice
 from reports.proposal import wording as w
+from reports.proposal import wording_choice as wc
 from reports.proposal import wording_plan as wp
+from reports.proposal.choice import (
+    certificate_sentence,
+    check_label,
+    check_threshold,
+    check_value,
+    objective_unit,
+    regret_rows,
+)
 from reports.proposal.data import ProposalData
 from reports.proposal.money import horizon_rows, liabilities, posts_by_year
 from reports.proposal.terms import service_levels
@@ -183,3 +194,36 @@ def states_sheet(sheet: Worksheet, data: ProposalData, language: Language) -> No
     for cells in sheet.iter_rows(min_row=2, min_col=5, max_col=7):
         for cell in cells:
             cell.number_format = ESTIMATE_FORMAT
+
+
+def _finite(value: float) -> float | None:
+    """A number a cell can hold: None (an empty cell) for NaN and infinity."""
+    return value if choice.finite(value) else None
+
+
+def certificate_sheet(sheet: Worksheet, data: ProposalData, language: Language) -> None:
+    """The certificate's checks (values as numbers and in words), then the regret."""
+    _header(sheet, [w.CODE(language), wc.CHECK(language), w.VALUE(language),
+                    wc.VALUE_NUMBER(language),
+                    wc.THRESHOLD(language), wc.RESULT(language), w.NOTE(language)])
+    if data.certificate is None:
+        _absent(sheet, "certificate.csv", language)
+        return
+    checks = choice.checks(data.certificate)
+    for check in checks:
+        sheet.append([check.name, check_label(check, data, language),
+                      check_value(check, data, language), _finite(check.value),
+                      check_threshold(check, data, language),
+                      (wc.PASSED if check.passed else wc.FAILED)(language),
+                      choice.plain_note(check.note)])
+    if checks:
+        sheet.append([])
+        sheet.append([certificate_sentence(data, language)])
+    rows = regret_rows(data, language)
+    if rows:
+        sheet.append([])
+        _header(sheet, [wc.FINALIST(language), wc.WORST_CASE(language),
+                        wc.SHORT_OF_BEST.format(language, unit=objective_unit(data, language)),
+                        wc.SHARE_OF_GAIN(language)])
+        for row in rows:
+            sheet.append(row)

@@ -426,8 +426,11 @@ def small_optimisation(tmp_path_factory):
     done = run_cli("scenarios/optimise_rm13m.yaml", "--set", "initial_state=null",
                    "--set", "end_date=2024-06-30",
                    "--set", "arrivals.referrals_per_year.2023=30000",
-                   "--set", "optimise.rounds=1", "--set", "optimise.replications=2",
-                   "--set", "optimise.time_limit_seconds=5",
+                   "--set", "optimise.rounds=1", "--set", "optimise.replications=4",
+                   "--set", "optimise.deterministic_time_limit=1",
+                   "--set", "optimise.selection={candidates: 5, next_best: 1, "
+                   "max_replications: 8, neighbours: 2, finalists: 2, regret_replications: 2, "
+                   "indifference_share: 0.1}",
                    "--replications", "3", "--seed", "5", "--quiet", "--out", out)
     assert done.returncode == 0, done.stderr
     return out, done.stdout
@@ -463,6 +466,11 @@ def test_optimise_run_writes_plan_budget_binding_frontier(small_optimisation) ->
     assert info["plan"]["budget"]["one_off_rm"] == 13_000_000
     assert info["plan"]["objective"] == {"raids": 1.0}
     assert len(info["plan"]["service_levels"]) == 2
+    certificate = pd.read_csv(out / "certificate.csv")
+    assert set(certificate.columns) >= {"check", "value", "threshold", "passed"}
+    regret = pd.read_csv(out / "regret.csv")
+    assert regret.hypothesis.nunique() == 6  # every shipped hypothesis
+    assert "not stable" not in stdout and "certified" in stdout
 
 
 def test_a_full_plan_trains_one_person_a_place_and_pays_salaries_from_the_fill_date() -> None:

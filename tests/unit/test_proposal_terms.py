@@ -152,7 +152,7 @@ def write_new_folder(folder: Path, new_files: bool = True) -> Path:
     run["scenario"]["optimise"]["frontier"] = {"x": "raids",
                                                "y": "high_risk_examined_within_target"}
     run["plan"] = {
-        "status": "optimal", "rounds": 2, "stable": True,
+        "status": "optimal",
         "objective": {"raids": 1.0},
         "budget": {"one_off_rm": ONE_OFF_ENVELOPE_RM, "annual_rm": ANNUAL_RM,
                    "recurring_from_one_off": False, "liabilities_to_year": LIABILITIES_TO},

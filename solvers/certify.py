@@ -1,0 +1,299 @@
+"""Choosing among candidate plans by simulation, and the certificate the choice carries.
+
+1. Every candidate and today's allocation get ``optimise.replications`` replications
+   with common random numbers (the selection's first stage).  A candidate whose service
+   levels do not hold there (a paired interval below its floor) leaves the selection.
+2. KN (``solvers.selection``) picks the best of the rest with probability at least
+   ``optimise.selection.probability`` when it beats the others by the indifference zone.
+   Plans the procedure cannot tell apart may cost differently: the cheapest candidate
+   whose shortfall from KN's choice is, with 95 % simultaneous confidence, within the
+   indifference zone is chosen instead (:func:`cheapest_within_zone`, with further paired
+   replications), so that money is not spent for a difference too small to matter.
+3. Everything reported is estimated on fresh replications (from :data:`FRESH_FIRST`),
+   never those that chose: the chosen plan's outcomes, its paired differences, its
+   service levels, and how much its best neighbours could improve on it.
+
+:class:`PlanRuns` runs each (plan, replication) once, as one pool of tasks per batch, on
+the local process pool or a Dask cluster, and counts replications for a progress bar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from model.experiments.executors import ExecutorKind
+from model.experiments.replications import Progress, Replications, interval, run_tasks
+from model.scenario import Scenario
+from solvers.candidates import Candidate
+from solvers.plan import Plan, apply_plan, plan_cost_rm
+from solvers.selection import NeighbourBound, SelectionResult, select_best
+from solvers.service import objective_values, values_of
+
+FRESH_FIRST = 100_000
+"""Replication numbers from here on are fresh: never used to choose a plan."""
+CANDIDATE_COLUMNS = ["candidate", "source", "replications", "objective_mean", "ci_low",
+                     "ci_high", "eliminated_at", "promised", "note"]
+CERTIFICATE_COLUMNS = ["check", "value", "threshold", "passed", "note"]
+
+
+@dataclass
+class PlanRuns:
+    """Replications of named plans, each (plan, replication number) simulated once.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario the plans are applied to.
+    workers : int
+        Processes (or Dask workers) to run them.
+    progress : callable, optional
+        Counts replications as they finish.
+    executor, scheduler
+        Where they run (``model.experiments.executors``).
+    """
+
+    scenario: Scenario
+    workers: int
+    progress: Progress | None = None
+    executor: ExecutorKind = ExecutorKind.LOCAL
+    scheduler: str | None = None
+
+    def __post_init__(self) -> None:
+        self.plans: dict[str, Plan] = {}
+        self._done: dict[tuple[str, int], Replications] = {}
+
+    def add(self, name: str, plan: Plan) -> None:
+        """Name a plan (a name stands for one plan throughout)."""
+        self.plans.setdefault(name, plan)
+
+    def run(self, names: Sequence[str], numbers: range) -> dict[str, Replications]:
+        """Each named plan's replications ``numbers``, the missing ones as one pool."""
+        missing = [(name, r) for name in names for r in numbers if (name, r) not in self._done]
+        applied = {name: apply_plan(self.scenario, self.plans[name])
+                   for name in dict.fromkeys(name for name, _ in missing)}
+        results = run_tasks([(applied[name], r) for name, r in missing], self.workers,
+                            self.progress, self.executor, self.scheduler)
+        self._done.update(zip(missing, results, strict=True))
+        return {name: Replications.concat([self._done[(name, r)] for r in numbers])
+                for name in names}
+
+    def objective(self, weights: dict[str, float]) -> Callable[[list[str], range],
+                                                               dict[str, np.ndarray]]:
+        """The selection's sampler: each plan's objective on each replication number."""
+        def sample(names: list[str], numbers: range) -> dict[str, np.ndarray]:
+            return {name: objective_values(results, weights)
+                    for name, results in self.run(names, numbers).items()}
+        return sample
+
+
+def floors_hold(scenario: Scenario, plan: Replications, today: Replications) -> bool:
+    """Whether every service level holds: its paired interval at or above the floor."""
+    settings = scenario.optimise
+    assert settings is not None
+    for level in settings.service_levels:
+        values = values_of(plan, level.metric, level.scope)
+        floors = (level.floor * values_of(today, level.metric, level.scope)
+                  if level.relative_to is not None else np.full(values.shape, level.floor))
+        if interval(values - floors)[1] < -1e-9:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the selection chose, from which candidates, and what it screened out."""
+
+    selection: SelectionResult
+    candidates: dict[str, Candidate]
+    floors_missed: dict[str, np.ndarray]  # first-stage objective values of those left out
+    delta: float
+    name: str  # the candidate chosen: KN's, or the cheapest within the zone of it
+
+    @property
+    def chosen(self) -> Candidate:
+        """The candidate chosen."""
+        return self.candidates[self.name]
+
+
+def cheapest_within_zone(scenario: Scenario, result: SelectionResult,
+                         candidates: Mapping[str, Candidate], delta: float,
+                         sample: Callable[[list[str], range], dict[str, np.ndarray]]) -> str:
+    """The cheapest candidate within the indifference zone of KN's choice, else KN's choice.
+
+    Candidates cheaper than KN's choice whose selection mean is within ``delta`` of it are
+    tried cheapest first (at most three).  Each is replicated further, paired with KN's
+    choice, until the one-sided upper bound of (KN's choice minus it) falls below
+    ``delta`` (it qualifies), its lower bound rises above ``delta`` (it does not), or the
+    selection's cap on replications is reached.  The bounds hold together at 95 %
+    (Bonferroni over the candidates tried).
+    """
+    best = result.candidate(result.chosen)
+    cost = {name: plan_cost_rm(scenario, candidates[name].plan) for name in candidates}
+    close = sorted((c for c in result.candidates
+                    if cost[c.name] < cost[best.name] - 1.0
+                    and c.objective_mean >= best.objective_mean - delta),
+                   key=lambda c: cost[c.name])[:3]
+    params = result.parameters
+    cap = params.max_replications
+    level = 1.0 - 0.05 / max(len(close), 1)
+    for record in close:
+        count = min(record.replications, best.replications)
+        while count >= 2:
+            numbers = range(params.first_replication, params.first_replication + count)
+            values = sample([best.name, record.name], numbers)
+            difference = values[best.name] - values[record.name]
+            half = stats.t.ppf(level, count - 1) * difference.std(ddof=1) / np.sqrt(count)
+            if difference.mean() + half < delta:
+                return record.name
+            if difference.mean() - half > delta or count >= cap:
+                break
+            count = min(cap, count + max(2, params.batch_size))
+    return best.name
+
+
+def choose(scenario: Scenario, runs: PlanRuns, candidates: list[Candidate], today: str,
+           say: Callable[[str], None]) -> Choice:
+    """Screen the candidates on their service levels, then select the best by KN.
+
+    If no candidate keeps its service levels in the first stage, all go on (the
+    certificate then says which floor the plan misses).
+    """
+    settings = scenario.optimise
+    assert settings is not None
+    n0 = settings.replications
+    first = range(0, n0)
+    for candidate in candidates:
+        runs.add(candidate.name, candidate.plan)
+    say(f"selection: {len(candidates)} candidates, {n0} replications each to start ...")
+    stage = runs.run([today, *(c.name for c in candidates)], first)
+    kept = [c for c in candidates if floors_hold(scenario, stage[c.name], stage[today])]
+    if not kept:
+        say("selection: no candidate keeps every service level in the first stage; all go on")
+        kept = list(candidates)
+    missed = {c.name: objective_values(stage[c.name], settings.weights)
+              for c in candidates if c not in kept}
+    best_mean = max(float(objective_values(stage[c.name], settings.weights).mean())
+                    for c in kept)
+    delta = settings.selection.indifference_share * max(best_mean, 1.0)
+    result = select_best([c.name for c in kept], runs.objective(settings.weights), delta=delta,
+                         alpha=1.0 - settings.selection.probability, n0=n0,
+                         max_replications=settings.selection.max_replications,
+                         batch_size=max(1, runs.workers))
+    pool = {c.name: c for c in candidates}
+    name = cheapest_within_zone(scenario, result, {c.name: c for c in kept}, delta,
+                                runs.objective(settings.weights))
+    say(f"selection: KN chose {result.chosen} after {result.total_replications} replications "
+        f"({result.stop_reason.replace('_', ' ')})"
+        + (f"; {name} is cheaper and within the indifference zone of it" if name != result.chosen
+           else ""))
+    return Choice(result, pool, missed, delta, name)
+
+
+def _note(choice: Choice, name: str) -> str:
+    if name == choice.name:
+        return "chosen" if name == choice.selection.chosen else \
+            f"chosen: cheaper than {choice.selection.chosen} and within the indifference zone"
+    if name == choice.selection.chosen:
+        return "best by the selection; a cheaper plan within the indifference zone was chosen"
+    return ""
+
+
+def candidates_table(choice: Choice) -> pd.DataFrame:
+    """``candidates.csv``: every candidate, its source, replications, mean and elimination."""
+    rows = []
+    for record in choice.selection.candidates:
+        candidate = choice.candidates[record.name]
+        rows.append({"candidate": record.name, "source": candidate.source,
+                     "replications": record.replications,
+                     "objective_mean": record.objective_mean, "ci_low": record.ci_low,
+                     "ci_high": record.ci_high, "eliminated_at": record.eliminated_at,
+                     "promised": candidate.promised,
+                     "note": _note(choice, record.name)})
+    for name, values in choice.floors_missed.items():
+        mean, low, high = interval(values)
+        rows.append({"candidate": name, "source": choice.candidates[name].source,
+                     "replications": values.size, "objective_mean": mean, "ci_low": low,
+                     "ci_high": high, "eliminated_at": values.size,
+                     "promised": choice.candidates[name].promised,
+                     "note": "a service level missed in the first stage"})
+    frame = pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
+    frame["eliminated_at"] = frame["eliminated_at"].astype("Int64")
+    return frame
+
+
+@dataclass(frozen=True)
+class CertificateInputs:
+    """What the certificate's rows are read from."""
+
+    choice: Choice
+    bound: NeighbourBound | None
+    promised: float
+    simulated: float
+    service_levels: pd.DataFrame
+    worst_regret: float  # the plan's worst regret as a share of its gain (NaN: not measured)
+    worst_case: str
+
+
+def certificate_table(scenario: Scenario, inputs: CertificateInputs) -> pd.DataFrame:
+    """``certificate.csv``: one row per check, its value, threshold and whether it passed."""
+    settings = scenario.optimise
+    assert settings is not None
+    wanted = settings.selection
+    selection = inputs.choice.selection
+    p = selection.parameters
+    delta = inputs.choice.delta
+    rows = [
+        {"check": "probability_of_correct_selection",
+         "value": wanted.probability if selection.guarantee_held else np.nan,
+         "threshold": wanted.probability, "passed": selection.guarantee_held,
+         "note": f"KN with common random numbers: n0 {p.n0}, at most {p.max_replications} "
+                 f"replications a candidate, {len(selection.candidates)} candidates, "
+                 f"{selection.total_replications} replications; stopped: "
+                 f"{selection.stop_reason.replace('_', ' ')}"},
+        {"check": "indifference_zone", "value": delta, "threshold": wanted.indifference_share,
+         "passed": True,
+         "note": f"{wanted.indifference_share:.0%} of the best first-stage mean, in objective "
+                 "units: smaller differences are not told apart"},
+    ]
+    if inputs.bound is None:
+        rows.append({"check": "best_neighbour_improvement_bound", "value": np.nan,
+                     "threshold": delta, "passed": False,
+                     "note": "no neighbour of the plan keeps the constraints: nothing to bound"})
+    else:
+        rows.append({"check": "best_neighbour_improvement_bound", "value": inputs.bound.bound,
+                     "threshold": delta, "passed": inputs.bound.within(delta),
+                     "note": f"simultaneous {inputs.bound.confidence:.0%} upper bound over "
+                             f"{len(inputs.bound.neighbours)} neighbours on fresh replications; "
+                             f"largest: {inputs.bound.worst_neighbour}"})
+    gap = (inputs.simulated - inputs.promised) / inputs.promised if inputs.promised else np.nan
+    rows.append({"check": "surrogate_gap", "value": gap, "threshold": wanted.surrogate_gap_share,
+                 "passed": bool(abs(gap) <= wanted.surrogate_gap_share),
+                 "note": f"(simulated {inputs.simulated:,.0f} - promised {inputs.promised:,.0f})"
+                         " / promised, at the chosen plan, on fresh replications"})
+    for row in inputs.service_levels.itertuples(index=False):
+        rows.append({"check": f"service_level:{row.metric}.{row.scope}", "value": row.mean,
+                     "threshold": row.floor_value, "passed": bool(row.met),
+                     "note": f"paired 95 % interval of plan minus floor "
+                             f"[{row.margin_ci_low:+,.1f}, {row.margin_ci_high:+,.1f}]"})
+    rows.append({"check": "worst_regret", "value": inputs.worst_regret,
+                 "threshold": wanted.worst_regret_share,
+                 "passed": bool(inputs.worst_regret <= wanted.worst_regret_share),
+                 "note": inputs.worst_case})
+    return pd.DataFrame(rows, columns=CERTIFICATE_COLUMNS)
+
+
+def failed_checks(certificate: pd.DataFrame) -> list[str]:
+    """The checks a certificate did not pass."""
+    return [str(check) for check, passed in zip(certificate.check, certificate.passed,
+                                                strict=True) if not passed]
+
+
+def paired_objective(runs: PlanRuns, weights: dict[str, float], names: Sequence[str],
+                     numbers: range) -> Mapping[str, np.ndarray]:
+    """Each named plan's objective on the same replication numbers (common random numbers)."""
+    return runs.objective(weights)(list(names), numbers)

@@ -1,0 +1,154 @@
+"""Pilot rounds: correct the surrogate from the simulation before it proposes candidates.
+
+The surrogate ignores queueing and ageing, so it promises more than the simulation
+delivers.  Each pilot round solves it, simulates the plan (the selection's first-stage
+replications, so nothing is run twice) and scales each stage's efficiency by what the
+simulation delivered over what was promised.  The pilots' plans become candidates;
+the corrected surrogate proposes the rest.  Nothing is chosen here: the selection
+(``solvers.certify``) chooses, by simulation.
+
+A relative floor is aimed a margin above today's allocation; a floor a pilot's plan
+missed in the simulation is raised for the next round by the share it fell short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.experiments.replications import Replications, interval
+from model.metrics import NATIONAL, WHOLE_HORIZON
+from model.scenario import Scenario
+from model.schema_base import STATE_CODES
+from solvers.allocation import InfeasiblePlan, Request, floor_key, reference_outcomes, solve
+from solvers.candidates import Candidate
+from solvers.certify import PlanRuns
+from solvers.plan import Plan
+from solvers.service import values_of
+from solvers.surrogate import STAGES, Surrogate, build_surrogate
+
+EFFICIENCY_RANGE = (0.2, 2.0)
+"""A correction never scales a stage's capacity beyond these factors in one go."""
+CORRECTION_STEP = 0.05
+"""Corrections are rounded to this step: about what a pilot's few replications can tell
+apart, so that two seeds' pilots usually correct the surrogate alike and propose the same
+candidates (the selection, not the surrogate, settles the finer differences)."""
+FLOOR_MARGIN = 0.01
+"""Relative floors are first aimed this share above their value, for the noise of a check."""
+
+
+@dataclass(frozen=True)
+class Pilots:
+    """The pilot rounds' plans, the corrected surrogate, and the floors it aims at."""
+
+    candidates: list[Candidate]
+    surrogate: Surrogate
+    reference: dict[str, float]
+    request: Request
+
+
+def by_state(results: Replications, metric: str) -> dict[str, float]:
+    """Mean over replications of a whole-horizon metric for each state."""
+    metrics = results.metrics
+    chosen = metrics[(metrics.year == WHOLE_HORIZON) & (metrics.metric == metric)
+                     & (metrics.scope != NATIONAL)]
+    return chosen.groupby("scope").value.mean().to_dict()
+
+
+def recalibrate(surrogate: Surrogate, simulated: Sequence[tuple[Plan, Replications]]
+                ) -> Surrogate:
+    """Scale each stage's efficiency by what the simulation delivered over the promise.
+
+    With several plans, their deliveries and promises are pooled stage by stage, so the
+    correction holds around all of them rather than at one.  A state whose officers
+    were fully busy under a plan was capacity-bound there: its own capacity is scaled.
+    Otherwise it was short of cases: its shortfall scales the share of reviews passed on.
+    """
+    efficiency = dict(surrogate.efficiency)
+    sums: dict[str, list[float]] = {stage: [0.0, 0.0] for stage in STAGES}
+
+    def add(stage: str, delivered: float, promised: float) -> None:
+        sums[stage][0] += delivered
+        sums[stage][1] += promised
+
+    for plan, results in simulated:
+        flows = plan.flows
+        add("download", results.national("selected_for_download").mean(),
+            flows.get("selected", 0.0))
+        add("review", results.national("reviewed").mean(), flows.get("reviewed", 0.0))
+        add("high_risk", results.national("high_risk_examined_within_target").mean(),
+            flows.get("high_risk_examined_within_target", 0.0))
+        actioned = by_state(results, "actioned")
+        busy = by_state(results, "utilisation_officers")
+        for code in STATE_CODES:
+            stage = code if busy.get(code, 0.0) >= 0.95 else "pass"
+            add(stage, actioned.get(code, 0.0), flows.get(f"actioned.{code}", 0.0))
+    for stage, (delivered, promised) in sums.items():
+        if promised > 0 and delivered > 0:
+            factor = float(np.clip(delivered / promised, *EFFICIENCY_RANGE))
+            factor = round(factor / CORRECTION_STEP) * CORRECTION_STEP
+            efficiency[stage] = float(np.clip(efficiency[stage] * factor, 0.05, 5.0))
+    return surrogate.with_efficiency(efficiency)
+
+
+def pilot_rounds(scenario: Scenario, runs: PlanRuns, today: str,
+                 say: Callable[[str], None]) -> Pilots:
+    """Solve, simulate and correct the surrogate ``optimise.rounds`` times.
+
+    Each pilot's plan is simulated on the selection's first-stage replications, beside
+    today's allocation, so that its floors are checked where they count.
+    """
+    settings = scenario.optimise
+    assert settings is not None
+    surrogate = build_surrogate(scenario)
+    first = range(0, settings.replications)
+    relative = [level for level in settings.service_levels if level.relative_to is not None]
+    raise_by = {floor_key(level): 1.0 + FLOOR_MARGIN for level in relative}
+    pilots: list[Candidate] = []
+    request = Request(reference=reference_outcomes(scenario, surrogate))
+    for number in range(1, settings.rounds + 1):
+        reference = reference_outcomes(scenario, surrogate)
+        aimed = reference | {key: reference[key] * factor for key, factor in raise_by.items()
+                             if key in reference}
+        try:
+            plan = solve(scenario, surrogate, f"pilot_{number}",
+                         target=settings.target_actioned, request=Request(reference=aimed))
+        except InfeasiblePlan:
+            if pilots:
+                say(f"pilot {number}: the raised floors cannot be reached; the pilots end")
+                break
+            # a floor at the most the pipeline can give: aim at the floor itself
+            aimed = reference
+            plan = solve(scenario, surrogate, f"pilot_{number}", target=settings.target_actioned,
+                         request=Request(reference=aimed))
+            raise_by = dict.fromkeys(raise_by, 1.0)
+        request = Request(reference=aimed)
+        say(f"pilot {number}: the surrogate promises {plan.surrogate_objective:,.0f} "
+            f"({plan.status}, {plan.solve_seconds:.1f} s); simulating ...")
+        runs.add(plan.name, plan)
+        simulated = runs.run([plan.name, today], first)
+        _raise_missed(scenario, simulated[plan.name], simulated[today], raise_by)
+        pilots.append(Candidate(plan.name, f"pilot round {number}", plan))
+        surrogate = recalibrate(surrogate, [(plan, simulated[plan.name])])
+    return Pilots(pilots, surrogate, request.reference or {}, request)
+
+
+def _raise_missed(scenario: Scenario, plan: Replications, today: Replications,
+                  raise_by: dict[str, float]) -> None:
+    """Raise each relative floor the plan missed by the share it fell short.
+
+    Missed: the paired interval of plan minus floor reaches below zero (the selection's
+    test), so a floor held only on average is raised by the margin too.
+    """
+    settings = scenario.optimise
+    assert settings is not None
+    for level in settings.service_levels:
+        if level.relative_to is None:
+            continue
+        values = values_of(plan, level.metric, level.scope)
+        floors = level.floor * values_of(today, level.metric, level.scope)
+        if values.mean() > 0 and interval(values - floors)[1] < 0:
+            short = max(float(floors.mean() / values.mean()), 1.0)
+            raise_by[floor_key(level)] *= short * (1.0 + FLOOR_MARGIN)

@@ -1,0 +1,117 @@
+"""Robust across explanations and demand: each finalist's regret in every case.
+
+The history 2018-2023 fits several explanations (the calibrated hypotheses), and demand
+growth is an estimate with a range.  Each finalist of the selection, and today's
+allocation, is simulated under every hypothesis at low, central and high growth
+(common random numbers within a case).  A finalist's regret in a case is its shortfall
+from the best finalist there; ``regret_share`` divides it by the best finalist's
+objective, ``regret_of_gain`` by the finalist's own gain over today's allocation in
+that case (what the certificate's threshold is a share of).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from model.experiments.executors import ExecutorKind
+from model.experiments.replications import Progress, interval, run_tasks
+from model.loading import override
+from model.scenario import Scenario
+from solvers.plan import Plan, apply_plan
+from solvers.service import objective_values
+
+REGRET_FIRST = 200_000
+"""The regret table's replication numbers start here: apart from choosing and verifying."""
+DEMAND_PATH = "arrivals.growth_per_year_factor.value"
+REGRET_COLUMNS = ["candidate", "hypothesis", "demand", "objective_mean", "ci_low", "ci_high",
+                  "regret_share", "regret_of_gain"]
+TODAY = "status_quo"
+
+
+def demand_cases(scenario: Scenario) -> dict[str, Scenario]:
+    """The scenario at low, central and high yearly growth of tip-offs (its range)."""
+    growth = scenario.arrivals.growth_per_year_factor
+    levels = {"low": growth.low, "central": growth.value, "high": growth.high}
+    return {name: override(scenario, [f"{DEMAND_PATH}={value}"])
+            for name, value in levels.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class Robustness:
+    """The regret table and what it says about the choice.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``regret.csv`` (columns :data:`REGRET_COLUMNS`).
+    worst : dict of str to float
+        Each finalist's worst ``regret_of_gain`` over the cases.
+    worst_case : dict of str to str
+        The case where it is worst, in words.
+    """
+
+    table: pd.DataFrame
+    worst: dict[str, float]
+    worst_case: dict[str, str]
+
+    @property
+    def most_robust(self) -> str:
+        """The finalist whose worst regret is smallest."""
+        return min(self.worst, key=lambda name: (self.worst[name], name))
+
+
+def regret_table(hypotheses: Mapping[str, Scenario], finalists: Mapping[str, Plan],
+                 today: Plan, weights: dict[str, float], replications: int, workers: int,
+                 progress: Progress | None = None,
+                 executor: ExecutorKind = ExecutorKind.LOCAL,
+                 scheduler: str | None = None) -> Robustness:
+    """Simulate every finalist and today's allocation in every case; their regrets.
+
+    All the cases' replications run as one pool of tasks.
+    """
+    plans = {**finalists, TODAY: today}
+    cases = [(hypothesis, demand, scenario)
+             for hypothesis, base in hypotheses.items()
+             for demand, scenario in demand_cases(base).items()]
+    numbers = range(REGRET_FIRST, REGRET_FIRST + replications)
+    keys = [(h, d, name) for h, d, _ in cases for name in plans]
+    applied = {(h, d, name): apply_plan(scenario, plans[name])
+               for h, d, scenario in cases for name in plans}
+    tasks = [(applied[key], r) for key in keys for r in numbers]
+    results = run_tasks(tasks, workers, progress, executor, scheduler)
+    values: dict[tuple[str, str, str], np.ndarray] = {}
+    for index, key in enumerate(keys):
+        chunk = results[index * replications:(index + 1) * replications]
+        values[key] = np.concatenate([objective_values(part, weights) for part in chunk])
+    return _regrets(values, [(h, d) for h, d, _ in cases], list(finalists))
+
+
+def _regrets(values: dict[tuple[str, str, str], np.ndarray], cases: list[tuple[str, str]],
+             finalists: list[str]) -> Robustness:
+    rows = []
+    worst = dict.fromkeys(finalists, 0.0)
+    worst_case = dict.fromkeys(finalists, "no regret in any case")
+    for hypothesis, demand in cases:
+        means = {name: float(values[(hypothesis, demand, name)].mean()) for name in finalists}
+        best = max(means.values())
+        today = float(values[(hypothesis, demand, TODAY)].mean())
+        for name in finalists:
+            mean, low, high = interval(values[(hypothesis, demand, name)])
+            shortfall = best - mean
+            gain = mean - today
+            of_gain = shortfall / gain if gain > 0 else (0.0 if shortfall <= 0 else np.inf)
+            rows.append({"candidate": name, "hypothesis": hypothesis, "demand": demand,
+                         "objective_mean": mean, "ci_low": low, "ci_high": high,
+                         "regret_share": shortfall / best if best else 0.0,
+                         "regret_of_gain": of_gain})
+            if of_gain > worst[name]:
+                worst[name] = float(of_gain)
+                leader = max(means, key=means.__getitem__)
+                worst_case[name] = (f"under {hypothesis} with {demand} demand, {leader} gives "
+                                    f"{shortfall:,.0f} more ({of_gain:.0%} of this plan's gain "
+                                    "over today's allocation there)")
+    return Robustness(pd.DataFrame(rows, columns=REGRET_COLUMNS), worst, worst_case)

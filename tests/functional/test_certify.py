@@ -1,0 +1,150 @@
+"""Choosing a plan by simulation on a small scenario: files, fresh replications, stability.
+
+The scenario is the shipped optimisation cut to half a year, no starting backlog and a
+fifth of today's tip-offs, with a small selection (a handful of candidates, few
+replications) so that the whole procedure runs in CI in a couple of minutes.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.loading import load_scenario
+from solvers.allocation import solve
+from solvers.certify import CANDIDATE_COLUMNS, CERTIFICATE_COLUMNS, FRESH_FIRST, PlanRuns
+from solvers.loop import CHOSEN, Outcome, optimise_and_verify, same_levers
+from solvers.plan import plan_cost_rm
+from solvers.regret import REGRET_COLUMNS
+from solvers.service import objective_values
+from solvers.surrogate import build_surrogate
+
+ROOT = Path(__file__).resolve().parents[2]
+OPTIMISE = ROOT / "scenarios" / "optimise_rm13m.yaml"
+SMALL = ["initial_state=null", "end_date=2024-06-30", "arrivals.referrals_per_year.2023=30000",
+         "optimise.rounds=1", "optimise.replications=6", "optimise.deterministic_time_limit=1",
+         "optimise.selection.candidates=6", "optimise.selection.next_best=1",
+         "optimise.selection.max_replications=20", "optimise.selection.neighbours=3",
+         "optimise.selection.finalists=2", "optimise.selection.regret_replications=2",
+         "optimise.selection.indifference_share=0.1"]
+FRESH = 4
+
+
+def run_cli(*args: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "run_scenario.py", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)
+
+
+def _optimise(seed: int) -> Outcome:
+    scenario = load_scenario(OPTIMISE, [*SMALL, f"seed={seed}"])
+    return optimise_and_verify(scenario, FRESH, workers=2, base_folder=OPTIMISE.parent)
+
+
+@pytest.fixture(scope="module")
+def two_seeds() -> tuple[Outcome, Outcome]:
+    return _optimise(5), _optimise(6)
+
+
+def test_the_solver_is_deterministic() -> None:
+    """Same scenario and seed: the same plan, whatever the machine's load (deterministic time)."""
+    scenario = load_scenario(OPTIMISE, ["optimise.deterministic_time_limit=2"])
+    surrogate = build_surrogate(scenario)
+    first, second = solve(scenario, surrogate), solve(scenario, surrogate)
+    assert same_levers(first, second)
+
+
+def test_candidates_and_certificate_are_recorded(two_seeds) -> None:
+    """At most the set number of candidates; the chosen one never eliminated; every check."""
+    outcome, _ = two_seeds
+    candidates = outcome.candidates
+    assert list(candidates.columns) == CANDIDATE_COLUMNS
+    assert len(candidates) <= 6
+    chosen = candidates[candidates.note.fillna("").str.startswith("chosen")]
+    assert len(chosen) == 1
+    assert candidates.eliminated_at.isna().any()  # KN's choice survived to the end
+    assert (candidates.replications >= 6).all()
+    certificate = outcome.certificate
+    assert list(certificate.columns) == CERTIFICATE_COLUMNS
+    checks = set(certificate.check)
+    assert {"probability_of_correct_selection", "indifference_zone",
+            "best_neighbour_improvement_bound", "surrogate_gap", "worst_regret",
+            "service_level:downloaded.national",
+            "service_level:high_risk_examined_within_target.national"} <= checks
+    gap = certificate.set_index("check").loc["surrogate_gap"]
+    assert bool(gap.passed) == (abs(gap.value) <= gap.threshold)
+
+
+def test_reported_figures_come_from_fresh_replications(two_seeds) -> None:
+    """The verification never reuses a replication number the selection chose with."""
+    outcome, _ = two_seeds
+    numbers = set(outcome.results[CHOSEN].metrics.replication)
+    assert numbers == set(range(FRESH_FIRST, FRESH_FIRST + FRESH))
+    assert max(outcome.candidates.replications) < FRESH_FIRST
+
+
+def test_regret_table_covers_every_case(two_seeds) -> None:
+    """Each finalist in each demand case; the best finalist of a case has no regret."""
+    outcome, _ = two_seeds
+    regret = outcome.regret
+    assert list(regret.columns) == REGRET_COLUMNS
+    assert set(regret.demand) == {"low", "central", "high"}
+    for _, case in regret.groupby(["hypothesis", "demand"]):
+        assert math.isclose(case.regret_share.min(), 0.0, abs_tol=1e-12)
+        best = case.objective_mean.max()
+        expected = (best - case.objective_mean) / best
+        assert np.allclose(case.regret_share, expected)
+
+
+def test_another_seed_gives_the_same_plan_or_one_within_the_indifference_zone(two_seeds):
+    """Seeds 5 and 6: the same plan, or one whose paired difference and cost are within it.
+
+    The two plans are compared on replications neither run used, with common random
+    numbers; the indifference zone is the scenario's share of the objective.
+    """
+    first, second = two_seeds
+    if same_levers(first.plan, second.plan):
+        return
+    scenario = load_scenario(OPTIMISE, [*SMALL, "seed=7"])
+    share = scenario.optimise.selection.indifference_share
+    runs = PlanRuns(scenario, workers=2)
+    runs.add("a", first.plan)
+    runs.add("b", second.plan)
+    numbers = range(300_000, 300_010)
+    values = runs.objective(scenario.optimise.weights)(["a", "b"], numbers)
+    difference = values["a"] - values["b"]
+    zone = share * max(values["a"].mean(), values["b"].mean())
+    half = 2.262 * difference.std(ddof=1) / math.sqrt(difference.size)
+    assert abs(difference.mean()) - half <= zone, "the plans differ beyond the zone"
+    costs = plan_cost_rm(scenario, first.plan), plan_cost_rm(scenario, second.plan)
+    assert abs(costs[0] - costs[1]) <= share * max(costs) + 1.0
+
+
+def test_objective_values_pair_replications(two_seeds) -> None:
+    """The paired differences in paired_diff.csv are those of the fresh replications."""
+    outcome, _ = two_seeds
+    weights = {"raids": 1.0}
+    diff = objective_values(outcome.results[CHOSEN], weights) \
+        - objective_values(outcome.results["status_quo"], weights)
+    row = outcome.paired[(outcome.paired.metric == "raids")
+                         & (outcome.paired.option_b == "status_quo")].iloc[0]
+    assert math.isclose(row.mean_diff, diff.mean(), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_reverse_mode_says_whether_the_target_is_reached(tmp_path: Path) -> None:
+    """The cheapest plan for a target is checked on fresh replications; the run says so."""
+    done = run_cli(str(OPTIMISE), *(a for s in SMALL for a in ("--set", s)),
+                   "--set", "optimise.target_actioned=120", "--set", "optimise.service_levels=[]",
+                   "--replications", "3", "--seed", "5", "--quiet", "--out", tmp_path / "t")
+    assert done.returncode == 0, done.stderr
+    assert "target 120 actioned" in done.stdout
+    assert ("reaches the target" in done.stdout or "short" in done.stdout
+            or "no plan within the bounds" in done.stdout)
+    candidates = pd.read_csv(tmp_path / "t" / "candidates.csv")
+    reached = candidates[candidates.note == "reaches the target"]
+    assert (reached.ci_low >= 120).all()
