@@ -30,6 +30,7 @@ from typing import Any, NoReturn
 import pandas as pd
 from tqdm import tqdm
 
+from app.cli import serve_options, serve_page
 from model.experiments import comparisons, sensitivity
 from model.experiments.calibration import Executor, calibration_runs, fit_hypotheses
 from model.experiments.executors import ExecutorKind
@@ -51,6 +52,7 @@ from model.loading import (
     load_scenario,
 )
 from model.runs import record
+from model.runs.arguments import non_negative_int, positive_int, share
 from model.runs.provenance import ProvenanceError, provenance, recorded_scenario
 from model.runs.record import EVENTS_ONLY, WITH_PARAMETERS, run_info
 from model.runs.sizing import SizeError, check_run
@@ -159,8 +161,8 @@ def _scenario_options(replications_help: str, replications_type: Any = str,
 
 
 def _seed_and_workers(options: argparse.ArgumentParser, seed_help: str) -> None:
-    options.add_argument("--seed", type=_non_negative_int, default=None, help=seed_help)
-    options.add_argument("--workers", type=_positive_int, default=None,
+    options.add_argument("--seed", type=non_negative_int, default=None, help=seed_help)
+    options.add_argument("--workers", type=positive_int, default=None,
                          help="parallel processes (default: every core)")
 
 
@@ -185,10 +187,10 @@ def _executor_options() -> argparse.ArgumentParser:
 
 def _run_options() -> list[argparse.ArgumentParser]:
     options = argparse.ArgumentParser(add_help=False)
-    options.add_argument("--precision", type=_share, default=0.02,
+    options.add_argument("--precision", type=share, default=0.02,
                          help="with --replications auto: relative half-width of the 95 %% "
                               "interval of national actioned tip-offs to reach (default 0.02)")
-    options.add_argument("--max-replications", type=_positive_int, default=200,
+    options.add_argument("--max-replications", type=positive_int, default=200,
                          help="with --replications auto: stop here at the latest (default 200)")
     options.add_argument("--uncertainty", action="store_true",
                          help="draw every assumption from its plausible range in each "
@@ -213,7 +215,7 @@ def _calibrate_options() -> list[argparse.ArgumentParser]:
 
 def _sensitivity_options() -> list[argparse.ArgumentParser]:
     options = argparse.ArgumentParser(add_help=False)
-    options.add_argument("--refit", type=_non_negative_int, default=sensitivity.REFITTED,
+    options.add_argument("--refit", type=non_negative_int, default=sensitivity.REFITTED,
                          metavar="N",
                          help=f"refit the hypothesis to the history before measuring the N "
                               f"largest effects (default {sensitivity.REFITTED}; 0: no refit)")
@@ -226,14 +228,14 @@ def _sensitivity_options() -> list[argparse.ArgumentParser]:
 def _compare_options() -> list[argparse.ArgumentParser]:
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("scenarios", type=Path, nargs="+", help="two or more scenario files")
-    options.add_argument("--replications", type=_positive_int, default=None,
+    options.add_argument("--replications", type=positive_int, default=None,
                          help="replications of every option (default: the first option's)")
     _seed_and_workers(options, "seed (default: the first option's)")
     options.add_argument("--set", dest="overrides", action="append", default=[],
                          metavar="PATH=VALUE", help="override a field in every option")
     options.add_argument("--hypothesis", metavar="NAME", help="run every option under NAME")
     options.add_argument("--uncertainty", action="store_true", help="as run --uncertainty")
-    options.add_argument("--threshold", type=_share, default=0.01, metavar="SHARE", help="better "
+    options.add_argument("--threshold", type=share, default=0.01, metavar="SHARE", help="better "
                          "or worse only beyond SHARE of the reference's value (default 0.01)")
     _output_options(options)
     return [options]
@@ -243,7 +245,7 @@ def _sweep_options() -> list[argparse.ArgumentParser]:
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("--vary", action="append", default=[], metavar="PATH=V1,V2,...",
                          help="values of a field (or PATH=LOW:HIGH with --samples)")
-    options.add_argument("--samples", type=_positive_int, default=None,
+    options.add_argument("--samples", type=positive_int, default=None,
                          help="Latin-hypercube points instead of the full factorial")
     return [_scenario_options("replications per point (default: the scenario's)"), options,
             _executor_options()]
@@ -252,7 +254,7 @@ def _sweep_options() -> list[argparse.ArgumentParser]:
 def _reproduce_options() -> list[argparse.ArgumentParser]:
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument("folder", type=Path, help="a run folder written by run_scenario.py")
-    options.add_argument("--workers", type=_positive_int, default=None,
+    options.add_argument("--workers", type=positive_int, default=None,
                          help="parallel processes (default: every core; the numbers do not "
                               "depend on it)")
     options.add_argument("--quiet", action="store_true", help="no progress output")
@@ -592,6 +594,9 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str,
                   _reproduce_options),
     "schema": (write_schema, "write the scenario files' JSON Schema (for editors)",
                _schema_options),
+    "serve": (serve_page, "start the leadership page on this machine (127.0.0.1): the "
+                          "options of result folders side by side, levers to move",
+              lambda: [serve_options(), _executor_options()]),
 }
 """Every command: its function, its one-line summary, and its options."""
 
@@ -636,7 +641,7 @@ def _prepare(args: argparse.Namespace, replications: str | None,
         updates["seed"] = args.seed
     if replications is not None:
         try:
-            updates["replications"] = _positive_int(replications)
+            updates["replications"] = positive_int(replications)
         except argparse.ArgumentTypeError as error:
             raise UserError(f"--replications: {error} (or 'auto' where allowed)") from None
     scenario = scenario.model_copy(update=updates)
@@ -702,36 +707,6 @@ def _say(quiet: bool) -> Callable[[str], None]:
         if not quiet:
             print(message, file=sys.stderr, flush=True)
     return say
-
-
-def _whole_number(text: str, minimum: int) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if number < minimum:
-        raise argparse.ArgumentTypeError(
-            f"must be at least 1 (got {number})" if minimum == 1
-            else f"must be {minimum} or more (got {number})")
-    return number
-
-
-def _positive_int(text: str) -> int:
-    return _whole_number(text, 1)
-
-
-def _non_negative_int(text: str) -> int:
-    return _whole_number(text, 0)
-
-
-def _share(text: str) -> float:
-    try:
-        number = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not 0 < number < 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, e.g. 0.02 (got {number})")
-    return number
 
 
 def _on_sigterm(signum: int, frame: object) -> NoReturn:

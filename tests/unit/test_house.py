@@ -1,11 +1,11 @@
 """The house stays standing: imports point one way, and no room or function outgrows a reader.
 
-The rules (README, "Layout"): the command line uses model, solvers and reports; solvers
-use model; reports read result folders and, of the model, only the metric catalogue and
-the typed levers; the engine of one replication knows nothing of experiments, solvers or
-reports; the schema (model/scenario.py and its parts) and the catalogues depend on nothing
-else of ours; nothing imports the command module.  Imports inside functions count as much
-as those at the top.
+The rules (README, "Layout"): the command line and the leadership page (app) use model,
+solvers and reports; solvers use model; reports read result folders and, of the model, only
+the metric catalogue and the typed levers; the engine of one replication knows nothing of
+experiments, solvers or reports; the schema (model/scenario.py and its parts) and the
+catalogues depend on nothing else of ours; nothing imports the command module.  Imports
+inside functions count as much as those at the top.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-PACKAGES = ("model", "solvers", "reports", "bench")
+PACKAGES = ("model", "solvers", "reports", "app", "bench")
 OURS = ("model", "solvers", "reports", "run_scenario", "app", "bench", "tests")
 SCHEMA = ("model.scenario", "model.schema_base", "model.calibration_schema",
           "model.optimise_schema")
@@ -91,6 +91,9 @@ def test_the_import_rules_can_fail() -> None:
     assert not _allowed("model.scenario", "model.loading")
     assert _allowed("model.scenario", "model.schema_base")
     assert not _allowed("bench.figures", "run_scenario")
+    assert not _allowed("app.callbacks", "run_scenario")  # the page is a second face
+    assert not _allowed("reports.pages", "app.views")
+    assert _allowed("app.runner", "model.experiments.replications")
     assert _allowed("run_scenario", "solvers.loop")
 
 

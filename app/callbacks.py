@@ -1,0 +1,336 @@
+"""What the page does when a leader acts: each callback a plain function of the page's state.
+
+The functions here take the :class:`Page` (the shared catalogue and queue) and the values
+of the components, and return the components' new values; ``register`` wires them to the
+Dash app.  None raises for bad input: the command line's message is returned beside the
+field instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from dash import ALL, Dash, Input, Output, State, dcc, no_update
+
+from app import layout as ids
+from app import views
+from app.catalogue import Catalogue, answer_key, option_scenario
+from app.folders import Option
+from app.levers import check, lever_values, moves
+from app.runner import Runner
+from app.tables import side_by_side, write_comparison
+from model.loading import ScenarioError
+from model.metrics import NATIONAL
+from model.runs.arguments import positive_int
+from model.runs.sizing import SizeError, check_run
+
+
+@dataclass(frozen=True)
+class Page:
+    """What every session shares: the options, the cache and the queue.
+
+    ``answers`` remembers the tables of the last few questions: an option never changes
+    once added, so the same options, reference, scope and metric give the same tables,
+    and the twentieth leader asking what the first asked gets them at once.
+    """
+
+    catalogue: Catalogue
+    runner: Runner
+    exports: Path
+    answers: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict)
+    remembering: threading.Lock = field(default_factory=threading.Lock)
+
+
+REMEMBERED = 64
+"""How many answers a page remembers (the oldest is forgotten first)."""
+
+
+def choices(page: Page, pick: bool = False) -> list[dict[str, Any]]:
+    """The options as a control lists them (``pick``: only those with a scenario)."""
+    return [{"label": o.key, "value": o.key} for o in page.catalogue.options()
+            if not pick or o.scenario is not None]
+
+
+def shown_options(page: Page, keys: Sequence[str] | None) -> list[Option]:
+    """The options ticked, in the catalogue's order."""
+    wanted = set(keys or [])
+    return [o for o in page.catalogue.options() if o.key in wanted]
+
+
+def answer(page: Page, keys: Sequence[str] | None, reference: str | None, scope: str | None,
+           metric: str | None) -> tuple[Any, ...]:
+    """The tables of the options shown: outcomes, differences, by state, money, choice."""
+    options = shown_options(page, keys)
+    question = (tuple(o.key for o in options), reference, scope, metric)
+    remembered = page.answers.get(question)
+    if remembered is not None:
+        return remembered
+    chosen = page.catalogue.get(reference)
+    found = (views.outcomes_table(options, scope or NATIONAL),
+             views.differences(options, chosen if chosen in options else None),
+             views.state_table(options, metric or "raids"),
+             views.money(options), views.choice(options))
+    with page.remembering:
+        page.answers[question] = found
+        while len(page.answers) > REMEMBERED:
+            page.answers.pop(next(iter(page.answers)))
+    return found
+
+
+def levers_for(page: Page, start: str | None, paths: Sequence[str]) -> tuple[list[Any], Any]:
+    """The fields' values for an option to start from, and its replications."""
+    option = page.catalogue.get(start)
+    if option is None or option.scenario is None:
+        return [no_update] * len(paths), no_update
+    values = lever_values(option.scenario)
+    return [values.get(path, "") for path in paths], str(option.count or "")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the page shows after a leader asks: errors by field, a message, and changes."""
+
+    errors: dict[str, str]
+    replications_error: str
+    message: str
+    shown: list[str] | None = None
+    job: int | None = None
+
+
+def _replications(text: str | None) -> tuple[int | None, str]:
+    try:
+        return positive_int(str(text or "").strip()), ""
+    except argparse.ArgumentTypeError as error:
+        return None, f"--replications: {error}"
+
+
+def ask(page: Page, start: str | None, values: dict[str, str], replications: str | None,
+        vacant: bool, shown: Sequence[str] | None) -> Asked:
+    """Answer a lever move: from the cache at once, else queued; or the fields' errors."""
+    base = page.catalogue.get(start)
+    if base is None:
+        return Asked({}, "", "Choose an option to start from.")
+    count, wrong = _replications(replications)
+    if count is None:
+        return Asked({}, wrong, "Fix the replications first.")
+    try:
+        scenario = option_scenario(base, count)
+    except ScenarioError as error:
+        return Asked({}, "", str(error))
+    asked = moves(values, base.scenario or {}, vacant)
+    checked = check(scenario, asked)
+    if checked.scenario is None:
+        errors = {path: "\n".join(lines) for path, lines in checked.problems.items()}
+        return Asked(errors, "", "\n".join(checked.general) or
+                     "Nothing was run: fix the fields marked.")
+    try:
+        check_run(checked.scenario, count, page.runner.settings.workers)
+    except SizeError as error:
+        return Asked({}, "", str(error))
+    moved = "; ".join(f"--set {text}" for text in asked.overrides) or "no lever moved"
+    key = answer_key(checked.scenario, base.first)
+    if page.catalogue.cached(key):
+        option = page.catalogue.shown_answer(key, base, asked.overrides, asked.words)
+        return Asked({}, "", f"Answered from the cache: {option.key}, {option.count:,} "
+                     f"replications, seed {option.seed} ({moved}).",
+                     shown=[*(shown or []), option.key])
+    job = page.runner.run_option(base, checked.scenario, asked)
+    return Asked({}, "", f"Not in the cache: running in the background, number "
+                 f"{max(page.runner.position(job), 1)} in the queue ({moved}).", job=job.number)
+
+
+def poll(page: Page, seen: int, mine: Sequence[int], shown: Sequence[str] | None
+         ) -> tuple[Any, ...]:
+    """New options (when the catalogue changed), the queue, and this session's finished runs.
+
+    Returns the options' lists (or ``no_update``), the version seen, the queue's view, the
+    options shown, this session's unfinished jobs and a message.
+    """
+    version = page.catalogue.version
+    lists: list[Any] = [choices(page), choices(page), choices(page, pick=True),
+                        choices(page, pick=True)] if version != seen else [no_update] * 4
+    jobs = page.runner.jobs()
+    positions = {job.number: page.runner.position(job) for job in jobs}
+    waiting, added, messages = [], [], []
+    for number in mine or []:
+        job = page.runner.job(number)
+        if job is None:
+            continue
+        if job.state == "done" and job.option:
+            added.append(job.option)
+            messages.append(f"Run finished in {job.seconds:,.1f} s: {job.option} added.")
+        elif job.state == "failed":
+            messages.append(f"Run failed: {job.message}")
+        elif job.state != "done":
+            waiting.append(number)
+    new_shown = [*(shown or []), *added] if added else no_update
+    return (*lists, version, views.queue_view(jobs, positions, mine or []), new_shown,
+            waiting, " ".join(messages) if messages else no_update)
+
+
+def export_csv(page: Page, keys: Sequence[str] | None) -> dict[str, Any]:
+    """The comparison shown as ``comparison.csv`` (every scope)."""
+    frame = side_by_side(shown_options(page, keys))
+    return {"content": frame.to_csv(index=False), "filename": "comparison.csv",
+            "type": "text/csv"}
+
+
+def export_page(page: Page, keys: Sequence[str] | None, reference: str | None
+                ) -> tuple[Any, str]:
+    """The comparison shown as the command line's self-contained ``comparison.html``."""
+    options = shown_options(page, keys)
+    chosen = page.catalogue.get(reference)
+    if chosen is None or chosen not in options or len(options) < 2:
+        return no_update, "Show two or more options, the reference among them."
+    out = page.exports / f"comparison-{dt.datetime.now():%Y%m%d-%H%M%S-%f}"
+    html_path = write_comparison(out, options, chosen)
+    return dcc.send_file(str(html_path)), f"Written to {out}."
+
+
+def export_proposal(page: Page, keys: Sequence[str] | None) -> tuple[Any, str]:
+    """The first optimised plan's ``proposal.pdf`` among the options shown."""
+    for option in shown_options(page, keys):
+        if option.proposal is not None:
+            return dcc.send_file(str(option.proposal)), f"{option.proposal}"
+    return no_update, "No proposal: none of the options shown is an optimisation."
+
+
+def export_yaml(page: Page, key: str | None) -> tuple[Any, str]:
+    """An option's resolved scenario as YAML, which ``run_scenario.py run`` reads as it is."""
+    option = page.catalogue.get(key)
+    if option is None or option.scenario is None:
+        return no_update, "Choose an option with a scenario (an optimisation's alternatives " \
+                          "have figures only)."
+    scenario = {k: v for k, v in option_scenario(option).model_dump(mode="json").items()
+                if v is not None}
+    head = [f"# {option.key}: the resolved scenario, seed {option.seed}, "
+            f"{option.count} replications", f"# from {option.folder}"]
+    if option.overrides:
+        head.append(f"# moved on the page from {option.base}: "
+                    + " ".join(f"--set {text}" for text in option.overrides))
+    if option.first:
+        head.append(f"# its replications are numbered from {option.first:,}")
+    text = "\n".join(head) + "\n" + yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True)
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in option.key)
+    return {"content": text, "filename": f"{name}.yaml", "type": "text/yaml"}, ""
+
+
+def register(app: Dash, page: Page) -> None:
+    """Wire the callbacks to the page's components."""
+    lever = {"type": ids.LEVER, "path": ALL}
+    error = {"type": ids.LEVER_ERROR, "path": ALL}
+    _register_answers(app, page)
+
+    @app.callback(Output(lever, "value"), Output(ids.REPLICATIONS, "value"),
+                  Input(ids.START_FROM, "value"), State(lever, "id"))
+    def _load(start: str | None, fields: list[dict[str, str]]) -> tuple[Any, Any]:
+        return levers_for(page, start, [field["path"] for field in fields])
+
+    @app.callback(Output(error, "children"), Output(lever, "className"),
+                  Output(ids.REPLICATIONS_ERROR, "children"),
+                  Output(ids.MESSAGE, "children", allow_duplicate=True),
+                  Output(ids.SHOWN, "value", allow_duplicate=True),
+                  Output(ids.MY_JOBS, "data", allow_duplicate=True),
+                  Input(ids.ASK, "n_clicks"), State(ids.START_FROM, "value"),
+                  State(lever, "value"), State(lever, "id"), State(ids.REPLICATIONS, "value"),
+                  State(ids.VACANT, "value"), State(ids.SHOWN, "value"),
+                  State(ids.MY_JOBS, "data"), prevent_initial_call=True)
+    def _ask(_: int, start: str | None, values: list[str], fields: list[dict[str, str]],
+             replications: str | None, vacant: list[str] | None, shown: list[str] | None,
+             mine: list[int] | None) -> tuple[Any, ...]:
+        paths = [field["path"] for field in fields]
+        done = ask(page, start, dict(zip(paths, values, strict=True)), replications,
+                   bool(vacant), shown)
+        errors = [done.errors.get(path, "") for path in paths]
+        classes = [ids.field_class(path, bool(done.errors.get(path))) for path in paths]
+        jobs = [*(mine or []), done.job] if done.job is not None else no_update
+        return (errors, classes, done.replications_error, done.message,
+                done.shown if done.shown is not None else no_update, jobs)
+
+    @app.callback(Output(ids.MESSAGE, "children", allow_duplicate=True),
+                  Output(ids.MY_JOBS, "data", allow_duplicate=True),
+                  Input(ids.BUILD, "n_clicks"), State(ids.START_FROM, "value"),
+                  State(ids.REPLICATIONS, "value"), State(ids.MY_JOBS, "data"),
+                  prevent_initial_call=True)
+    def _build(_: int, start: str | None, replications: str | None,
+               mine: list[int] | None) -> tuple[Any, Any]:
+        return build(page, start, replications, mine or [])
+
+    _register_exports(app, page)
+
+
+def build(page: Page, start: str | None, replications: str | None, mine: list[int]
+          ) -> tuple[str, Any]:
+    """Queue the common lever moves from an option, to answer them at once later."""
+    base = page.catalogue.get(start)
+    count, wrong = _replications(replications)
+    if base is None or count is None:
+        return wrong or "Choose an option to start from.", no_update
+    try:
+        scenario = option_scenario(base, count)
+    except ScenarioError as error:
+        return str(error), no_update
+    job = page.runner.build_cache(base, scenario)
+    return (f"Building the cache from {base.key}: {job.total:,} replications in the "
+            "background (see Runs).", [*mine, job.number])
+
+
+def _register_answers(app: Dash, page: Page) -> None:
+    @app.callback(Output(ids.OUTCOMES, "children"), Output(ids.DIFFERENCES, "children"),
+                  Output(ids.STATES, "children"), Output(ids.MONEY, "children"),
+                  Output(ids.CHOICE, "children"),
+                  Input(ids.SHOWN, "value"), Input(ids.REFERENCE, "value"),
+                  Input(ids.SCOPE, "value"), Input(ids.STATE_METRIC, "value"))
+    def _answer(keys: list[str] | None, reference: str | None, scope: str | None,
+                metric: str | None) -> tuple[Any, ...]:
+        return answer(page, keys, reference, scope, metric)
+
+    @app.callback(Output(ids.SHOWN, "options"), Output(ids.REFERENCE, "options"),
+                  Output(ids.START_FROM, "options"), Output(ids.YAML_OPTION, "options"),
+                  Output(ids.SEEN, "data"), Output(ids.QUEUE, "children"),
+                  Output(ids.SHOWN, "value", allow_duplicate=True),
+                  Output(ids.MY_JOBS, "data", allow_duplicate=True),
+                  Output(ids.MESSAGE, "children", allow_duplicate=True),
+                  Input(ids.TICK, "n_intervals"), State(ids.SEEN, "data"),
+                  State(ids.MY_JOBS, "data"), State(ids.SHOWN, "value"),
+                  prevent_initial_call="initial_duplicate")
+    def _poll(_: int | None, seen: int | None, mine: list[int] | None,
+              shown: list[str] | None) -> tuple[Any, ...]:
+        return poll(page, -1 if seen is None else seen, mine or [], shown)
+
+
+def _register_exports(app: Dash, page: Page) -> None:
+    csv, html_page, yaml_file, proposal = ids.DOWNLOADS
+
+    @app.callback(Output(csv, "data"), Input(ids.EXPORT_CSV, "n_clicks"),
+                  State(ids.SHOWN, "value"), prevent_initial_call=True)
+    def _csv(_: int, keys: list[str] | None) -> dict[str, Any]:
+        return export_csv(page, keys)
+
+    @app.callback(Output(html_page, "data"),
+                  Output(ids.EXPORT_MESSAGE, "children", allow_duplicate=True),
+                  Input(ids.EXPORT_PAGE, "n_clicks"), State(ids.SHOWN, "value"),
+                  State(ids.REFERENCE, "value"), prevent_initial_call=True)
+    def _page(_: int, keys: list[str] | None, reference: str | None) -> tuple[Any, str]:
+        return export_page(page, keys, reference)
+
+    @app.callback(Output(proposal, "data"),
+                  Output(ids.EXPORT_MESSAGE, "children", allow_duplicate=True),
+                  Input(ids.EXPORT_PROPOSAL, "n_clicks"), State(ids.SHOWN, "value"),
+                  prevent_initial_call=True)
+    def _proposal(_: int, keys: list[str] | None) -> tuple[Any, str]:
+        return export_proposal(page, keys)
+
+    @app.callback(Output(yaml_file, "data"),
+                  Output(ids.EXPORT_MESSAGE, "children", allow_duplicate=True),
+                  Input(ids.EXPORT_YAML, "n_clicks"), State(ids.YAML_OPTION, "value"),
+                  prevent_initial_call=True)
+    def _yaml(_: int, key: str | None) -> tuple[Any, str]:
+        return export_yaml(page, key)
