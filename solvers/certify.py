@@ -263,7 +263,8 @@ def certificate_table(scenario: Scenario, inputs: CertificateInputs) -> pd.DataF
     if inputs.bound is None:
         rows.append({"check": "best_neighbour_improvement_bound", "value": np.nan,
                      "threshold": delta, "passed": False,
-                     "note": "no neighbour of the plan keeps the constraints: nothing to bound"})
+                     "note": "no neighbour of the plan keeps the constraints and the service "
+                             "levels: nothing to bound"})
     else:
         rows.append({"check": "best_neighbour_improvement_bound", "value": inputs.bound.bound,
                      "threshold": delta, "passed": inputs.bound.within(delta),

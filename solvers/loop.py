@@ -43,10 +43,11 @@ from solvers.certify import (
     candidates_table,
     certificate_table,
     choose,
+    floors_hold,
 )
 from solvers.comparators import comparator_plans
 from solvers.frontier import FRONTIER_COLUMNS, frontier_table
-from solvers.pilot import Pilots, pilot_rounds, recalibrate
+from solvers.pilot import Pilots, corrected, pilot_rounds
 from solvers.plan import Plan, plan_costs, status_quo_plan, three_to_four_rule
 from solvers.regret import REGRET_COLUMNS, Robustness, regret_table
 from solvers.selection import NeighbourBound, neighbour_improvement_bound
@@ -140,11 +141,16 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
                      "named plan")
     pool = _distinct([*proposed, *pilot, *named])
     room = max(settings.selection.candidates - len(pool), 0)
+    # neighbours of the last pilot whose service levels held in the simulation first: the
+    # surrogate's own best may keep them only in the surrogate
+    leading = screened(scenario, surrogate, [(f"{n}_of_{pilots.leading.name}", p)
+                                             for n, p in neighbours(scenario, pilots.leading)],
+                       f"neighbour of {pilots.leading.name}")
     near = screened(scenario, surrogate, list(neighbours(scenario, best)),
                     "neighbour of surrogate_best")
-    pool = _distinct([*pool, *near])[:len(pool) + room]
-    say(f"candidates: {len(pool)} reach the selection ({len(near)} neighbours kept the "
-        "constraints)")
+    pool = _distinct([*pool, *leading, *near])[:len(pool) + room]
+    say(f"candidates: {len(pool)} reach the selection ({len(leading) + len(near)} neighbours "
+        "kept the constraints)")
     return pool
 
 
@@ -176,8 +182,13 @@ def neighbour_bound(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns, ch
     names = [f"neighbour:{c.name}" for c in near]
     for name, candidate in zip(names, near, strict=True):
         runs.add(name, candidate.plan)
-    values = runs.objective(settings.weights)([CHOSEN, *names], fresh)
-    return neighbour_improvement_bound(values[CHOSEN], {n: values[n] for n in names})
+    results = runs.run([CHOSEN, STATUS_QUO, *names], fresh)
+    # a neighbour that gives up a service level is no alternative, however many raids
+    keeping = [n for n in names if floors_hold(scenario, results[n], results[STATUS_QUO])]
+    if not keeping:
+        return None
+    values = {n: objective_values(results[n], settings.weights) for n in [CHOSEN, *keeping]}
+    return neighbour_improvement_bound(values[CHOSEN], {n: values[n] for n in keeping})
 
 
 def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
@@ -232,7 +243,8 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
         chosen = choice.chosen.plan
         first = range(0, settings.replications)
         stage = runs.run([c.name for c in pool], first)
-        surrogate = recalibrate(pilots.surrogate, [(c.plan, stage[c.name]) for c in pool])
+        surrogate = corrected(scenario, pilots.surrogate,
+                              [(c.plan, stage[c.name]) for c in pool])
     plan = replace(evaluate(scenario, surrogate, chosen) or chosen, name=CHOSEN,
                    status=chosen.status)
     runs.plans[CHOSEN] = plan

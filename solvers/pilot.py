@@ -22,9 +22,16 @@ from model.experiments.replications import Replications, interval
 from model.metrics import NATIONAL, WHOLE_HORIZON
 from model.scenario import Scenario
 from model.schema_base import STATE_CODES
-from solvers.allocation import InfeasiblePlan, Request, floor_key, reference_outcomes, solve
+from solvers.allocation import (
+    InfeasiblePlan,
+    Request,
+    evaluate,
+    floor_key,
+    reference_outcomes,
+    solve,
+)
 from solvers.candidates import Candidate
-from solvers.certify import PlanRuns
+from solvers.certify import PlanRuns, floors_hold
 from solvers.plan import Plan
 from solvers.service import values_of
 from solvers.surrogate import STAGES, Surrogate, build_surrogate
@@ -47,6 +54,7 @@ class Pilots:
     surrogate: Surrogate
     reference: dict[str, float]
     request: Request
+    leading: Plan  # the last pilot whose service levels held in the simulation (else the last)
 
 
 def by_state(results: Replications, metric: str) -> dict[str, float]:
@@ -93,6 +101,21 @@ def recalibrate(surrogate: Surrogate, simulated: Sequence[tuple[Plan, Replicatio
     return surrogate.with_efficiency(efficiency)
 
 
+def corrected(scenario: Scenario, surrogate: Surrogate,
+              simulated: Sequence[tuple[Plan, Replications]], times: int = 3) -> Surrogate:
+    """The surrogate corrected from simulated plans until its promises for them settle.
+
+    The surrogate's flows do not scale one for one with a stage's efficiency (another
+    stage may bind instead), so the correction is repeated on the same replications, each
+    time against what the corrected surrogate now promises for the same plans.
+    """
+    for _ in range(times):
+        promised = [(evaluate(scenario, surrogate, plan) or plan, results)
+                    for plan, results in simulated]
+        surrogate = recalibrate(surrogate, promised)
+    return surrogate
+
+
 def pilot_rounds(scenario: Scenario, runs: PlanRuns, today: str,
                  say: Callable[[str], None]) -> Pilots:
     """Solve, simulate and correct the surrogate ``optimise.rounds`` times.
@@ -107,7 +130,7 @@ def pilot_rounds(scenario: Scenario, runs: PlanRuns, today: str,
     relative = [level for level in settings.service_levels if level.relative_to is not None]
     raise_by = {floor_key(level): 1.0 + FLOOR_MARGIN for level in relative}
     pilots: list[Candidate] = []
-    request = Request(reference=reference_outcomes(scenario, surrogate))
+    leading: Plan | None = None
     for number in range(1, settings.rounds + 1):
         reference = reference_outcomes(scenario, surrogate)
         aimed = reference | {key: reference[key] * factor for key, factor in raise_by.items()
@@ -124,26 +147,34 @@ def pilot_rounds(scenario: Scenario, runs: PlanRuns, today: str,
             plan = solve(scenario, surrogate, f"pilot_{number}", target=settings.target_actioned,
                          request=Request(reference=aimed))
             raise_by = dict.fromkeys(raise_by, 1.0)
-        request = Request(reference=aimed)
         say(f"pilot {number}: the surrogate promises {plan.surrogate_objective:,.0f} "
             f"({plan.status}, {plan.solve_seconds:.1f} s); simulating ...")
         runs.add(plan.name, plan)
         simulated = runs.run([plan.name, today], first)
-        _raise_missed(scenario, simulated[plan.name], simulated[today], raise_by)
+        if not _raise_missed(scenario, simulated[plan.name], simulated[today], raise_by):
+            leading = plan
         pilots.append(Candidate(plan.name, f"pilot round {number}", plan))
         surrogate = recalibrate(surrogate, [(plan, simulated[plan.name])])
-    return Pilots(pilots, surrogate, request.reference or {}, request)
+    # the floors the candidates are proposed under: fractions of today's allocation in the
+    # corrected surrogate itself, raised by what the pilots fell short
+    reference = reference_outcomes(scenario, surrogate)
+    aimed = reference | {key: reference[key] * factor for key, factor in raise_by.items()
+                         if key in reference}
+    return Pilots(pilots, surrogate, aimed, Request(reference=aimed),
+                  leading or pilots[-1].plan)
 
 
 def _raise_missed(scenario: Scenario, plan: Replications, today: Replications,
-                  raise_by: dict[str, float]) -> None:
+                  raise_by: dict[str, float]) -> bool:
     """Raise each relative floor the plan missed by the share it fell short.
 
     Missed: the paired interval of plan minus floor reaches below zero (the selection's
-    test), so a floor held only on average is raised by the margin too.
+    test), so a floor held only on average is raised by the margin too.  Returns whether
+    any floor (relative or absolute) was missed.
     """
     settings = scenario.optimise
     assert settings is not None
+    missed = not floors_hold(scenario, plan, today)
     for level in settings.service_levels:
         if level.relative_to is None:
             continue
@@ -152,3 +183,4 @@ def _raise_missed(scenario: Scenario, plan: Replications, today: Replications,
         if values.mean() > 0 and interval(values - floors)[1] < 0:
             short = max(float(floors.mean() / values.mean()), 1.0)
             raise_by[floor_key(level)] *= short * (1.0 + FLOOR_MARGIN)
+    return missed
