@@ -30,7 +30,14 @@ from model.experiments.comparisons import paired_differences
 from model.experiments.executors import ExecutorKind
 from model.experiments.replications import Progress, Replications, interval
 from model.scenario import Scenario
-from solvers.allocation import InfeasiblePlan, evaluate, fits, reference_outcomes, solve
+from solvers.allocation import (
+    InfeasiblePlan,
+    Request,
+    evaluate,
+    fits,
+    reference_outcomes,
+    solve,
+)
 from solvers.binding import binding_constraints
 from solvers.budget import budget_table
 from solvers.candidates import Candidate, even_split, neighbours, next_best, screened
@@ -129,7 +136,14 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
     settings = scenario.optimise
     assert settings is not None
     surrogate, request = pilots.surrogate, pilots.request
-    best = solve(scenario, surrogate, "surrogate_best", request=request)
+    try:
+        best = solve(scenario, surrogate, "surrogate_best", request=request)
+    except InfeasiblePlan:  # the pilots' raised floors are out of reach: aim at the floors
+        request = Request(reference=reference_outcomes(scenario, surrogate))
+        try:
+            best = solve(scenario, surrogate, "surrogate_best", request=request)
+        except InfeasiblePlan:  # the simulation's plans are the only ones to go on
+            best = replace(pilots.leading, name="surrogate_best")
     further = next_best(scenario, surrogate, [best], settings.selection.next_best, request)
     say(f"candidates: the surrogate's best and {len(further)} next-best plans")
     proposed = screened(scenario, surrogate, [(p.name, p) for p in [best, *further]],
