@@ -293,8 +293,3 @@ def failed_checks(certificate: pd.DataFrame) -> list[str]:
     return [str(check) for check, passed in zip(certificate.check, certificate.passed,
                                                 strict=True) if not passed]
 
-
-def paired_objective(runs: PlanRuns, weights: dict[str, float], names: Sequence[str],
-                     numbers: range) -> Mapping[str, np.ndarray]:
-    """Each named plan's objective on the same replication numbers (common random numbers)."""
-    return runs.objective(weights)(list(names), numbers)

@@ -28,7 +28,7 @@ import pandas as pd
 
 from model.experiments.comparisons import paired_differences
 from model.experiments.executors import ExecutorKind
-from model.experiments.replications import Progress, Replications, interval
+from model.experiments.replications import Progress, Replications
 from model.scenario import Scenario
 from solvers.allocation import (
     InfeasiblePlan,
@@ -356,8 +356,3 @@ def _target_candidates(target: TargetCheck | None, fresh: range) -> pd.DataFrame
             for t in target.tries]
     return pd.DataFrame(rows, columns=CANDIDATE_COLUMNS)
 
-
-def objective_interval(results: Replications, weights: dict[str, float]
-                       ) -> tuple[float, float, float]:
-    """Mean and 95 % interval of the objective over replications."""
-    return interval(objective_values(results, weights))
