@@ -565,11 +565,13 @@ def _read_plan(solver: cp_model.CpSolver, built: _Model, settings: Optimise, nam
         if solver.value(var):
             phasing.setdefault(key, {})[year] = int(solver.value(var))
     outcomes = _outcome_values(solver, built)
-    values = {"selected": solver.value(flows.selected),
-              "downloaded": solver.value(flows.downloaded),
-              "reviewed": solver.value(flows.reviewed),
-              "high_risk_examined_within_target": solver.value(flows.high_risk)}
+    values: dict[str, float] = {
+        "selected": solver.value(flows.selected), "downloaded": solver.value(flows.downloaded),
+        "reviewed": solver.value(flows.reviewed),
+        "high_risk_examined_within_target": solver.value(flows.high_risk)}
     values |= {f"actioned.{code}": solver.value(v) for code, v in flows.actioned.items()}
+    values |= _supply(built.surrogate, solver.value(flows.reviewed_new),
+                      solver.value(flows.reviewed_backlog))
     return Plan(
         name=name,
         flows={key: float(value) for key, value in values.items()},
@@ -586,6 +588,18 @@ def _read_plan(solver: cp_model.CpSolver, built: _Model, settings: Optimise, nam
         surrogate_actioned=float(solver.value(flows.all_actioned)),
         surrogate_objective=sum(w * outcomes[m] for m, w in built.weights.items()),
     )
+
+
+def _supply(s: Surrogate, reviewed_new: float, reviewed_backlog: float) -> dict[str, float]:
+    """Per state, the cases the surrogate passes on to it (``supply.STATE``).
+
+    A state whose actioned tip-offs reach its supply is short of cases in the surrogate;
+    otherwise its officers' hours bind (what the recalibration corrects).
+    """
+    pass_on = s.efficiency["pass"]
+    return {f"supply.{code}": s.share[number] * pass_on * (
+        s.pass_share * reviewed_new + s.backlog_pass_share * reviewed_backlog)
+        + s.waiting_investigation[number] for number, code in enumerate(STATE_CODES)}
 
 
 def _outcome_values(solver: cp_model.CpSolver, built: _Model) -> dict[str, float]:
@@ -633,19 +647,37 @@ def evaluate(scenario: Scenario, surrogate: Surrogate, plan: Plan,
     tiers = settings.bandwidth_tiers
     if plan.bandwidth_tier is not None and plan.bandwidth_tier not in tiers:
         tiers = (*tiers, plan.bandwidth_tier)  # a what-if line, e.g. one tier more
+    kept = scenario.model_copy(update={"optimise": settings.model_copy(
+        update={"bandwidth_tiers": tiers})})
+    if keep_constraints and not _keeps_constraints(kept, surrogate, plan):
+        return None
+    # with the levers fixed the constraints only decide whether the plan is allowed, not
+    # its flows: its promise is read with them lifted (a far easier model to prove)
     varied = scenario.model_copy(update={"optimise": settings.model_copy(
-        update={"bandwidth_tiers": tiers, "max_total_posts": max(settings.max_total_posts,
-                                                                 plan.total_posts())
-                if not keep_constraints else settings.max_total_posts})})
-    lifted = frozenset({"target"} if keep_constraints else CONSTRAINT_GROUPS)
+        update={"bandwidth_tiers": tiers,
+                "max_total_posts": max(settings.max_total_posts, plan.total_posts())})})
     try:
         solved = solve(varied, surrogate, name=plan.name,
-                       request=Request(fixed=plan, lifted=lifted))
+                       request=Request(fixed=plan, lifted=frozenset(CONSTRAINT_GROUPS)))
     except InfeasiblePlan:
         return None
     return replace(plan, flows=solved.flows, outcomes=solved.outcomes,
                    surrogate_actioned=solved.surrogate_actioned,
                    surrogate_objective=solved.surrogate_objective)
+
+
+def _keeps_constraints(scenario: Scenario, surrogate: Surrogate, plan: Plan) -> bool:
+    """Whether a plan's levers keep the planner's constraints: a model without objective."""
+    settings = scenario.optimise
+    assert settings is not None
+    built = build(scenario, surrogate, Request(fixed=plan, lifted=frozenset({"target"})))
+    built.model.clear_objective()
+    solver = cp_model.CpSolver()
+    solver.parameters.max_deterministic_time = settings.deterministic_time_limit
+    solver.parameters.max_time_in_seconds = settings.time_limit_seconds
+    solver.parameters.num_workers = 1
+    # a plan not shown to keep them within the limit is not taken as keeping them
+    return solver.solve(built.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def surrogate_value(scenario: Scenario, surrogate: Surrogate, plan: Plan) -> float:

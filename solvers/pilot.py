@@ -73,6 +73,9 @@ def recalibrate(surrogate: Surrogate, simulated: Sequence[tuple[Plan, Replicatio
     correction holds around all of them rather than at one.  A state whose officers
     were fully busy under a plan was capacity-bound there: its own capacity is scaled.
     Otherwise it was short of cases: its shortfall scales the share of reviews passed on.
+    Which of the two applies is the surrogate's own reading of the plan: a state whose
+    promised actioned tip-offs reach the cases the surrogate passes on to it is short of
+    cases there (correcting the other would not change the promise).
     """
     efficiency = dict(surrogate.efficiency)
     sums: dict[str, list[float]] = {stage: [0.0, 0.0] for stage in STAGES}
@@ -89,10 +92,10 @@ def recalibrate(surrogate: Surrogate, simulated: Sequence[tuple[Plan, Replicatio
         add("high_risk", results.national("high_risk_examined_within_target").mean(),
             flows.get("high_risk_examined_within_target", 0.0))
         actioned = by_state(results, "actioned")
-        busy = by_state(results, "utilisation_officers")
         for code in STATE_CODES:
-            stage = code if busy.get(code, 0.0) >= 0.95 else "pass"
-            add(stage, actioned.get(code, 0.0), flows.get(f"actioned.{code}", 0.0))
+            promised = flows.get(f"actioned.{code}", 0.0)
+            short_of_cases = promised >= flows.get(f"supply.{code}", np.inf) - 1.0
+            add("pass" if short_of_cases else code, actioned.get(code, 0.0), promised)
     for stage, (delivered, promised) in sums.items():
         if promised > 0 and delivered > 0:
             factor = float(np.clip(delivered / promised, *EFFICIENCY_RANGE))
