@@ -205,7 +205,8 @@ class Selection(Strict):
         default=0.02, description="differences smaller than this share of the objective are "
         "not worth telling apart (the indifference zone)")
     max_replications: Annotated[int, Field(ge=2)] = Field(
-        default=60, description="replications per candidate at most while choosing")
+        default=30, description="replications per candidate at most while choosing; at "
+        "this cap the survivors are compared with KN's choice on them")
     candidates: Annotated[int, Field(ge=1)] = Field(
         default=20, description="candidates at most that reach the selection")
     next_best: NonNegativeInt = Field(
@@ -213,6 +214,9 @@ class Selection(Strict):
     neighbours: NonNegativeInt = Field(
         default=6, description="the chosen plan's best neighbours (one post moved, one lever "
         "step) simulated on fresh replications for the certificate")
+    neighbour_replications: Annotated[int, Field(ge=2)] = Field(
+        default=20, description="fresh replications of the chosen plan and each neighbour for "
+        "the certificate's bound (at least the run's own replications)")
     finalists: Annotated[int, Field(ge=1)] = Field(
         default=3, description="candidates simulated under every hypothesis and demand")
     regret_replications: Annotated[int, Field(ge=2)] = Field(

@@ -247,18 +247,20 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
     pilots = pilot_rounds(scenario, runs, STATUS_QUO, say)
     target: TargetCheck | None = None
     choice: Choice | None = None
+    robustness: Robustness | None = None
+    regret_seconds = 0.0
     if settings.target_actioned is not None:
         target = cheapest_reaching(scenario, pilots.surrogate, runs, fresh, pilots.request, say)
         chosen = (target.reaching or target.tries[-1]).plan
         surrogate = pilots.surrogate
     else:
-        pool = gather_candidates(scenario, pilots, say)
-        choice = choose(scenario, runs, pool, STATUS_QUO, say)
+        choice, surrogate = _select(scenario, pilots, runs, say)
+        clock = time.perf_counter()
+        robustness = _robustness(scenario, choice, runs, hypotheses, workers, progress,
+                                 executor, scheduler, say)
+        regret_seconds = time.perf_counter() - clock
+        choice = robust_within_zone(scenario, choice, robustness, say)
         chosen = choice.chosen.plan
-        first = range(0, settings.replications)
-        stage = runs.run([c.name for c in pool], first)
-        surrogate = corrected(scenario, pilots.surrogate,
-                              [(c.plan, stage[c.name]) for c in pool])
     plan = replace(evaluate(scenario, surrogate, chosen) or chosen, name=CHOSEN,
                    status=chosen.status)
     runs.plans[CHOSEN] = plan
@@ -275,11 +277,10 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
     bound = None
     if choice is not None:
         say("certificate: the plan's best neighbours on fresh replications ...")
-        bound = neighbour_bound(scenario, surrogate, runs, plan, fresh)
-    certify_seconds = time.perf_counter() - started
-    robustness = _robustness(scenario, choice, runs, hypotheses, workers, progress,
-                             executor, scheduler, say)
-    regret_seconds = time.perf_counter() - started - certify_seconds
+        wanted = max(len(fresh), settings.selection.neighbour_replications)
+        bound = neighbour_bound(scenario, surrogate, runs, plan,
+                                range(fresh.start, fresh.start + wanted))
+    certify_seconds = time.perf_counter() - started - regret_seconds
     simulated = float(objective_values(results[CHOSEN], settings.weights).mean())
     certificate = pd.DataFrame()
     robust: Plan | None = None
@@ -312,6 +313,48 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
                    {"certify": certify_seconds, "regret": regret_seconds})
 
 
+def _select(scenario: Scenario, pilots: Pilots, runs: PlanRuns,
+            say: Callable[[str], None]) -> tuple[Choice, Surrogate]:
+    """The candidates, KN's choice among them, and the surrogate corrected on them all.
+
+    The surrogate is corrected on every candidate's first-stage replications (never the
+    fresh ones), so that its promise at the chosen plan can be checked on fresh ones.
+    """
+    settings = scenario.optimise
+    assert settings is not None
+    pool = gather_candidates(scenario, pilots, say)
+    choice = choose(scenario, runs, pool, STATUS_QUO, say)
+    stage = runs.run([c.name for c in pool], range(0, settings.replications))
+    return choice, corrected(scenario, pilots.surrogate, [(c.plan, stage[c.name]) for c in pool])
+
+
+def robust_within_zone(scenario: Scenario, choice: Choice, robustness: Robustness | None,
+                       say: Callable[[str], None]) -> Choice:
+    """The cheapest plan within KN's zone that is not clearly less robust, else KN's.
+
+    Plans cheaper than KN's choice and shown within its indifference zone are taken
+    cheapest first.  One that, under some explanation and demand, falls short of KN's
+    choice by more than ``worst_regret_share`` of that plan's gain there beyond doubt (a
+    one-sided 95 % bound on the paired shortfall) is set aside: its saving is not worth
+    the risk.
+    """
+    settings = scenario.optimise
+    assert settings is not None
+    best = choice.selection.chosen
+    if robustness is None or choice.name == best or best not in robustness.worst:
+        return choice
+    set_aside: list[str] = []
+    for name in choice.cheaper:  # cheapest first
+        if name not in robustness.worst:
+            break  # not among the finalists: its robustness is not known
+        case = robustness.clearly_short(name, best, settings.selection.worst_regret_share)
+        if not case:
+            return replace(choice, name=name, not_robust=tuple(set_aside))
+        say(f"selection: {name} is cheaper but not robust ({case})")
+        set_aside.append(name)
+    return replace(choice, name=best, not_robust=tuple(set_aside))
+
+
 def _robustness(scenario: Scenario, choice: Choice | None, runs: PlanRuns,
                 hypotheses: Mapping[str, Scenario] | None, workers: int,
                 progress: Progress | None, executor: ExecutorKind, scheduler: str | None,
@@ -322,8 +365,11 @@ def _robustness(scenario: Scenario, choice: Choice | None, runs: PlanRuns,
     if choice is None:
         return None
     result = choice.selection
+    # the cheapest plan within the zone, KN's choice, the other cheaper ones, the best means
+    order = [*choice.cheaper[:1], result.chosen, *choice.cheaper[1:]]
     ranked = sorted((c for c in result.candidates),
-                    key=lambda c: (c.name != choice.name, -c.objective_mean))
+                    key=lambda c: (order.index(c.name) if c.name in order else len(order),
+                                   -c.objective_mean))
     finalists = {c.name: choice.candidates[c.name].plan
                  for c in ranked[:settings.selection.finalists]}
     cases = dict(hypotheses or {scenario.hypothesis or "as given": scenario})

@@ -12,10 +12,11 @@ that case (what the certificate's threshold is a share of).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from model.experiments.executors import ExecutorKind
 from model.experiments.replications import Progress, interval, run_tasks
@@ -57,6 +58,27 @@ class Robustness:
     table: pd.DataFrame
     worst: dict[str, float]
     worst_case: dict[str, str]
+    values: dict[tuple[str, str, str], np.ndarray] = field(default_factory=dict, repr=False)
+
+    def clearly_short(self, plan: str, other: str, share: float) -> str:
+        """A case where ``plan`` falls short of ``other`` by more than ``share`` of its gain.
+
+        Short beyond doubt: the one-sided 95 % lower bound of the paired shortfall
+        (``other`` minus ``plan``, common random numbers within the case) exceeds
+        ``share`` of ``other``'s mean gain over today's allocation there.  Returns the
+        case in words, or "" when there is none.
+        """
+        for hypothesis, demand in dict.fromkeys((h, d) for h, d, _ in self.values):
+            mine, theirs = (self.values[(hypothesis, demand, name)] for name in (plan, other))
+            shortfall = theirs - mine
+            gain = float((theirs - self.values[(hypothesis, demand, TODAY)]).mean())
+            low = shortfall.mean() - stats.t.ppf(0.95, shortfall.size - 1) * shortfall.std(
+                ddof=1) / np.sqrt(shortfall.size)
+            if low > share * max(gain, 0.0):
+                return (f"under {hypothesis} with {demand} demand, {other} gives "
+                        f"{shortfall.mean():,.0f} more (one-sided 95 % bound {low:,.0f}; "
+                        f"{share:.0%} of its gain is {share * max(gain, 0.0):,.0f})")
+        return ""
 
     @property
     def most_robust(self) -> str:
@@ -87,7 +109,8 @@ def regret_table(hypotheses: Mapping[str, Scenario], finalists: Mapping[str, Pla
     for index, key in enumerate(keys):
         chunk = results[index * replications:(index + 1) * replications]
         values[key] = np.concatenate([objective_values(part, weights) for part in chunk])
-    return _regrets(values, [(h, d) for h, d, _ in cases], list(finalists))
+    robustness = _regrets(values, [(h, d) for h, d, _ in cases], list(finalists))
+    return replace(robustness, values=values)
 
 
 def _regrets(values: dict[tuple[str, str, str], np.ndarray], cases: list[tuple[str, str]],

@@ -429,8 +429,8 @@ def small_optimisation(tmp_path_factory):
                    "--set", "optimise.rounds=1", "--set", "optimise.replications=4",
                    "--set", "optimise.deterministic_time_limit=1",
                    "--set", "optimise.selection={candidates: 5, next_best: 1, "
-                   "max_replications: 8, neighbours: 2, finalists: 2, regret_replications: 2, "
-                   "indifference_share: 0.1}",
+                   "max_replications: 8, neighbours: 2, neighbour_replications: 3, "
+                   "finalists: 2, regret_replications: 2, indifference_share: 0.1}",
                    "--replications", "3", "--seed", "5", "--quiet", "--out", out)
     assert done.returncode == 0, done.stderr
     return out, done.stdout
