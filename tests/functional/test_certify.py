@@ -30,7 +30,7 @@ OPTIMISE = ROOT / "scenarios" / "optimise_rm13m.yaml"
 SMALL = ["initial_state=null", "end_date=2024-06-30", "arrivals.referrals_per_year.2023=30000",
          "optimise.rounds=1", "optimise.replications=6", "optimise.deterministic_time_limit=1",
          "optimise.selection.candidates=6", "optimise.selection.next_best=1",
-         "optimise.selection.max_replications=40", "optimise.selection.neighbours=3",
+         "optimise.selection.max_replications=20", "optimise.selection.neighbours=3",
          "optimise.selection.neighbour_replications=4",
          "optimise.selection.finalists=3", "optimise.selection.regret_replications=2",
          "optimise.selection.indifference_share=0.1"]
