@@ -237,8 +237,8 @@ def choose(scenario: Scenario, runs: PlanRuns, candidates: list[Candidate], toda
 
 def _note(choice: Choice, name: str) -> str:
     if name in choice.not_robust:
-        return ("cheaper and within the indifference zone, set aside: its worst regret "
-                "exceeds the threshold")
+        return ("cheaper and within the indifference zone, set aside: short of KN's choice "
+                "beyond doubt under another explanation or demand (regret.csv)")
     if name == choice.name:
         return "chosen" if name == choice.selection.chosen else \
             f"chosen: cheaper than {choice.selection.chosen} and within the indifference zone"
