@@ -621,7 +621,9 @@ def _outcome_values(solver: cp_model.CpSolver, built: _Model) -> dict[str, float
 
 
 def evaluate(scenario: Scenario, surrogate: Surrogate, plan: Plan,
-             keep_constraints: bool = False) -> Plan | None:
+             keep_constraints: bool = False,
+             reference: dict[str, float] | None = None,
+             floors: bool = True) -> Plan | None:
     """The plan with what the surrogate promises for it (all levers fixed to the plan's).
 
     Parameters
@@ -635,6 +637,12 @@ def evaluate(scenario: Scenario, surrogate: Surrogate, plan: Plan,
     keep_constraints : bool
         Keep the planner's constraints (does the plan fit them?); by default they and the
         budget are lifted.
+    reference : dict, optional
+        What relative floors are fractions of, with ``keep_constraints`` (by default the
+        surrogate's own outcomes of today's allocation).
+    floors : bool
+        With ``keep_constraints``, whether the service levels are among the constraints
+        kept (not when they are to be checked in the simulation instead).
 
     Returns
     -------
@@ -649,7 +657,7 @@ def evaluate(scenario: Scenario, surrogate: Surrogate, plan: Plan,
         tiers = (*tiers, plan.bandwidth_tier)  # a what-if line, e.g. one tier more
     kept = scenario.model_copy(update={"optimise": settings.model_copy(
         update={"bandwidth_tiers": tiers})})
-    if keep_constraints and not _keeps_constraints(kept, surrogate, plan):
+    if keep_constraints and not _keeps_constraints(kept, surrogate, plan, reference, floors):
         return None
     # with the levers fixed the constraints only decide whether the plan is allowed, not
     # its flows: its promise is read with them lifted (a far easier model to prove)
@@ -666,11 +674,14 @@ def evaluate(scenario: Scenario, surrogate: Surrogate, plan: Plan,
                    surrogate_objective=solved.surrogate_objective)
 
 
-def _keeps_constraints(scenario: Scenario, surrogate: Surrogate, plan: Plan) -> bool:
+def _keeps_constraints(scenario: Scenario, surrogate: Surrogate, plan: Plan,
+                       reference: dict[str, float] | None, floors: bool) -> bool:
     """Whether a plan's levers keep the planner's constraints: a model without objective."""
     settings = scenario.optimise
     assert settings is not None
-    built = build(scenario, surrogate, Request(fixed=plan, lifted=frozenset({"target"})))
+    lifted = {"target"} if floors else {"target", "service_levels"}
+    built = build(scenario, surrogate, Request(fixed=plan, lifted=frozenset(lifted),
+                                               reference=reference))
     built.model.clear_objective()
     solver = cp_model.CpSolver()
     solver.parameters.max_deterministic_time = settings.deterministic_time_limit

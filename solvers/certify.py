@@ -5,10 +5,13 @@
    levels do not hold there (a paired interval below its floor) leaves the selection.
 2. KN (``solvers.selection``) picks the best of the rest with probability at least
    ``optimise.selection.probability`` when it beats the others by the indifference zone.
-   Plans the procedure cannot tell apart may cost differently: the cheapest candidate
-   whose shortfall from KN's choice is, with 95 % simultaneous confidence, within the
-   indifference zone is chosen instead (:func:`cheapest_within_zone`, with further paired
-   replications), so that money is not spent for a difference too small to matter.
+   Plans the procedure cannot tell apart may cost differently, and hold differently under
+   other explanations of the history: the candidates whose shortfall from KN's choice
+   is, with 95 % simultaneous confidence, within the indifference zone
+   (:func:`within_zone`, with further paired replications) are KN's equals.  The
+   cheapest of them is chosen unless the regret table shows it less robust
+   (``solvers.loop.robust_within_zone``), so that money is not spent for a difference
+   too small to matter, nor saved at the cost of a plan that fails under D11's account.
 3. Everything reported is estimated on fresh replications (from :data:`FRESH_FIRST`),
    never those that chose: the chosen plan's outcomes, its paired differences, its
    service levels, and how much its best neighbours could improve on it.
@@ -20,7 +23,7 @@ the local process pool or a Dask cluster, and counts replications for a progress
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -117,10 +120,17 @@ class Choice:
     candidates: dict[str, Candidate]
     floors_missed: dict[str, np.ndarray]  # first-stage objective values of those left out
     delta: float
-    name: str  # the candidate chosen: KN's, or the cheapest within the zone of it
-    not_robust: tuple[str, ...] = ()  # cheaper plans within the zone set aside as not robust
-    cheaper: tuple[str, ...] = ()  # plans cheaper than KN's choice shown within its zone
+    name: str  # the candidate chosen: KN's, or another within the zone of it
+    not_robust: tuple[str, ...] = ()  # plans within the zone set aside as not robust
+    in_zone: tuple[str, ...] = ()  # KN's choice and plans shown within its zone, cheapest first
     at_cap: NeighbourBound | None = None  # the survivors against KN's choice at the cap
+    why: dict[str, str] = field(default_factory=dict)  # why each was set aside, in words
+
+    @property
+    def cheaper(self) -> tuple[str, ...]:
+        """The plans shown within KN's zone that cost less than KN's choice, cheapest first."""
+        best = self.selection.chosen
+        return self.in_zone[:self.in_zone.index(best)] if best in self.in_zone else ()
 
     @property
     def guarantee_held(self) -> bool:
@@ -140,29 +150,28 @@ class Choice:
         return self.candidates[self.name]
 
 
-def cheapest_within_zone(scenario: Scenario, result: SelectionResult,
-                         candidates: Mapping[str, Candidate], delta: float,
-                         sample: Callable[[list[str], range], dict[str, np.ndarray]]
-                         ) -> list[str]:
-    """The candidates cheaper than KN's choice shown within its zone, cheapest first.
+def within_zone(scenario: Scenario, result: SelectionResult,
+                candidates: Mapping[str, Candidate], delta: float,
+                sample: Callable[[list[str], range], dict[str, np.ndarray]],
+                most: int = 3) -> list[str]:
+    """KN's choice and the candidates shown within its zone, cheapest first.
 
-    Candidates cheaper than KN's choice whose selection mean is within ``delta`` of it are
-    tried cheapest first (at most three).  Each is replicated further, paired with KN's
-    choice, until the one-sided upper bound of (KN's choice minus it) falls below
-    ``delta`` (it qualifies), its lower bound rises above ``delta`` (it does not), or the
-    selection's cap on replications is reached.  The bounds hold together at 95 %
-    (Bonferroni over the candidates tried).
+    Candidates whose selection mean is within ``delta`` of KN's choice are tried, the
+    cheapest ``most`` of them.  Each is replicated further, paired with KN's choice,
+    until the one-sided upper bound of (KN's choice minus it) falls below ``delta`` (it
+    qualifies), its lower bound rises above ``delta`` (it does not), or the selection's
+    cap on replications is reached.  The bounds hold together at 95 % (Bonferroni over
+    the candidates tried).
     """
     best = result.candidate(result.chosen)
     cost = {name: plan_cost_rm(scenario, candidates[name].plan) for name in candidates}
     close = sorted((c for c in result.candidates
-                    if cost[c.name] < cost[best.name] - 1.0
-                    and c.objective_mean >= best.objective_mean - delta),
-                   key=lambda c: cost[c.name])[:3]
+                    if c.name != best.name and c.objective_mean >= best.objective_mean - delta),
+                   key=lambda c: (cost[c.name], c.name))[:most]
     params = result.parameters
     cap = params.max_replications
     level = 1.0 - 0.05 / max(len(close), 1)
-    qualified = []
+    qualified = [best.name]
     for record in close:
         count = min(record.replications, best.replications)
         while count >= 2:
@@ -176,7 +185,7 @@ def cheapest_within_zone(scenario: Scenario, result: SelectionResult,
             if difference.mean() - half > delta or count >= cap:
                 break
             count = min(cap, count + max(2, params.batch_size))
-    return qualified
+    return sorted(qualified, key=lambda name: (cost[name], name))
 
 
 def bound_at_cap(result: SelectionResult, error: float) -> NeighbourBound | None:
@@ -224,26 +233,33 @@ def choose(scenario: Scenario, runs: PlanRuns, candidates: list[Candidate], toda
                          max_replications=settings.selection.max_replications,
                          batch_size=max(1, runs.workers))
     pool = {c.name: c for c in candidates}
-    cheaper = cheapest_within_zone(scenario, result, {c.name: c for c in kept}, delta,
-                                   runs.objective(settings.weights))
-    name = cheaper[0] if cheaper else result.chosen
+    zone = within_zone(scenario, result, {c.name: c for c in kept}, delta,
+                       runs.objective(settings.weights), most=settings.selection.finalists - 1)
+    name = zone[0]  # the cheapest, until the regret table has a say
     at_cap = bound_at_cap(result, error)
     say(f"selection: KN chose {result.chosen} after {result.total_replications} replications "
         f"({result.stop_reason.replace('_', ' ')})"
         + (f"; {name} is cheaper and within the indifference zone of it" if name != result.chosen
            else ""))
-    return Choice(result, pool, missed, delta, name, at_cap=at_cap, cheaper=tuple(cheaper))
+    return Choice(result, pool, missed, delta, name, at_cap=at_cap, in_zone=tuple(zone))
 
 
 def _note(choice: Choice, name: str) -> str:
+    best = choice.selection.chosen
     if name in choice.not_robust:
-        return ("cheaper and within the indifference zone, set aside: short of KN's choice "
-                "beyond doubt under another explanation or demand (regret.csv)")
+        return ("within the indifference zone of the selection's best, set aside: "
+                + choice.why.get(name, "less robust across explanations (regret.csv)"))
     if name == choice.name:
-        return "chosen" if name == choice.selection.chosen else \
-            f"chosen: cheaper than {choice.selection.chosen} and within the indifference zone"
-    if name == choice.selection.chosen:
-        return "best by the selection; a cheaper plan within the indifference zone was chosen"
+        if name == best:
+            return "chosen"
+        cheaper = name in choice.cheaper
+        return (f"chosen: {'cheaper than' if cheaper else 'as good as'} {best} (within the "
+                "indifference zone)" + ("" if cheaper else
+                                        " and robust across explanations (regret.csv)"))
+    if name == best:
+        return "best by the selection; another plan within the indifference zone was chosen"
+    if name in choice.in_zone:
+        return "within the indifference zone of the selection's best"
     return ""
 
 

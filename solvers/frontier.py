@@ -34,10 +34,12 @@ def _without_floors_on(scenario: Scenario, metrics: tuple[str, str]) -> Scenario
 
 
 def _lexicographic(scenario: Scenario, surrogate: Surrogate, reference: dict[str, float],
-                   first: str, second: str, floors: tuple[Floor, ...], name: str) -> Plan:
+                   first: str, second: str, floors: tuple[Floor, ...], name: str,
+                   hint: Plan | None = None) -> Plan:
     """The most of ``first``; then, keeping it, the most of ``second``."""
     best = solve(scenario, surrogate, name=name,
-                 request=Request(weights={first: 1.0}, floors=floors, reference=reference))
+                 request=Request(weights={first: 1.0}, floors=floors, reference=reference,
+                                 hint=hint))
     keep = (*floors, Floor(first, best.outcomes[first]))
     try:
         return solve(scenario, surrogate, name=name, request=Request(
@@ -47,7 +49,7 @@ def _lexicographic(scenario: Scenario, surrogate: Surrogate, reference: dict[str
 
 
 def frontier_plans(scenario: Scenario, surrogate: Surrogate,
-                   reference: dict[str, float]) -> list[Plan]:
+                   reference: dict[str, float], hint: Plan | None = None) -> list[Plan]:
     """The frontier's plans, the most of x first and the most of y last.
 
     Parameters
@@ -58,6 +60,8 @@ def frontier_plans(scenario: Scenario, surrogate: Surrogate,
         The pipeline's capacities.
     reference : dict
         The status quo's outcomes (relative floors on other outcomes).
+    hint : Plan, optional
+        Where each search starts (the chosen plan: it keeps the constraints).
 
     Returns
     -------
@@ -69,19 +73,20 @@ def frontier_plans(scenario: Scenario, surrogate: Surrogate,
     axes = settings.frontier_axes
     x, y = axes.x, axes.y
     free = _without_floors_on(scenario, (x, y))
-    most_x = _lexicographic(free, surrogate, reference, x, y, (), "frontier 1")
-    most_y = _lexicographic(free, surrogate, reference, y, x, (), f"frontier {axes.points}")
+    most_x = _lexicographic(free, surrogate, reference, x, y, (), "frontier 1", hint)
+    most_y = _lexicographic(free, surrogate, reference, y, x, (), f"frontier {axes.points}",
+                            hint)
     low, high = most_x.outcomes[y], most_y.outcomes[y]
     plans = [most_x]
     for number, level in enumerate(np.linspace(low, high, axes.points)[1:-1], start=2):
         plans.append(_lexicographic(free, surrogate, reference, x, y,
-                                    (Floor(y, float(level)),), f"frontier {number}"))
+                                    (Floor(y, float(level)),), f"frontier {number}", most_x))
     plans.append(most_y)
     return plans
 
 
 def frontier_table(scenario: Scenario, surrogate: Surrogate, reference: dict[str, float],
-                   replications: int, workers: int) -> pd.DataFrame:
+                   replications: int, workers: int, hint: Plan | None = None) -> pd.DataFrame:
     """``frontier.csv``: each point's x and y simulated (mean, 95 % interval) and its cost.
 
     Every point's replications use the same seeds (common random numbers).
@@ -90,7 +95,8 @@ def frontier_table(scenario: Scenario, surrogate: Surrogate, reference: dict[str
     assert settings is not None
     axes = settings.frontier_axes
     rows = []
-    for point, plan in enumerate(frontier_plans(scenario, surrogate, reference), start=1):
+    for point, plan in enumerate(frontier_plans(scenario, surrogate, reference, hint),
+                                 start=1):
         results = run_replications(apply_plan(scenario, plan), replications, workers)
         for outcome in (axes.x, axes.y):
             mean, low, high = interval(results.national(outcome))

@@ -139,29 +139,30 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
     try:
         best = solve(scenario, surrogate, "surrogate_best", request=request)
     except InfeasiblePlan:  # the pilots' raised floors are out of reach: aim at the floors
-        request = Request(reference=reference_outcomes(scenario, surrogate))
+        request = Request(reference=pilots.floors)
         try:
             best = solve(scenario, surrogate, "surrogate_best", request=request)
         except InfeasiblePlan:  # the simulation's plans are the only ones to go on
             best = replace(pilots.leading, name="surrogate_best")
     further = next_best(scenario, surrogate, [best], settings.selection.next_best, request)
     say(f"candidates: the surrogate's best and {len(further)} next-best plans")
+    floors = request.reference
     proposed = screened(scenario, surrogate, [(p.name, p) for p in [best, *further]],
-                        "surrogate (corrected by the pilots)")
+                        "surrogate (corrected by the pilots)", floors)
     pilot = screened(scenario, surrogate, [(c.name, c.plan) for c in pilots.candidates],
-                     "pilot round")
+                     "pilot round", floors)
     named = screened(scenario, surrogate, [("even_split", even_split(scenario, best)),
                                            (RULE, three_to_four_rule(scenario, settings))],
-                     "named plan")
+                     "named plan", floors)
     pool = _distinct([*proposed, *pilot, *named])
     room = max(settings.selection.candidates - len(pool), 0)
     # neighbours of the last pilot whose service levels held in the simulation first: the
     # surrogate's own best may keep them only in the surrogate
     leading = screened(scenario, surrogate, [(f"{n}_of_{pilots.leading.name}", p)
                                              for n, p in neighbours(scenario, pilots.leading)],
-                       f"neighbour of {pilots.leading.name}")
+                       f"neighbour of {pilots.leading.name}", floors)
     near = screened(scenario, surrogate, list(neighbours(scenario, best)),
-                    "neighbour of surrogate_best")
+                    "neighbour of surrogate_best", floors)
     pool = _distinct([*pool, *leading, *near])[:len(pool) + room]
     say(f"candidates: {len(pool)} reach the selection ({len(leading) + len(near)} neighbours "
         "kept the constraints)")
@@ -186,10 +187,15 @@ def same_levers(a: Plan, b: Plan) -> bool:
 
 def neighbour_bound(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns, chosen: Plan,
                     fresh: range) -> NeighbourBound | None:
-    """How much the chosen plan's best neighbours could beat it, on fresh replications."""
+    """How much the chosen plan's best neighbours could beat it, on fresh replications.
+
+    Neighbours are screened on the planner's constraints in the surrogate, and on the
+    service levels in the simulation (where the chosen plan's own are checked).
+    """
     settings = scenario.optimise
     assert settings is not None
-    near = screened(scenario, surrogate, list(neighbours(scenario, chosen)), "neighbour")
+    near = screened(scenario, surrogate, list(neighbours(scenario, chosen)), "neighbour",
+                    floors=False)
     near = [c for c in near if not same_levers(c.plan, chosen)][:settings.selection.neighbours]
     if not near:
         return None
@@ -299,7 +305,7 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
     say("binding constraints ...")
     binding = binding_constraints(scenario, surrogate, plan, pilots.reference, results[CHOSEN],
                                   replications, workers, first=fresh.start)
-    frontier = _frontier(scenario, surrogate, replications, workers, say)
+    frontier = _frontier(scenario, surrogate, replications, workers, say, plan)
     option_costs = {name: pd.DataFrame(plan_costs(scenario, option))
                     for name, option in options.items()}
     fitting = {name: fits(scenario, surrogate, option) for name, option in options.items()}
@@ -330,29 +336,40 @@ def _select(scenario: Scenario, pilots: Pilots, runs: PlanRuns,
 
 def robust_within_zone(scenario: Scenario, choice: Choice, robustness: Robustness | None,
                        say: Callable[[str], None]) -> Choice:
-    """The cheapest plan within KN's zone that is not clearly less robust, else KN's.
+    """Among KN's choice and its equals, the cheapest robust plan.
 
-    Plans cheaper than KN's choice and shown within its indifference zone are taken
-    cheapest first.  One that, under some explanation and demand, falls short of KN's
-    choice by more than ``worst_regret_share`` of that plan's gain there beyond doubt (a
-    one-sided 95 % bound on the paired shortfall) is set aside: its saving is not worth
-    the risk.
+    KN's choice and the plans shown within its indifference zone are taken cheapest
+    first.  The first whose worst regret across explanations and demand is within
+    ``worst_regret_share`` of its gain is kept: the certificate's own test.  If none is,
+    the cheapest plan not clearly short of KN's choice is kept, else KN's: a plan that,
+    under some explanation and demand, falls short of KN's choice by more than that share
+    of its gain beyond doubt (a one-sided 95 % bound on the paired shortfall) is not
+    worth its saving.
     """
     settings = scenario.optimise
     assert settings is not None
     best = choice.selection.chosen
-    if robustness is None or choice.name == best or best not in robustness.worst:
+    if robustness is None or best not in robustness.worst:
         return choice
-    set_aside: list[str] = []
-    for name in choice.cheaper:  # cheapest first
-        if name not in robustness.worst:
-            break  # not among the finalists: its robustness is not known
-        case = robustness.clearly_short(name, best, settings.selection.worst_regret_share)
+    share = settings.selection.worst_regret_share
+    known = [name for name in choice.in_zone or (best,) if name in robustness.worst]
+    why: dict[str, str] = {}
+    for name in known:  # cheapest first
+        if robustness.worst[name] <= share:
+            return replace(choice, name=name, not_robust=tuple(why), why=why)
+        why[name] = (f"its worst regret is {robustness.worst[name]:.0%} of its gain "
+                     f"({robustness.worst_case[name]})") if name in robustness.worst_case \
+            else f"its worst regret is {robustness.worst[name]:.0%} of its gain"
+    say(f"selection: no plan within the zone keeps its worst regret within {share:.0%} "
+        "of its gain")
+    set_aside: dict[str, str] = {}
+    for name in [n for n in choice.cheaper if n in robustness.worst]:  # cheapest first
+        case = robustness.clearly_short(name, best, share)
         if not case:
-            return replace(choice, name=name, not_robust=tuple(set_aside))
+            return replace(choice, name=name, not_robust=tuple(set_aside), why=set_aside)
         say(f"selection: {name} is cheaper but not robust ({case})")
-        set_aside.append(name)
-    return replace(choice, name=best, not_robust=tuple(set_aside))
+        set_aside[name] = f"short of {best} beyond doubt {case}"
+    return replace(choice, name=best, not_robust=tuple(set_aside), why=set_aside)
 
 
 def _robustness(scenario: Scenario, choice: Choice | None, runs: PlanRuns,
@@ -365,8 +382,8 @@ def _robustness(scenario: Scenario, choice: Choice | None, runs: PlanRuns,
     if choice is None:
         return None
     result = choice.selection
-    # the cheapest plan within the zone, KN's choice, the other cheaper ones, the best means
-    order = [*choice.cheaper[:1], result.chosen, *choice.cheaper[1:]]
+    # KN's choice and its equals (the plans shown within its zone), then the best means
+    order = [result.chosen, *(n for n in choice.in_zone if n != result.chosen)]
     ranked = sorted((c for c in result.candidates),
                     key=lambda c: (order.index(c.name) if c.name in order else len(order),
                                    -c.objective_mean))
@@ -381,11 +398,11 @@ def _robustness(scenario: Scenario, choice: Choice | None, runs: PlanRuns,
 
 
 def _frontier(scenario: Scenario, surrogate: Surrogate, replications: int, workers: int,
-              say: Callable[[str], None]) -> pd.DataFrame:
+              say: Callable[[str], None], hint: Plan) -> pd.DataFrame:
     say("frontier ...")
     try:
         return frontier_table(scenario, surrogate, reference_outcomes(scenario, surrogate),
-                              replications, workers)
+                              replications, workers, hint)
     except (InfeasiblePlan, TimeoutError) as error:  # the plan stands without it
         say(f"frontier: no frontier under these constraints ({error})")
         return pd.DataFrame(columns=FRONTIER_COLUMNS)
