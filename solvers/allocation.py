@@ -53,7 +53,7 @@ from solvers.menu import (
     lever_names,
 )
 from solvers.money import Money, add_budget, spending
-from solvers.pipeline import add_pipeline
+from solvers.pipeline import add_pipeline, supply_terms
 from solvers.plan import HQ_GROUPS, STATE_GROUPS, Plan, current_posts, status_quo_plan
 from solvers.surrogate import Surrogate, campaign_arrest_prob
 
@@ -155,7 +155,8 @@ class _Model:
     reference: dict[str, float] = field(default_factory=dict)
 
 
-def build(scenario: Scenario, surrogate: Surrogate, request: Request | None = None) -> _Model:
+def build(scenario: Scenario, surrogate: Surrogate, request: Request | None = None,
+          assume: bool = False) -> _Model:
     """Build the model.
 
     Parameters
@@ -166,6 +167,10 @@ def build(scenario: Scenario, surrogate: Surrogate, request: Request | None = No
         The pipeline's capacities per unit.
     request : Request, optional
         Another objective, further floors, levers fixed, groups lifted, reverse mode.
+    assume : bool
+        Enforce the constraint groups as assumptions, so that an infeasible model names
+        the groups in conflict; otherwise as constraints (assumptions turn off the
+        solver's presolve, which many models need to be solved within the limit).
 
     Returns
     -------
@@ -218,7 +223,12 @@ def build(scenario: Scenario, surrogate: Surrogate, request: Request | None = No
         model.add(sum(differences) >= 1)
     _add_objective(model, built, request, switches["target"])
     # a lifted group's literal is left free: the solver may switch its constraints off
-    model.add_assumptions([v for g, v in switches.items() if g not in request.lifted])
+    enforced = [v for g, v in switches.items() if g not in request.lifted]
+    if assume:
+        model.add_assumptions(enforced)
+    else:
+        for literal in enforced:
+            model.add(literal == 1)
     return built
 
 
@@ -497,12 +507,17 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
     solver.parameters.num_workers = settings.solver_workers
     solver.parameters.interleave_search = settings.solver_workers > 1
     solver.parameters.random_seed = scenario.seed % (2**31)
-    if request.target is None and not request.cheapest:
-        # optimal on the objective; the tie-break need not be proven (it only orders ties)
+    if request.target is None and not request.cheapest and request.fixed is None:
+        # choosing levers: optimal on the objective; the tie-break need not be proven (it
+        # only orders ties).  With the levers fixed it is the plan's promise of every
+        # outcome, which the corrections compare with the simulation: proven too.
         solver.parameters.absolute_gap_limit = PRIMARY_WEIGHT - 1
     started = time.perf_counter()
     status = solver.solve(built.model)
     seconds = time.perf_counter() - started
+    if status == cp_model.INFEASIBLE:  # again with the groups as assumptions, to name them
+        built = build(scenario, surrogate, request, assume=True)
+        status = solver.solve(built.model)
     if status == cp_model.INFEASIBLE:
         core = set(solver.sufficient_assumptions_for_infeasibility())
         groups = [group for group, switch in built.switches.items() if switch.index in core]
@@ -534,14 +549,16 @@ def _with_outcomes(scenario: Scenario, surrogate: Surrogate, plan: Plan, request
     """The plan's outcomes with its levers fixed: each as high as its capacities allow.
 
     The search breaks ties by downloads only (faster to prove optimal); this second,
-    small solve keeps the floors and reports every outcome the plan's levers allow.
+    small solve reports every outcome the plan's levers allow.  Its constraint groups are
+    lifted: with the levers fixed they cannot bind the flows, and a group kept is an
+    assumption, which turns off the solver's presolve (a 0.2 s proof then takes longer
+    than the time limit, and the outcomes the objective does not count are left short).
     """
     floors = request.floors
     if request.target is not None:  # reverse mode: the plan reaches the target
         floors = (*floors, Floor("actioned", request.target))
     fixed = Request(weights=request.weights, floors=floors, fixed=plan,
-                    lifted=frozenset(CONSTRAINT_GROUPS) - {"service_levels"},
-                    reference=reference)
+                    lifted=frozenset(CONSTRAINT_GROUPS), reference=reference)
     try:
         solved = solve(scenario, surrogate, plan.name, request=fixed)
     except (InfeasiblePlan, TimeoutError):
@@ -596,10 +613,12 @@ def _supply(s: Surrogate, reviewed_new: float, reviewed_backlog: float) -> dict[
     A state whose actioned tip-offs reach its supply is short of cases in the surrogate;
     otherwise its officers' hours bind (what the recalibration corrects).
     """
-    pass_on = s.efficiency["pass"]
-    return {f"supply.{code}": s.share[number] * pass_on * (
-        s.pass_share * reviewed_new + s.backlog_pass_share * reviewed_backlog)
-        + s.waiting_investigation[number] for number, code in enumerate(STATE_CODES)}
+    supply = {}
+    for number, code in enumerate(STATE_CODES):
+        per_new, per_backlog, waiting = supply_terms(s, number)
+        supply[f"supply.{code}"] = per_new * reviewed_new + per_backlog * reviewed_backlog \
+            + waiting
+    return supply
 
 
 def _outcome_values(solver: cp_model.CpSolver, built: _Model) -> dict[str, float]:
@@ -621,9 +640,7 @@ def _outcome_values(solver: cp_model.CpSolver, built: _Model) -> dict[str, float
 
 
 def evaluate(scenario: Scenario, surrogate: Surrogate, plan: Plan,
-             keep_constraints: bool = False,
-             reference: dict[str, float] | None = None,
-             floors: bool = True) -> Plan | None:
+             keep_constraints: bool = False, floors: bool = True) -> Plan | None:
     """The plan with what the surrogate promises for it (all levers fixed to the plan's).
 
     Parameters
@@ -637,9 +654,6 @@ def evaluate(scenario: Scenario, surrogate: Surrogate, plan: Plan,
     keep_constraints : bool
         Keep the planner's constraints (does the plan fit them?); by default they and the
         budget are lifted.
-    reference : dict, optional
-        What relative floors are fractions of, with ``keep_constraints`` (by default the
-        surrogate's own outcomes of today's allocation).
     floors : bool
         With ``keep_constraints``, whether the service levels are among the constraints
         kept (not when they are to be checked in the simulation instead).
@@ -657,7 +671,7 @@ def evaluate(scenario: Scenario, surrogate: Surrogate, plan: Plan,
         tiers = (*tiers, plan.bandwidth_tier)  # a what-if line, e.g. one tier more
     kept = scenario.model_copy(update={"optimise": settings.model_copy(
         update={"bandwidth_tiers": tiers})})
-    if keep_constraints and not _keeps_constraints(kept, surrogate, plan, reference, floors):
+    if keep_constraints and not _keeps_constraints(kept, surrogate, plan, floors):
         return None
     # with the levers fixed the constraints only decide whether the plan is allowed, not
     # its flows: its promise is read with them lifted (a far easier model to prove)
@@ -675,13 +689,12 @@ def evaluate(scenario: Scenario, surrogate: Surrogate, plan: Plan,
 
 
 def _keeps_constraints(scenario: Scenario, surrogate: Surrogate, plan: Plan,
-                       reference: dict[str, float] | None, floors: bool) -> bool:
+                       floors: bool) -> bool:
     """Whether a plan's levers keep the planner's constraints: a model without objective."""
     settings = scenario.optimise
     assert settings is not None
     lifted = {"target"} if floors else {"target", "service_levels"}
-    built = build(scenario, surrogate, Request(fixed=plan, lifted=frozenset(lifted),
-                                               reference=reference))
+    built = build(scenario, surrogate, Request(fixed=plan, lifted=frozenset(lifted)))
     built.model.clear_objective()
     solver = cp_model.CpSolver()
     solver.parameters.max_deterministic_time = settings.deterministic_time_limit

@@ -84,21 +84,18 @@ def posts_within_bounds(scenario: Scenario, plan: Plan) -> bool:
 
 
 def screened(scenario: Scenario, surrogate: Surrogate, plans: list[tuple[str, Plan]],
-             source: str, reference: dict[str, float] | None = None,
-             floors: bool = True) -> list[Candidate]:
+             source: str, floors: bool = True) -> list[Candidate]:
     """The plans that keep the constraints, with the surrogate's promise, best first.
 
-    ``reference`` is what relative floors are fractions of (by default the surrogate's
-    outcomes of today's allocation); without ``floors`` the service levels are left to
-    the simulation's check.
+    Floors relative to today's allocation are checked in the simulation, not here;
+    without ``floors`` the absolute ones are left to it too.
     """
     kept = []
     for name, plan in plans:
         if not posts_within_bounds(scenario, plan):
             continue
         evaluated = evaluate(scenario, surrogate, replace(plan, name=name),
-                             keep_constraints=True, reference=reference,
-                             floors=floors)
+                             keep_constraints=True, floors=floors)
         if evaluated is not None:
             kept.append(Candidate(name, source, replace(evaluated, status=plan.status)))
     return sorted(kept, key=lambda c: -c.promised)

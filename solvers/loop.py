@@ -88,7 +88,9 @@ class Outcome:
     option_costs : dict of str to DataFrame
         ``plan.csv`` rows of every option.
     reference : dict of str to float
-        The surrogate's outcomes of the status quo (what relative floors are fractions of).
+        What the floors the candidates were proposed under are fractions of: the status
+        quo's simulated means on the first-stage replications (for relative floors; the
+        surrogate's outcomes for the rest), raised by the pilots' aim.
     candidates, certificate, regret : DataFrame
         ``candidates.csv``, ``certificate.csv`` and ``regret.csv``.
     robust : Plan or None
@@ -146,23 +148,22 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
             best = replace(pilots.leading, name="surrogate_best")
     further = next_best(scenario, surrogate, [best], settings.selection.next_best, request)
     say(f"candidates: the surrogate's best and {len(further)} next-best plans")
-    floors = request.reference
     proposed = screened(scenario, surrogate, [(p.name, p) for p in [best, *further]],
-                        "surrogate (corrected by the pilots)", floors)
+                        "surrogate (corrected by the pilots)")
     pilot = screened(scenario, surrogate, [(c.name, c.plan) for c in pilots.candidates],
-                     "pilot round", floors)
+                     "pilot round")
     named = screened(scenario, surrogate, [("even_split", even_split(scenario, best)),
                                            (RULE, three_to_four_rule(scenario, settings))],
-                     "named plan", floors)
+                     "named plan")
     pool = _distinct([*proposed, *pilot, *named])
     room = max(settings.selection.candidates - len(pool), 0)
     # neighbours of the last pilot whose service levels held in the simulation first: the
     # surrogate's own best may keep them only in the surrogate
     leading = screened(scenario, surrogate, [(f"{n}_of_{pilots.leading.name}", p)
                                              for n, p in neighbours(scenario, pilots.leading)],
-                       f"neighbour of {pilots.leading.name}", floors)
+                       f"neighbour of {pilots.leading.name}")
     near = screened(scenario, surrogate, list(neighbours(scenario, best)),
-                    "neighbour of surrogate_best", floors)
+                    "neighbour of surrogate_best")
     pool = _distinct([*pool, *leading, *near])[:len(pool) + room]
     say(f"candidates: {len(pool)} reach the selection ({len(leading) + len(near)} neighbours "
         "kept the constraints)")

@@ -129,6 +129,17 @@ def _add_review(model: cp_model.CpModel, s: Surrogate, staff: Staff,
                   <= capacity).only_enforce_if(literal)
 
 
+def supply_terms(s: Surrogate, number: int) -> tuple[float, float, float]:
+    """The cases passed on to the state at ``number``: per review, per backlog review, waiting.
+
+    The supply constraint and the plan's recorded supply (``supply.STATE``, which the
+    recalibration reads) both use these.
+    """
+    share, pass_on = s.share[number], s.efficiency["pass"]
+    return (share * s.pass_share * pass_on, share * s.backlog_pass_share * pass_on,
+            s.waiting_investigation[number])
+
+
 def _add_investigation(model: cp_model.CpModel, s: Surrogate, staff: Staff,
                        effective: dict[tuple[CourseKind, str], cp_model.IntVar],
                        trainees: dict[tuple[CourseKind, str], cp_model.IntVar],
@@ -147,11 +158,11 @@ def _add_investigation(model: cp_model.CpModel, s: Surrogate, staff: Staff,
     for number, code in enumerate(STATE_CODES):
         e = eff[code]
         actioned = flows.actioned[code]
+        per_new, per_backlog, waiting = supply_terms(s, number)
         model.add(SCALE * actioned
-                  <= scaled(SCALE * s.share[number] * s.pass_share * eff["pass"])
-                  * flows.reviewed_new
-                  + scaled(SCALE * s.share[number] * s.backlog_pass_share * eff["pass"])
-                  * flows.reviewed_backlog + scaled(SCALE * s.waiting_investigation[number]))
+                  <= scaled(SCALE * per_new) * flows.reviewed_new
+                  + scaled(SCALE * per_backlog) * flows.reviewed_backlog
+                  + scaled(SCALE * waiting))
         officer_hours = (staff_hours(s, staff, [(code, "officers")], e)
                          + scaled(SCALE * e * hours * (s.factors["covert_online"] - 1))
                          * effective[(CourseKind.COVERT_ONLINE, code)]

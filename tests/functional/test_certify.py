@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 from model.loading import load_scenario
-from solvers.allocation import solve
+from solvers.allocation import floor_key, solve
 from solvers.certify import CANDIDATE_COLUMNS, CERTIFICATE_COLUMNS, FRESH_FIRST, PlanRuns
 from solvers.loop import CHOSEN, Outcome, optimise_and_verify, same_levers
-from solvers.plan import plan_cost_rm
+from solvers.plan import plan_cost_rm, status_quo_plan
 from solvers.regret import REGRET_COLUMNS
 from solvers.service import objective_values
 from solvers.surrogate import build_surrogate
@@ -129,6 +129,24 @@ def test_another_seed_gives_the_same_plan_or_one_within_the_indifference_zone(tw
     assert abs(difference.mean()) - half <= zone, "the plans differ beyond the zone"
     costs = plan_cost_rm(scenario, first.plan), plan_cost_rm(scenario, second.plan)
     assert abs(costs[0] - costs[1]) <= share * max(costs) + 1.0
+
+
+def test_relative_floors_are_fractions_of_today_as_simulated(two_seeds) -> None:
+    """The candidates' floors: today's first-stage simulated mean, aimed at or above it.
+
+    Not the surrogate's own view of today, which the corrections fitted around other
+    plans may move away from what the simulation checks.
+    """
+    outcome, _ = two_seeds
+    scenario = load_scenario(OPTIMISE, [*SMALL, "seed=5"])
+    runs = PlanRuns(scenario, workers=2)
+    runs.add("today", status_quo_plan(scenario))
+    today = runs.run(["today"], range(0, scenario.optimise.replications))["today"]
+    relative = [level for level in scenario.optimise.service_levels if level.relative_to]
+    assert relative
+    for level in relative:
+        simulated = float(today.in_scope(level.metric, level.scope).mean())
+        assert simulated <= outcome.reference[floor_key(level)] <= 1.5 * simulated
 
 
 def test_objective_values_pair_replications(two_seeds) -> None:

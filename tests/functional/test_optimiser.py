@@ -23,7 +23,7 @@ from solvers.binding import shadow_values
 from solvers.budget import budget_table
 from solvers.explain import conflicts, describe_core, floor_cost
 from solvers.frontier import frontier_plans
-from solvers.plan import HQ, Plan, current_posts, plan_cost_rm, plan_costs
+from solvers.plan import HQ, Plan, current_posts, plan_cost_rm, plan_costs, status_quo_plan
 from solvers.surrogate import build_surrogate
 from tests.conftest import ROOT
 
@@ -402,3 +402,25 @@ def test_a_full_plan_trains_one_person_a_place_and_pays_salaries_from_the_fill_d
     assert len(salaries) and (salaries.cost_2024_rm < 0.55 * salaries.cost_2025_rm).all()
     assert rows.cost_rm.sum() == pytest.approx(rows.filter(regex=r"cost_\d{4}_rm").sum().sum())
     assert rows.one_off_rm.sum() <= scenario.optimise.budget.one_off_rm + 50
+
+
+def test_a_plan_promises_at_least_its_floors_and_as_much_as_its_levers_allow() -> None:
+    """The shipped plan's outcomes keep its floors; fixing its levers again promises as much.
+
+    The promise of outcomes the objective does not count (downloads, high-risk examined)
+    is what the pilots' corrections compare with the simulation; a search stopped once
+    the objective is proven, with those outcomes left wherever it stood, promised none.
+    """
+    scenario = load_scenario(OPTIMISE, ["optimise.deterministic_time_limit=2"])
+    surrogate = build_surrogate(scenario)
+    plan = solve(scenario, surrogate)
+    today = evaluate(scenario, surrogate, status_quo_plan(scenario))
+    assert today is not None
+    for level in scenario.optimise.service_levels:
+        assert plan.outcomes[level.metric] >= level.floor * today.outcomes[level.metric] - 1
+    again = evaluate(scenario, surrogate, plan)
+    assert again is not None
+    keys = ("downloaded", "reviewed", "high_risk_examined_within_target", "actioned",
+            "arrests", "charges")
+    assert sum(again.outcomes[k] for k in keys) == pytest.approx(
+        sum(plan.outcomes[k] for k in keys), abs=len(keys))
