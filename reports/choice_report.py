@@ -31,8 +31,9 @@ CHECKS = {
                                         "(simultaneous 95 % upper bound)",
     "surrogate_gap": "simulated objective against the surrogate's promise, (simulated - "
                      "promised) / promised",
-    "worst_regret": "worst shortfall from the best finalist across hypotheses and demand, "
-                    "as a share of the plan's gain over the status quo",
+    "worst_regret": "worst shortfall from the best finalist across hypotheses and demand "
+                    "beyond noise (one-sided 95 % lower bound), as a share of the plan's gain "
+                    "over the status quo",
 }
 """What each check of ``certificate.csv`` means, for the certificate table."""
 

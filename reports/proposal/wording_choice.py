@@ -96,9 +96,10 @@ CHECKS: Mapping[str, Phrase] = {
     "surrogate_gap": Phrase("The simplified model's promise against the simulation",
                             "Janji model ringkas berbanding simulasi"),
     "worst_regret": Phrase(
-        "Worst regret across explanations and demand, as a share of the gain over today",
-        "Kekesalan terburuk merentas penjelasan dan permintaan, sebagai bahagian daripada "
-        "peningkatan berbanding status quo"),
+        "Worst regret across explanations and demand beyond noise, as a share of the gain "
+        "over today",
+        "Kekesalan terburuk merentas penjelasan dan permintaan melebihi hingar, sebagai "
+        "bahagian daripada peningkatan berbanding status quo"),
 }
 """The certificate's checks as the table names them."""
 SERVICE_CHECK = Phrase("Service level: {label} ({scope})",
@@ -165,20 +166,24 @@ REGRET_TEXT = Phrase(
     "The {n} finalists were simulated again under each of the {hypotheses} explanations that "
     "fit the unit's history and at low, central and high growth of tip-offs, {reps} "
     "replications each. A finalist's regret in a case is how far it falls short of the best "
-    "finalist there; the table gives each finalist's worst.",
+    "finalist there; its share of the finalist's gain counts only the part beyond noise (the "
+    "one-sided 95 % lower bound of the paired shortfall), since the best of a case is "
+    "picked on the same few replications. The table gives each finalist's worst.",
     "{n} finalis disimulasikan semula di bawah setiap {hypotheses} penjelasan yang sepadan "
     "dengan sejarah unit dan pada pertumbuhan tip-off yang rendah, sederhana dan tinggi, "
     "{reps} replikasi setiap satu. Kekesalan finalis dalam sesuatu kes ialah kekurangannya "
-    "berbanding finalis terbaik dalam kes itu; jadual memberikan kekesalan terburuk setiap "
-    "finalis.")
+    "berbanding finalis terbaik dalam kes itu; bahagiannya daripada peningkatan finalis "
+    "hanya mengira bahagian yang melebihi hingar (had bawah satu hala 95 % bagi kekurangan "
+    "berpasangan), kerana yang terbaik dipilih pada replikasi yang sama. Jadual memberikan "
+    "kekesalan terburuk setiap finalis.")
 REGRET_CAPTION = Phrase("Each finalist's worst regret across explanations and demand",
                         "Kekesalan terburuk setiap finalis merentas penjelasan dan permintaan")
 FINALIST = Phrase("Finalist", "Finalis")
 WORST_CASE = Phrase("Worst case", "Kes terburuk")
 SHORT_OF_BEST = Phrase("Short of the best there ({unit})",
                        "Kekurangan berbanding terbaik ({unit})")
-SHARE_OF_GAIN = Phrase("As a share of its gain over today",
-                       "Sebagai bahagian daripada peningkatannya")
+SHARE_OF_GAIN = Phrase("Beyond noise, as a share of its gain over today",
+                       "Melebihi hingar, sebagai bahagian daripada peningkatannya")
 CASE = Phrase("{hypothesis}, {demand} demand", "{hypothesis}, permintaan {demand}")
 NEVER_BEHIND = Phrase("none: the best or level in every case",
                       "tiada: terbaik atau setara dalam setiap kes")
@@ -190,9 +195,10 @@ WORST_OF_PLAN = Phrase(
     "demand: there {leader} gives {shortfall} more {unit}, {share}.",
     "Kes terburuk pelan ini ialah penjelasan '{hypothesis}'{description} dengan permintaan "
     "{demand}: dalam kes itu {leader} memberikan {shortfall} {unit} lebih, {share}.")
-SHARE_OF_PLAN_GAIN = Phrase("{share} of this plan's gain over today's allocation there",
-                            "iaitu {share} daripada peningkatan pelan ini berbanding status "
-                            "quo dalam kes itu")
+SHARE_OF_PLAN_GAIN = Phrase("beyond noise {share} of this plan's gain over today's "
+                            "allocation there",
+                            "melebihi hingar iaitu {share} daripada peningkatan pelan ini "
+                            "berbanding status quo dalam kes itu")
 NO_PLAN_GAIN = Phrase("where this plan gains nothing over today's allocation",
                       "sedangkan pelan ini tidak meningkat berbanding status quo")
 NEVER_BEHIND_PLAN = Phrase(

@@ -111,8 +111,8 @@ def test_the_most_robust_finalist_is_shown_beside_the_plan(folders: dict[str, Pa
     part = _part(_text(folders["robust"]))
     assert ("This plan's worst case is the explanation 'staff-conversion' (downloads held down "
             "by the download team's triage time, raids by how few tip-offs become workable "
-            "cases) with low demand: there the model's best plan gives 240 more raids, 60.0 % "
-            "of this plan's gain over today's allocation there.") in part
+            "cases) with low demand: there the model's best plan gives 240 more raids, beyond "
+            "noise 60.0 % of this plan's gain over today's allocation there.") in part
     assert ("The finalist with the smallest worst regret is another plan, the model's best "
             "plan (worst regret 3.0 %)") in part
     assert "Which to prefer depends on which explanation the planner believes" in part
