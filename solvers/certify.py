@@ -150,10 +150,13 @@ class Choice:
         return self.candidates[self.name]
 
 
+Sample = Callable[[list[str], range], dict[str, np.ndarray]]
+"""Objective values of the named candidates on the given replication numbers."""
+
+
 def within_zone(scenario: Scenario, result: SelectionResult,
                 candidates: Mapping[str, Candidate], delta: float,
-                sample: Callable[[list[str], range], dict[str, np.ndarray]],
-                most: int = 3) -> list[str]:
+                sample: Sample, most: int = 3) -> list[str]:
     """KN's choice and the candidates shown within its zone, cheapest first.
 
     Candidates whose selection mean is within ``delta`` of KN's choice are tried, the
@@ -168,24 +171,36 @@ def within_zone(scenario: Scenario, result: SelectionResult,
     close = sorted((c for c in result.candidates
                     if c.name != best.name and c.objective_mean >= best.objective_mean - delta),
                    key=lambda c: (cost[c.name], c.name))[:most]
+    level = 1.0 - 0.05 / max(len(close), 1)
+    qualified = [best.name, *(record.name for record in close
+                              if shown_within(result, record.name, delta, sample, level))]
+    return sorted(qualified, key=lambda name: (cost[name], name))
+
+
+def shown_within(result: SelectionResult, name: str, delta: float, sample: Sample,
+                 level: float) -> bool:
+    """Whether candidate ``name`` falls short of KN's choice by less than ``delta``.
+
+    Paired with KN's choice on the selection's replications, and replicated further in
+    batches, until the one-sided ``level`` upper bound of the shortfall falls below
+    ``delta`` (True), its lower bound rises above it, or the selection's cap is reached
+    (False).
+    """
+    best = result.candidate(result.chosen)
     params = result.parameters
     cap = params.max_replications
-    level = 1.0 - 0.05 / max(len(close), 1)
-    qualified = [best.name]
-    for record in close:
-        count = min(record.replications, best.replications)
-        while count >= 2:
-            numbers = range(params.first_replication, params.first_replication + count)
-            values = sample([best.name, record.name], numbers)
-            difference = values[best.name] - values[record.name]
-            half = stats.t.ppf(level, count - 1) * difference.std(ddof=1) / np.sqrt(count)
-            if difference.mean() + half < delta:
-                qualified.append(record.name)
-                break
-            if difference.mean() - half > delta or count >= cap:
-                break
-            count = min(cap, count + max(2, params.batch_size))
-    return sorted(qualified, key=lambda name: (cost[name], name))
+    count = min(result.candidate(name).replications, best.replications)
+    while count >= 2:
+        numbers = range(params.first_replication, params.first_replication + count)
+        values = sample([best.name, name], numbers)
+        difference = values[best.name] - values[name]
+        half = stats.t.ppf(level, count - 1) * difference.std(ddof=1) / np.sqrt(count)
+        if difference.mean() + half < delta:
+            return True
+        if difference.mean() - half > delta or count >= cap:
+            return False
+        count = min(cap, count + max(2, params.batch_size))
+    return False
 
 
 def bound_at_cap(result: SelectionResult, error: float) -> NeighbourBound | None:

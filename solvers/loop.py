@@ -47,15 +47,17 @@ from solvers.certify import (
     CertificateInputs,
     Choice,
     PlanRuns,
+    Sample,
     candidates_table,
     certificate_table,
     choose,
     floors_hold,
+    shown_within,
 )
 from solvers.comparators import comparator_plans
 from solvers.frontier import FRONTIER_COLUMNS, frontier_table
 from solvers.pilot import Pilots, corrected, pilot_rounds
-from solvers.plan import Plan, plan_costs, status_quo_plan, three_to_four_rule
+from solvers.plan import Plan, plan_cost_rm, plan_costs, status_quo_plan, three_to_four_rule
 from solvers.regret import REGRET_COLUMNS, Robustness, regret_table
 from solvers.selection import NeighbourBound, neighbour_improvement_bound
 from solvers.service import objective_values, service_level_table
@@ -266,7 +268,8 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
         robustness = _robustness(scenario, choice, runs, hypotheses, workers, progress,
                                  executor, scheduler, say)
         regret_seconds = time.perf_counter() - clock
-        choice = robust_within_zone(scenario, choice, robustness, say)
+        choice = robust_within_zone(scenario, choice, robustness, say,
+                                    runs.objective(settings.weights))
         chosen = choice.chosen.plan
     plan = replace(evaluate(scenario, surrogate, chosen) or chosen, name=CHOSEN,
                    status=chosen.status)
@@ -336,12 +339,16 @@ def _select(scenario: Scenario, pilots: Pilots, runs: PlanRuns,
 
 
 def robust_within_zone(scenario: Scenario, choice: Choice, robustness: Robustness | None,
-                       say: Callable[[str], None]) -> Choice:
+                       say: Callable[[str], None], sample: Sample | None = None
+                       ) -> Choice:
     """Among KN's choice and its equals, the cheapest robust plan.
 
     KN's choice and the plans shown within its indifference zone are taken cheapest
     first.  The first whose worst regret across explanations and demand is within
     ``worst_regret_share`` of its gain is kept: the certificate's own test.  If none is,
+    the other finalists of the regret table whose worst regret is within it are tried,
+    cheapest first, with ``sample``: the first shown within the zone of KN's choice
+    (:func:`solvers.certify.shown_within`, Bonferroni over those tried) is kept.  Else
     the cheapest plan not clearly short of KN's choice is kept, else KN's: a plan that,
     under some explanation and demand, falls short of KN's choice by more than that share
     of its gain beyond doubt (a one-sided 95 % bound on the paired shortfall) is not
@@ -363,6 +370,9 @@ def robust_within_zone(scenario: Scenario, choice: Choice, robustness: Robustnes
             else f"its worst regret is {robustness.worst[name]:.0%} of its gain"
     say(f"selection: no plan within the zone keeps its worst regret within {share:.0%} "
         "of its gain")
+    robust = _robust_equal(scenario, choice, robustness, sample, say)
+    if robust is not None:
+        return replace(robust, not_robust=tuple(why), why=why)
     set_aside: dict[str, str] = {}
     for name in [n for n in choice.cheaper if n in robustness.worst]:  # cheapest first
         case = robustness.clearly_short(name, best, share)
@@ -371,6 +381,34 @@ def robust_within_zone(scenario: Scenario, choice: Choice, robustness: Robustnes
         say(f"selection: {name} is cheaper but not robust ({case})")
         set_aside[name] = f"short of {best} beyond doubt {case}"
     return replace(choice, name=best, not_robust=tuple(set_aside), why=set_aside)
+
+
+def _robust_equal(scenario: Scenario, choice: Choice, robustness: Robustness,
+                  sample: Sample | None, say: Callable[[str], None]) -> Choice | None:
+    """A finalist outside the equals tried, robust, and shown within KN's zone (or None).
+
+    Only the cheapest equals are tried before the regret table; a dearer or
+    less-replicated finalist may be both within the zone and robust.  It joins the
+    equals, in cost order, as the chosen plan.
+    """
+    settings = scenario.optimise
+    assert settings is not None
+    share = settings.selection.worst_regret_share
+    others = [name for name, worst in robustness.worst.items()
+              if name not in choice.in_zone and worst <= share]
+    if sample is None or not others:
+        return None
+    cost = {name: plan_cost_rm(scenario, choice.candidates[name].plan)
+            for name in {*others, *choice.in_zone}}
+    level = 1.0 - 0.05 / len(others)
+    for name in sorted(others, key=lambda n: (cost[n], n)):
+        if shown_within(choice.selection, name, choice.delta, sample, level):
+            say(f"selection: {name} is within the indifference zone of "
+                f"{choice.selection.chosen} and keeps its worst regret within {share:.0%} "
+                "of its gain")
+            zone = sorted([*choice.in_zone, name], key=lambda n: (cost[n], n))
+            return replace(choice, name=name, in_zone=tuple(zone))
+    return None
 
 
 def _robustness(scenario: Scenario, choice: Choice | None, runs: PlanRuns,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -11,8 +12,10 @@ import pytest
 from scipy import stats
 
 from model.loading import load_scenario
+from solvers.candidates import Candidate
 from solvers.certify import Choice, bound_at_cap
 from solvers.loop import robust_within_zone
+from solvers.plan import status_quo_plan
 from solvers.regret import Robustness, _regrets
 from solvers.selection import (
     CANDIDATE_COLUMNS,
@@ -327,6 +330,33 @@ def test_a_dearer_plan_in_the_zone_that_holds_under_every_explanation_is_kept() 
     assert robustness.worst["a"] > 0.10 >= robustness.worst["d"]
     assert kept.name == "d"
     assert kept.not_robust == ("a",)
+
+
+@pytest.mark.parametrize(("b_robust", "expected"), [(True, "b"), (False, "a")])
+def test_a_robust_finalist_outside_the_equals_tried_is_kept_only_if_shown_within_the_zone(
+        b_robust: bool, expected: str) -> None:
+    """KN's choice a fails under h2 and was its only equal tried.
+
+    b is half a zone short of a, c ten zones short; both hold under every explanation.
+    b is shown within the zone on the selection's replications and kept; c never is, so
+    when b is not robust either, KN's choice stays.
+    """
+    sample = normal_sampler([DELTA * 10, DELTA * 9.5, 0.0], [0.1] * 3, seed=1)
+    result = select_best(NAMES[:3], sample, delta=DELTA)
+    assert result.chosen == "a"
+    scenario = load_scenario(ROOT / "scenarios" / "optimise_rm13m.yaml")  # threshold 0.10
+    today = Candidate("plan", "test", status_quo_plan(scenario))
+    choice = Choice(result, {name: replace(today, name=name) for name in NAMES[:3]}, {},
+                    DELTA, "a", in_zone=("a",))
+    robust = ([99.0, 100.0, 98.0], [64.0, 65.0, 63.0])
+    fragile = ([100.0, 101.0, 99.0], [55.0, 56.0, 54.0])
+    robustness = _two_cases({"a": ([100.0, 101.0, 99.0], [55.0, 56.0, 54.0]),
+                             "b": robust if b_robust else fragile, "c": robust})
+    kept = robust_within_zone(scenario, choice, robustness, lambda _: None, sample)
+    assert kept.name == expected
+    assert (expected in kept.in_zone) and ("c" not in kept.in_zone)
+    if b_robust:
+        assert kept.not_robust == ("a",)
 
 
 def test_when_no_plan_in_the_zone_is_robust_the_cheapest_not_clearly_short_is_kept() -> None:
