@@ -260,8 +260,7 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
     regret_seconds = 0.0
     if settings.target_actioned is not None:
         target = cheapest_reaching(scenario, pilots.surrogate, runs, fresh, pilots.request, say)
-        chosen = (target.reaching or target.tries[-1]).plan
-        surrogate = pilots.surrogate
+        chosen, surrogate = (target.reaching or target.tries[-1]).plan, pilots.surrogate
     else:
         choice, surrogate = _select(scenario, pilots, runs, say)
         clock = time.perf_counter()

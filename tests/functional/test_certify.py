@@ -102,11 +102,6 @@ def test_regret_table_covers_every_case(two_seeds) -> None:
         assert np.allclose(case.regret_share, expected)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "open (issue 13): the two seeds' plans are within the indifference zone, but the "
-    "cheapest robust plan each finds differs in cost by more than the zone's share "
-    "(RM0.73M against RM0.56M): the pilots' corrections, and so the candidate pools, "
-    "differ by seed"))
 def test_another_seed_gives_the_same_plan_or_one_within_the_indifference_zone(two_seeds):
     """Seeds 5 and 6: the same plan, or one whose paired difference and cost are within it.
 
