@@ -35,7 +35,7 @@ class Settings:
 
 
 # the optimisation runs at its shipped settings either way (its figures are about them); it
-# takes about 46-50 minutes on two cores, so the quick budget leaves it 70 minutes in all
+# took 46 and 54 minutes in two runs on two cores, so the quick budget leaves it 70 in all
 QUICK = Settings(repeats=3, parallel_end_date="2025-12-31", parallel_repeats=1, budget_s=4200.0)
 FULL = Settings(repeats=7, parallel_end_date="2026-12-31", parallel_repeats=2, budget_s=None)
 PARALLEL_REPLICATIONS = 10

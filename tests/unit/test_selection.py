@@ -350,8 +350,8 @@ def test_a_robust_finalist_outside_the_equals_tried_is_kept_only_if_shown_within
                     DELTA, "a", in_zone=("a",))
     robust = ([99.0, 100.0, 98.0], [64.0, 65.0, 63.0])
     fragile = ([100.0, 101.0, 99.0], [55.0, 56.0, 54.0])
-    robustness = _two_cases({"a": ([100.0, 101.0, 99.0], [55.0, 56.0, 54.0]),
-                             "b": robust if b_robust else fragile, "c": robust})
+    robustness = _two_cases({"a": fragile, "b": robust if b_robust else fragile,
+                             "c": robust})
     kept = robust_within_zone(scenario, choice, robustness, lambda _: None, sample)
     assert kept.name == expected
     assert (expected in kept.in_zone) and ("c" not in kept.in_zone)
