@@ -87,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         show("optimise_seconds", f"{optimised.total_s:.1f}",
              "scenarios/optimise_rm13m.yaml at its shipped settings, under its own hypothesis")
         show("certify_seconds", f"{optimised.certify_s:.1f}",
-             "pilots, candidates, selection, fresh verification and the neighbours' bound")
+             "pilots, candidates, selection, fresh verification and the neighbours' bound: "
+             + optimised.where(os.cpu_count() or 1))
         show("regret_seconds", f"{optimised.regret_s:.1f}",
              "the finalists under every shipped hypothesis at low, central and high demand")
     print(f"# total {time.perf_counter() - started:.0f} s; load average {_load()} at the end "

@@ -222,6 +222,17 @@ class OptimiseTimes:
     total_s: float
     certify_s: float  # candidates, selection, neighbours and fresh verification
     regret_s: float  # the regret table: finalists under every hypothesis and demand
+    parts: dict[str, dict[str, float]]  # run.json's plan.certify_parts: where certify went
+
+    def where(self, cores: int) -> str:
+        """Where certify's time went, stage by stage, in words."""
+        said = []
+        for stage, part in self.parts.items():
+            count = int(part.get("replications", 0))
+            each = f", {part['seconds'] * cores / count:.1f} core-s each" if count else ""
+            said.append(f"{stage} {part['seconds']:,.0f} s"
+                        + (f" ({count:,} replications{each})" if count else ""))
+        return "; ".join(said)
 
 
 def optimise_seconds(timeout_s: float, scenario: Path = OPTIMISE_SCENARIO,
@@ -252,10 +263,12 @@ def optimise_seconds(timeout_s: float, scenario: Path = OPTIMISE_SCENARIO,
         if child.returncode != 0:
             last = (errors.strip().splitlines() or ["no message"])[-1]
             return f"failed (exit {child.returncode}: {last})"
-        parts = json.loads((out / "run.json").read_text())["plan"]["seconds"]
+        plan = json.loads((out / "run.json").read_text())["plan"]
         if keep is not None:
             shutil.copytree(out, keep, dirs_exist_ok=True)
-    return OptimiseTimes(elapsed, float(parts["certify"]), float(parts["regret"]))
+    seconds = plan["seconds"]
+    return OptimiseTimes(elapsed, float(seconds["certify"]), float(seconds["regret"]),
+                         plan.get("certify_parts", {}))
 
 
 def _stop(child: subprocess.Popen[str]) -> None:

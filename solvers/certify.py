@@ -22,6 +22,7 @@ the local process pool or a Dask cluster, and counts replications for a progress
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -50,6 +51,14 @@ CERTIFICATE_COLUMNS = ["check", "value", "threshold", "passed", "note"]
 
 
 @dataclass
+class Spent:
+    """Replications simulated in one stage of the optimisation, and their wall time (s)."""
+
+    replications: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
 class PlanRuns:
     """Replications of named plans, each (plan, replication number) simulated once.
 
@@ -63,6 +72,9 @@ class PlanRuns:
         Counts replications as they finish.
     executor, scheduler
         Where they run (``model.experiments.executors``).
+    stage : str
+        What the replications run now are for; ``spent`` counts them and their wall
+        time by stage (where the optimisation's time goes).
     """
 
     scenario: Scenario
@@ -74,6 +86,8 @@ class PlanRuns:
     def __post_init__(self) -> None:
         self.plans: dict[str, Plan] = {}
         self._done: dict[tuple[str, int], Replications] = {}
+        self.stage = "other"
+        self.spent: dict[str, Spent] = {}
 
     def add(self, name: str, plan: Plan) -> None:
         """Name a plan (a name stands for one plan throughout)."""
@@ -82,11 +96,16 @@ class PlanRuns:
     def run(self, names: Sequence[str], numbers: range) -> dict[str, Replications]:
         """Each named plan's replications ``numbers``, the missing ones as one pool."""
         missing = [(name, r) for name in names for r in numbers if (name, r) not in self._done]
+        clock = time.perf_counter()
         applied = {name: apply_plan(self.scenario, self.plans[name])
                    for name in dict.fromkeys(name for name, _ in missing)}
         results = run_tasks([(applied[name], r) for name, r in missing], self.workers,
                             self.progress, self.executor, self.scheduler)
         self._done.update(zip(missing, results, strict=True))
+        if missing:
+            spent = self.spent.setdefault(self.stage, Spent())
+            spent.replications += len(missing)
+            spent.seconds += time.perf_counter() - clock
         return {name: Replications.concat([self._done[(name, r)] for r in numbers])
                 for name in names}
 
@@ -310,8 +329,8 @@ class CertificateInputs:
     promised: float
     simulated: float
     service_levels: pd.DataFrame
-    worst_regret: float  # the plan's worst regret as a share of its gain (NaN: not measured)
-    worst_case: str
+    worst_regret: float = np.nan  # the worst regret as a share of its gain (NaN: not measured)
+    worst_case: str = "not measured"
 
 
 def certificate_table(scenario: Scenario, inputs: CertificateInputs) -> pd.DataFrame:

@@ -48,6 +48,7 @@ from solvers.certify import (
     Choice,
     PlanRuns,
     Sample,
+    Spent,
     candidates_table,
     certificate_table,
     choose,
@@ -107,6 +108,9 @@ class Outcome:
     seconds : dict of str to float
         Wall time of ``certify`` (candidates, selection, neighbours, fresh verification)
         and ``regret``.
+    spent : dict of str to Spent
+        Within ``certify``: the replications simulated at each stage and their wall time
+        (the rest is the surrogate's solves and screening).
     """
 
     plan: Plan
@@ -129,6 +133,7 @@ class Outcome:
     target: TargetCheck | None
     fresh: range
     seconds: dict[str, float]
+    spent: dict[str, Spent]
 
 
 def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], None]
@@ -253,20 +258,24 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
     runs = PlanRuns(scenario, workers, progress, executor, scheduler)
     runs.add(STATUS_QUO, status_quo_plan(scenario))
     fresh = range(FRESH_FIRST, FRESH_FIRST + replications)
+    runs.stage = "pilots"
     pilots = pilot_rounds(scenario, runs, STATUS_QUO, say)
     target: TargetCheck | None = None
     choice: Choice | None = None
     robustness: Robustness | None = None
     regret_seconds = 0.0
     if settings.target_actioned is not None:
+        runs.stage = "target check"
         target = cheapest_reaching(scenario, pilots.surrogate, runs, fresh, pilots.request, say)
         chosen, surrogate = (target.reaching or target.tries[-1]).plan, pilots.surrogate
     else:
+        runs.stage = "selection"
         choice, surrogate = _select(scenario, pilots, runs, say)
         clock = time.perf_counter()
         robustness = _robustness(scenario, choice, runs, hypotheses, workers, progress,
                                  executor, scheduler, say)
         regret_seconds = time.perf_counter() - clock
+        runs.stage = "robust check"
         choice = robust_within_zone(scenario, choice, robustness, say,
                                     runs.objective(settings.weights))
         chosen = choice.chosen.plan
@@ -280,6 +289,7 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
         runs.add(name, option)
     say(f"verifying the plan on {replications} fresh replications against "
         f"{len(options) - 1} alternatives ...")
+    runs.stage = "fresh verification"
     results = runs.run(list(options), fresh)
     paired = paired_differences(results, CHOSEN, [n for n in options if n != CHOSEN])
     levels = service_level_table(scenario, results, CHOSEN, STATUS_QUO)
@@ -287,24 +297,14 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
     if choice is not None:
         say("certificate: the plan's best neighbours on fresh replications ...")
         wanted = max(len(fresh), settings.selection.neighbour_replications)
+        runs.stage = "neighbours"
         bound = neighbour_bound(scenario, surrogate, runs, plan,
                                 range(fresh.start, fresh.start + wanted))
     certify_seconds = time.perf_counter() - started - regret_seconds
     simulated = float(objective_values(results[CHOSEN], settings.weights).mean())
-    certificate = pd.DataFrame()
-    robust: Plan | None = None
-    depends_on = ""
-    if choice is not None:
-        worst = robustness.worst.get(choice.name, np.nan) if robustness else np.nan
-        case = robustness.worst_case.get(choice.name, "") if robustness else \
-            "not measured"
-        certificate = certificate_table(scenario, CertificateInputs(
-            choice, bound, plan.surrogate_objective, simulated, levels, worst, case))
-        if robustness and not worst <= settings.selection.worst_regret_share:
-            alternative = robustness.most_robust
-            if alternative != choice.name:
-                robust = replace(choice.candidates[alternative].plan, name="most_robust")
-            depends_on = case
+    certificate, robust, depends_on = _certified(scenario, choice, robustness, CertificateInputs(
+        choice, bound, plan.surrogate_objective, simulated, levels)) if choice is not None \
+        else (pd.DataFrame(), None, "")
     say("binding constraints ...")
     binding = binding_constraints(scenario, surrogate, plan, pilots.reference, results[CHOSEN],
                                   replications, workers, first=fresh.start)
@@ -319,7 +319,28 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
                    candidates_table(choice) if choice else _target_candidates(target, fresh),
                    certificate, robustness.table if robustness else
                    pd.DataFrame(columns=REGRET_COLUMNS), robust, depends_on, target, fresh,
-                   {"certify": certify_seconds, "regret": regret_seconds})
+                   {"certify": certify_seconds, "regret": regret_seconds}, dict(runs.spent))
+
+
+def _certified(scenario: Scenario, choice: Choice, robustness: Robustness | None,
+               inputs: CertificateInputs) -> tuple[pd.DataFrame, Plan | None, str]:
+    """The certificate, the finalist shown beside the plan, and what the choice depends on.
+
+    The finalist with the smallest worst regret is shown beside the plan (and the case
+    behind its regret said) only when the plan's worst regret is beyond the threshold.
+    """
+    settings = scenario.optimise
+    assert settings is not None
+    worst = robustness.worst.get(choice.name, np.nan) if robustness else np.nan
+    case = robustness.worst_case.get(choice.name, "") if robustness else "not measured"
+    certificate = certificate_table(scenario, replace(inputs, worst_regret=worst,
+                                                      worst_case=case))
+    if not robustness or worst <= settings.selection.worst_regret_share:
+        return certificate, None, ""
+    alternative = robustness.most_robust
+    robust = None if alternative == choice.name else \
+        replace(choice.candidates[alternative].plan, name="most_robust")
+    return certificate, robust, case
 
 
 def _select(scenario: Scenario, pilots: Pilots, runs: PlanRuns,

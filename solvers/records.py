@@ -123,8 +123,21 @@ def plan_record(outcome: Outcome, scenario: Scenario) -> dict[str, Any]:
                 "reached": outcome.target.reaching is not None,
                 "sentence": outcome.target.sentence()},
             "seconds": {name: round(value, 1) for name, value in outcome.seconds.items()},
+            "certify_parts": certify_parts(outcome),
         },
     }
+
+
+def certify_parts(outcome: Outcome) -> dict[str, dict[str, float]]:
+    """Where ``certify`` went: each stage's replications and wall time (s), and the rest.
+
+    The rest is everything but simulating: the surrogate's solves, screening candidates
+    and the neighbours, and the selection's own arithmetic.
+    """
+    parts = {stage: {"replications": spent.replications, "seconds": round(spent.seconds, 1)}
+             for stage, spent in outcome.spent.items()}
+    rest = outcome.seconds.get("certify", 0.0) - sum(s.seconds for s in outcome.spent.values())
+    return parts | {"surrogate and the rest": {"replications": 0, "seconds": round(rest, 1)}}
 
 
 def _levers_record(plan: Plan, scenario: Scenario) -> dict[str, Any]:

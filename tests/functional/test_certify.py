@@ -21,6 +21,7 @@ from solvers.allocation import floor_key, solve
 from solvers.certify import CANDIDATE_COLUMNS, CERTIFICATE_COLUMNS, FRESH_FIRST, PlanRuns
 from solvers.loop import CHOSEN, Outcome, optimise_and_verify, same_levers
 from solvers.plan import plan_cost_rm, status_quo_plan
+from solvers.records import certify_parts
 from solvers.regret import REGRET_COLUMNS
 from solvers.service import objective_values
 from solvers.surrogate import build_surrogate
@@ -153,6 +154,25 @@ def test_objective_values_pair_replications(two_seeds) -> None:
     row = outcome.paired[(outcome.paired.metric == "raids")
                          & (outcome.paired.option_b == "status_quo")].iloc[0]
     assert math.isclose(row.mean_diff, diff.mean(), rel_tol=1e-9, abs_tol=1e-9)
+
+
+def test_where_the_time_goes_counts_each_replication_once_in_its_stage(two_seeds) -> None:
+    """Each stage's replications: every option on every fresh one, the neighbours on theirs.
+
+    A (plan, replication) simulated before is not simulated, nor counted, again; the
+    stages' wall times fit inside the certification's.
+    """
+    outcome, _ = two_seeds
+    spent = outcome.spent
+    assert {"pilots", "selection", "fresh verification"} <= spent.keys()
+    assert spent["fresh verification"].replications == len(outcome.plans) * FRESH
+    neighbours = spent.get("neighbours")
+    wanted = load_scenario(OPTIMISE, SMALL).optimise.selection.neighbour_replications
+    assert neighbours is None or neighbours.replications % max(wanted, FRESH) == 0
+    assert all(s.replications > 0 and s.seconds > 0 for s in spent.values())
+    assert sum(s.seconds for s in spent.values()) <= outcome.seconds["certify"]
+    parts = certify_parts(outcome)
+    assert parts["surrogate and the rest"]["seconds"] >= 0
 
 
 def test_reverse_mode_says_whether_the_target_is_reached(tmp_path: Path) -> None:
