@@ -207,6 +207,12 @@ class Selection(Strict):
     max_replications: Annotated[int, Field(ge=2)] = Field(
         default=30, description="replications per candidate at most while choosing; at "
         "this cap the survivors are compared with KN's choice on them")
+    looks: tuple[Annotated[int, Field(ge=2)], ...] = Field(
+        default=(), description="replication counts before max_replications at which KN's "
+        "survivors are also compared with its choice, e.g. [20, 35]; the selection stops at "
+        "the first that shows every survivor within the zone (the comparisons share the "
+        "error: Bonferroni over the looks and the cap); a look not after the first stage or "
+        "not before the cap is never taken")
     candidates: Annotated[int, Field(ge=1)] = Field(
         default=20, description="candidates at most that reach the selection")
     next_best: NonNegativeInt = Field(
@@ -217,6 +223,11 @@ class Selection(Strict):
     neighbour_replications: Annotated[int, Field(ge=2)] = Field(
         default=20, description="fresh replications of the chosen plan and each neighbour for "
         "the certificate's bound (at least the run's own replications)")
+    neighbour_looks: tuple[Annotated[int, Field(ge=2)], ...] = Field(
+        default=(), description="fresh replication counts before neighbour_replications at "
+        "which a neighbour already shown short of the indifference zone is settled, e.g. "
+        "[20] (the bounds share the error: Bonferroni over the looks and the last); a look "
+        "not before the last, or below the run's own fresh replications, is never taken")
     finalists: Annotated[int, Field(ge=1)] = Field(
         default=3, description="candidates simulated under every hypothesis and demand")
     regret_replications: Annotated[int, Field(ge=2)] = Field(

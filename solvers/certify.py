@@ -38,6 +38,7 @@ from solvers.plan import Plan, apply_plan, plan_cost_rm
 from solvers.selection import (
     NeighbourBound,
     SelectionResult,
+    looks_taken,
     neighbour_improvement_bound,
     select_best,
 )
@@ -142,7 +143,7 @@ class Choice:
     name: str  # the candidate chosen: KN's, or another within the zone of it
     not_robust: tuple[str, ...] = ()  # plans within the zone set aside as not robust
     in_zone: tuple[str, ...] = ()  # KN's choice and plans shown within its zone, cheapest first
-    at_cap: NeighbourBound | None = None  # the survivors against KN's choice at the cap
+    at_cap: NeighbourBound | None = None  # the survivors against KN's choice where it stopped
     why: dict[str, str] = field(default_factory=dict)  # why each was set aside, in words
 
     @property
@@ -153,11 +154,12 @@ class Choice:
 
     @property
     def guarantee_held(self) -> bool:
-        """KN ended by itself, or at the cap every survivor is within the zone of its choice.
+        """KN ended by itself, or at the cap (or a look) every survivor is within its zone.
 
-        KN runs at half the error the scenario allows; the comparison at the cap (the
-        survivors' simultaneous upper bounds over KN's choice) at the other half, so that
-        together the chosen plan is within the zone of the best with the stated probability.
+        KN runs at half the error the scenario allows; the comparisons at the looks and the
+        cap (the survivors' simultaneous upper bounds over KN's choice) share the other
+        half (:func:`select_with_looks`), so that together the chosen plan is within the
+        zone of the best with the stated probability.
         """
         if self.selection.guarantee_held:
             return True
@@ -185,6 +187,8 @@ def within_zone(scenario: Scenario, result: SelectionResult,
     cap on replications is reached.  The bounds hold together at 95 % (Bonferroni over
     the candidates tried).
     """
+    settings = scenario.optimise
+    assert settings is not None
     best = result.candidate(result.chosen)
     cost = {name: plan_cost_rm(scenario, candidates[name].plan) for name in candidates}
     close = sorted((c for c in result.candidates
@@ -192,22 +196,23 @@ def within_zone(scenario: Scenario, result: SelectionResult,
                    key=lambda c: (cost[c.name], c.name))[:most]
     level = 1.0 - 0.05 / max(len(close), 1)
     qualified = [best.name, *(record.name for record in close
-                              if shown_within(result, record.name, delta, sample, level))]
+                              if shown_within(result, record.name, delta, sample, level,
+                                              settings.selection.max_replications))]
     return sorted(qualified, key=lambda name: (cost[name], name))
 
 
 def shown_within(result: SelectionResult, name: str, delta: float, sample: Sample,
-                 level: float) -> bool:
+                 level: float, cap: int | None = None) -> bool:
     """Whether candidate ``name`` falls short of KN's choice by less than ``delta``.
 
     Paired with KN's choice on the selection's replications, and replicated further in
     batches, until the one-sided ``level`` upper bound of the shortfall falls below
-    ``delta`` (True), its lower bound rises above it, or the selection's cap is reached
-    (False).
+    ``delta`` (True), its lower bound rises above it, or ``cap`` replications are reached
+    (False; by default the cap KN itself ran to, which is a look's when it stopped at one).
     """
     best = result.candidate(result.chosen)
     params = result.parameters
-    cap = params.max_replications
+    cap = params.max_replications if cap is None else cap
     count = min(result.candidate(name).replications, best.replications)
     while count >= 2:
         numbers = range(params.first_replication, params.first_replication + count)
@@ -220,6 +225,37 @@ def shown_within(result: SelectionResult, name: str, delta: float, sample: Sampl
             return False
         count = min(cap, count + max(2, params.batch_size))
     return False
+
+
+def select_with_looks(names: Sequence[str], sample: Sample, *, delta: float, error: float,
+                      n0: int, cap: int, looks: Sequence[int] = (), batch_size: int = 1
+                      ) -> tuple[SelectionResult, NeighbourBound | None]:
+    """KN at ``error``, stopped at the first look that shows every survivor within the zone.
+
+    Candidates the procedure cannot tell apart (equal within ``delta``) keep KN going to
+    its cap.  At each look (``looks`` below ``cap``, then the cap) the survivors are
+    compared with KN's choice as at the cap (:func:`bound_at_cap`), each look at
+    ``error / (number of looks, the cap included)``: every bound of every look then holds
+    together with probability at least ``1 - error`` (Bonferroni), so stopping at the
+    first look where all fall inside the zone keeps the cap's guarantee.  KN's path up to
+    a look does not depend on where it will stop, and ``sample`` returns the same values
+    for a replication on every call, so each look continues the same procedure.
+
+    Returns
+    -------
+    tuple
+        KN's result at the look it stopped at, and the survivors' comparison there (None
+        when KN ended by itself).
+    """
+    stops = [*looks_taken(looks, n0, cap), cap]
+    share = error / len(stops)
+    for stop in stops:
+        result = select_best(list(names), sample, delta=delta, alpha=error, n0=n0,
+                             max_replications=stop, batch_size=batch_size)
+        at_look = bound_at_cap(result, share)
+        if at_look is None or at_look.within(delta):
+            break
+    return result, at_look
 
 
 def bound_at_cap(result: SelectionResult, error: float) -> NeighbourBound | None:
@@ -262,15 +298,14 @@ def choose(scenario: Scenario, runs: PlanRuns, candidates: list[Candidate], toda
                     for c in kept)
     delta = settings.selection.indifference_share * max(best_mean, 1.0)
     error = (1.0 - settings.selection.probability) / 2  # KN's half; the cap's the other
-    result = select_best([c.name for c in kept], runs.objective(settings.weights), delta=delta,
-                         alpha=error, n0=n0,
-                         max_replications=settings.selection.max_replications,
-                         batch_size=max(1, runs.workers))
+    cap = settings.selection.max_replications
+    result, at_cap = select_with_looks(
+        [c.name for c in kept], runs.objective(settings.weights), delta=delta, error=error,
+        n0=n0, cap=cap, looks=settings.selection.looks, batch_size=max(1, runs.workers))
     pool = {c.name: c for c in candidates}
     zone = within_zone(scenario, result, {c.name: c for c in kept}, delta,
                        runs.objective(settings.weights), most=settings.selection.finalists - 1)
     name = zone[0]  # the cheapest, until the regret table has a say
-    at_cap = bound_at_cap(result, error)
     say(f"selection: KN chose {result.chosen} after {result.total_replications} replications "
         f"({result.stop_reason.replace('_', ' ')})"
         + (f"; {name} is cheaper and within the indifference zone of it" if name != result.chosen
@@ -338,23 +373,15 @@ def certificate_table(scenario: Scenario, inputs: CertificateInputs) -> pd.DataF
     settings = scenario.optimise
     assert settings is not None
     wanted = settings.selection
-    selection = inputs.choice.selection
-    p = selection.parameters
     delta = inputs.choice.delta
     held = inputs.choice.guarantee_held
-    cap = inputs.choice.at_cap
     rows = [
         {"check": "probability_of_correct_selection",
          "value": wanted.probability if held else np.nan,
          "threshold": wanted.probability, "passed": held,
-         "note": f"KN with common random numbers at error {p.alpha:g}: n0 {p.n0}, at most "
-                 f"{p.max_replications} replications a candidate, "
-                 f"{len(selection.candidates)} candidates, {selection.total_replications} "
-                 f"replications; stopped: {selection.stop_reason.replace('_', ' ')}"
-                 + ("" if cap is None else
-                    f"; at the cap, {len(cap.neighbours)} other survivors exceed KN's choice "
-                    f"by at most {cap.bound:,.1f} (simultaneous {cap.confidence:.1%} bound; "
-                    f"zone {delta:,.1f})")},
+         "note": _selection_note(inputs.choice, wanted.max_replications,
+                                 looks_taken(wanted.looks, settings.replications,
+                                             wanted.max_replications))},
         {"check": "indifference_zone", "value": delta, "threshold": wanted.indifference_share,
          "passed": True,
          "note": f"{wanted.indifference_share:.0%} of the best first-stage mean, in objective "
@@ -370,7 +397,7 @@ def certificate_table(scenario: Scenario, inputs: CertificateInputs) -> pd.DataF
                      "threshold": delta, "passed": inputs.bound.within(delta),
                      "note": f"simultaneous {inputs.bound.confidence:.0%} upper bound over "
                              f"{len(inputs.bound.neighbours)} neighbours on "
-                             f"{inputs.bound.neighbours[0].replications} fresh replications; "
+                             f"{_counts(inputs.bound)} fresh replications; "
                              f"largest: {inputs.bound.worst_neighbour}"})
     gap = (inputs.simulated - inputs.promised) / inputs.promised if inputs.promised else np.nan
     rows.append({"check": "surrogate_gap", "value": gap, "threshold": wanted.surrogate_gap_share,
@@ -389,6 +416,33 @@ def certificate_table(scenario: Scenario, inputs: CertificateInputs) -> pd.DataF
                  "passed": bool(inputs.worst_regret <= wanted.worst_regret_share),
                  "note": inputs.worst_case})
     return pd.DataFrame(rows, columns=CERTIFICATE_COLUMNS)
+
+
+def _counts(bound: NeighbourBound) -> str:
+    """The replications the neighbours were settled on: "40", or "20-40" when looks differed."""
+    counts = sorted({record.replications for record in bound.neighbours})
+    return str(counts[0]) if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
+
+
+def _selection_note(choice: Choice, cap: int, looks: Sequence[int]) -> str:
+    """The selection procedure in words: its settings, where it stopped and why."""
+    selection, compared = choice.selection, choice.at_cap
+    p = selection.parameters
+    stopped = selection.stop_reason.replace("_", " ")
+    where = "the cap"
+    if p.max_replications < cap:
+        stopped = f"at the look after {p.max_replications} replications"
+        where = "that look"
+    note = (f"KN with common random numbers at error {p.alpha:g}: n0 {p.n0}, at most {cap} "
+            f"replications a candidate" + (f" (looks after {', '.join(map(str, looks))})"
+                                           if looks else "")
+            + f", {len(selection.candidates)} candidates, {selection.total_replications} "
+            f"replications; stopped: {stopped}")
+    if compared is None:
+        return note
+    return (note + f"; at {where}, {len(compared.neighbours)} other survivors exceed KN's "
+            f"choice by at most {compared.bound:,.1f} (simultaneous {compared.confidence:.1%} "
+            f"bound; zone {choice.delta:,.1f})")
 
 
 def failed_checks(certificate: pd.DataFrame) -> list[str]:

@@ -19,7 +19,7 @@ target on fresh replications instead (``solvers.target``).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -60,7 +60,7 @@ from solvers.frontier import FRONTIER_COLUMNS, frontier_table
 from solvers.pilot import Pilots, corrected, pilot_rounds
 from solvers.plan import Plan, plan_cost_rm, plan_costs, status_quo_plan, three_to_four_rule
 from solvers.regret import REGRET_COLUMNS, Robustness, regret_table
-from solvers.selection import NeighbourBound, neighbour_improvement_bound
+from solvers.selection import NeighbourBound, looks_taken, neighbour_bound_with_looks
 from solvers.service import objective_values, service_level_table
 from solvers.surrogate import Surrogate
 from solvers.target import TargetCheck, cheapest_reaching
@@ -194,11 +194,15 @@ def same_levers(a: Plan, b: Plan) -> bool:
 
 
 def neighbour_bound(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns, chosen: Plan,
-                    fresh: range) -> NeighbourBound | None:
+                    fresh: range, delta: float) -> NeighbourBound | None:
     """How much the chosen plan's best neighbours could beat it, on fresh replications.
 
     Neighbours are screened on the planner's constraints in the surrogate, and on the
-    service levels in the simulation (where the chosen plan's own are checked).
+    service levels in the simulation (where the chosen plan's own are checked).  They get
+    ``selection.neighbour_replications`` fresh replications from ``fresh.start`` (at least
+    as many as ``fresh``), or fewer: at each of ``selection.neighbour_looks`` a neighbour
+    already shown short of the zone ``delta`` is settled
+    (:func:`solvers.selection.neighbour_bound_with_looks`).
     """
     settings = scenario.optimise
     assert settings is not None
@@ -210,13 +214,19 @@ def neighbour_bound(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns, ch
     names = [f"neighbour:{c.name}" for c in near]
     for name, candidate in zip(names, near, strict=True):
         runs.add(name, candidate.plan)
-    results = runs.run([CHOSEN, STATUS_QUO, *names], fresh)
-    # a neighbour that gives up a service level is no alternative, however many raids
-    keeping = [n for n in names if floors_hold(scenario, results[n], results[STATUS_QUO])]
-    if not keeping:
-        return None
-    values = {n: objective_values(results[n], settings.weights) for n in [CHOSEN, *keeping]}
-    return neighbour_improvement_bound(values[CHOSEN], {n: values[n] for n in keeping})
+    wanted = max(len(fresh), settings.selection.neighbour_replications)
+    looks = looks_taken(settings.selection.neighbour_looks, len(fresh) - 1, wanted)
+
+    def draw(open_names: Sequence[str], count: int
+             ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        results = runs.run([CHOSEN, STATUS_QUO, *open_names],
+                           range(fresh.start, fresh.start + count))
+        # a neighbour that gives up a service level is no alternative, however many raids
+        return objective_values(results[CHOSEN], settings.weights), {
+            n: objective_values(results[n], settings.weights) for n in open_names
+            if floors_hold(scenario, results[n], results[STATUS_QUO])}
+
+    return neighbour_bound_with_looks(draw, names, [*looks, wanted], delta)
 
 
 def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
@@ -296,10 +306,8 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
     bound = None
     if choice is not None:
         say("certificate: the plan's best neighbours on fresh replications ...")
-        wanted = max(len(fresh), settings.selection.neighbour_replications)
         runs.stage = "neighbours"
-        bound = neighbour_bound(scenario, surrogate, runs, plan,
-                                range(fresh.start, fresh.start + wanted))
+        bound = neighbour_bound(scenario, surrogate, runs, plan, fresh, choice.delta)
     certify_seconds = time.perf_counter() - started - regret_seconds
     simulated = float(objective_values(results[CHOSEN], settings.weights).mean())
     certificate, robust, depends_on = _certified(scenario, choice, robustness, CertificateInputs(
@@ -422,7 +430,8 @@ def _robust_equal(scenario: Scenario, choice: Choice, robustness: Robustness,
             for name in {*others, *choice.in_zone}}
     level = 1.0 - 0.05 / len(others)
     for name in sorted(others, key=lambda n: (cost[n], n)):
-        if shown_within(choice.selection, name, choice.delta, sample, level):
+        if shown_within(choice.selection, name, choice.delta, sample, level,
+                        settings.selection.max_replications):
             say(f"selection: {name} is within the indifference zone of "
                 f"{choice.selection.chosen} and keeps its worst regret within {share:.0%} "
                 "of its gain")

@@ -496,6 +496,60 @@ def neighbour_improvement_bound(chosen: np.ndarray, neighbours: Mapping[str, np.
     return NeighbourBound(worst.upper_bound, confidence, worst.name, tuple(records))
 
 
+def looks_taken(looks: Sequence[int], after: int, before: int) -> list[int]:
+    """The looks a sequential check takes, in order: those after ``after`` and before ``before``."""
+    return sorted({n for n in looks if after < n < before})
+
+
+Draw = Callable[[Sequence[str], int], tuple[np.ndarray, Mapping[str, np.ndarray]]]
+"""``draw(names, count)``: the chosen candidate's values and each named neighbour's on the
+first ``count`` replications, paired; a neighbour left out is no alternative."""
+
+
+def neighbour_bound_with_looks(draw: Draw, names: Sequence[str], stops: Sequence[int],
+                               delta: float, confidence: float = 0.95
+                               ) -> NeighbourBound | None:
+    """:func:`neighbour_improvement_bound`, settling each neighbour at the first look it can.
+
+    At each of ``stops`` (increasing replication counts, the last the most there will be)
+    the neighbours not yet settled get one-sided bounds at ``(1 - confidence) / (looks x
+    neighbours)`` each, counting the neighbours ``draw`` keeps at the first look; one
+    whose bound is below ``delta`` is settled there, and the rest go on to the next look,
+    where all left are settled.  Every bound of every look holds together with
+    probability at least ``confidence`` (Bonferroni), so the largest bound settled is a
+    simultaneous bound on any neighbour's improvement, as with one look (which it then
+    is); a neighbour clearly worse than the chosen candidate stops costing replications
+    early.
+
+    Returns
+    -------
+    NeighbourBound or None
+        Over the neighbours settled (each with the replications it was settled on), or
+        None when ``draw`` leaves every neighbour out.
+    """
+    open_ = list(names)
+    settled: dict[str, NeighbourDifference] = {}
+    share = 0.0
+    for number, stop in enumerate(stops, start=1):
+        chosen, values = draw(open_, stop)
+        kept = [name for name in open_ if name in values]
+        if not kept:
+            break
+        share = share or (1.0 - confidence) / (len(stops) * len(kept))
+        found = neighbour_improvement_bound(chosen, {name: values[name] for name in kept},
+                                            confidence=1.0 - share * len(kept))
+        settled |= {record.name: record for record in found.neighbours
+                    if number == len(stops) or record.upper_bound < delta}
+        open_ = [name for name in kept if name not in settled]
+        if not open_:
+            break
+    if not settled:
+        return None
+    records = tuple(settled[name] for name in names if name in settled)
+    worst = max(records, key=lambda record: record.upper_bound)
+    return NeighbourBound(worst.upper_bound, confidence, worst.name, records)
+
+
 @dataclass(frozen=True)
 class PairedDifference:
     """The chosen candidate against one alternative on fresh replications.

@@ -31,8 +31,9 @@ OPTIMISE = ROOT / "scenarios" / "optimise_rm13m.yaml"
 SMALL = ["initial_state=null", "end_date=2024-06-30", "arrivals.referrals_per_year.2023=30000",
          "optimise.rounds=1", "optimise.replications=6", "optimise.deterministic_time_limit=1",
          "optimise.selection.candidates=6", "optimise.selection.next_best=1",
-         "optimise.selection.max_replications=20", "optimise.selection.neighbours=3",
-         "optimise.selection.neighbour_replications=4",
+         "optimise.selection.max_replications=20", "optimise.selection.looks=[12]",
+         "optimise.selection.neighbours=3", "optimise.selection.neighbour_replications=8",
+         "optimise.selection.neighbour_looks=[4]",
          "optimise.selection.finalists=3", "optimise.selection.regret_replications=2",
          "optimise.selection.indifference_share=0.1"]
 FRESH = 4
@@ -167,8 +168,11 @@ def test_where_the_time_goes_counts_each_replication_once_in_its_stage(two_seeds
     assert {"pilots", "selection", "fresh verification"} <= spent.keys()
     assert spent["fresh verification"].replications == len(outcome.plans) * FRESH
     neighbours = spent.get("neighbours")
-    wanted = load_scenario(OPTIMISE, SMALL).optimise.selection.neighbour_replications
-    assert neighbours is None or neighbours.replications % max(wanted, FRESH) == 0
+    selection = load_scenario(OPTIMISE, SMALL).optimise.selection
+    if neighbours is not None:  # looks after 4 (the fresh verification's) and 8 replications
+        assert neighbours.replications % FRESH == 0
+        assert neighbours.replications <= (selection.neighbours + 2) \
+            * selection.neighbour_replications
     assert all(s.replications > 0 and s.seconds > 0 for s in spent.values())
     assert sum(s.seconds for s in spent.values()) <= outcome.seconds["certify"]
     parts = certify_parts(outcome)

@@ -13,7 +13,7 @@ from scipy import stats
 
 from model.loading import load_scenario
 from solvers.candidates import Candidate
-from solvers.certify import Choice, bound_at_cap
+from solvers.certify import Choice, bound_at_cap, select_with_looks
 from solvers.loop import robust_within_zone
 from solvers.plan import status_quo_plan
 from solvers.regret import Robustness, _regrets
@@ -23,6 +23,7 @@ from solvers.selection import (
     fresh_estimate,
     kn_constants,
     mean_interval,
+    neighbour_bound_with_looks,
     neighbour_improvement_bound,
     select_best,
 )
@@ -208,6 +209,69 @@ def test_neighbour_bound_is_bonferroni_one_sided() -> None:
     assert bound.neighbours[1].upper_bound == 0.0  # constant differences: no division
 
 
+def _neighbour_draw(gaps: list[float], seed: int, drawn: list[int]):
+    """Neighbours ``gaps`` above a chosen candidate at 0 (sd 1 each, shared noise 1).
+
+    ``drawn`` collects how many values each call hands out.
+    """
+    rng = np.random.default_rng(seed)
+    shared = rng.standard_normal(40)
+    table = {f"n{i}": gap + shared + rng.standard_normal(40) for i, gap in enumerate(gaps)}
+    chosen = shared + rng.standard_normal(40)
+
+    def draw(names, count):
+        drawn.append(count * (1 + len(names)))
+        return chosen[:count], {name: table[name][:count] for name in names}
+
+    return draw, list(table)
+
+
+def test_looks_at_the_neighbours_keep_the_bound_simultaneous_and_settle_the_worse_early(
+) -> None:
+    """One neighbour equal to the chosen candidate, three well below it.
+
+    The bound covers the true largest improvement (0) as often as promised, and the three
+    settle at the look after 10 replications, so fewer values are drawn than with one
+    look at 40.
+    """
+    gaps = [0.0, -3.0, -3.0, -3.0]
+    covered = early = 0
+    with_looks: list[int] = []
+    without: list[int] = []
+    for seed in range(SEEDS):
+        draw, names = _neighbour_draw(gaps, seed, with_looks)
+        bound = neighbour_bound_with_looks(draw, names, [10, 40], DELTA)
+        assert bound is not None
+        covered += bound.bound >= 0.0
+        early += sum(record.replications == 10 for record in bound.neighbours[1:]) == 3
+        draw, names = _neighbour_draw(gaps, seed, without)
+        once = neighbour_bound_with_looks(draw, names, [40], DELTA)
+        again, _ = _neighbour_draw(gaps, seed, [])
+        assert once == neighbour_improvement_bound(*again(names, 40))  # one look: as before
+    assert covered / SEEDS >= 0.95 - 3 * math.sqrt(0.95 * 0.05 / SEEDS)
+    assert early >= 0.9 * SEEDS
+    assert sum(with_looks) < 0.7 * sum(without)
+
+
+def test_a_neighbour_the_draw_leaves_out_is_not_bounded() -> None:
+    """A neighbour that gives up a service level (left out by ``draw``) is no alternative."""
+    drawn: list[int] = []
+    draw, names = _neighbour_draw([0.0, 5.0], 1, drawn)
+
+    def keeping_floors(open_names, count):
+        chosen, values = draw(open_names, count)
+        return chosen, {name: v for name, v in values.items() if name != "n1"}
+
+    bound = neighbour_bound_with_looks(keeping_floors, names, [10, 40], DELTA)
+    assert bound is not None and [r.name for r in bound.neighbours] == ["n0"]
+    # one look: Bonferroni over the neighbours kept, as the bound without looks
+    chosen, values = keeping_floors(names, 40)
+    assert neighbour_bound_with_looks(keeping_floors, names, [40], DELTA) \
+        == neighbour_improvement_bound(chosen, values)
+    assert neighbour_bound_with_looks(lambda n, c: (np.zeros(c), {}), names, [40], DELTA) \
+        is None
+
+
 def test_fresh_estimate_uses_only_new_replications() -> None:
     sample = normal_sampler([0.0, DELTA, 0.2], [1.0] * 3, seed=2, shared_sigma=1.0)
     result = select_best(NAMES[:3], sample, delta=DELTA)
@@ -267,6 +331,49 @@ def test_at_the_cap_a_wrong_choice_is_certified_no_more_often_than_promised() ->
     assert capped >= SEEDS // 2  # the cap, not KN, ends most of these selections
     assert certified >= SEEDS // 4
     assert wrong_certified / SEEDS <= ALPHA + 3 * math.sqrt(ALPHA * (1 - ALPHA) / SEEDS)
+
+
+def test_looks_certify_a_wrong_choice_no_more_often_than_promised() -> None:
+    """Looks before the cap share the cap's error, so stopping early keeps the promise.
+
+    As above (the best delta above four equal rivals, a cap too low for KN), with looks
+    after 10 and 20 replications: a wrong choice is certified at most as often as the
+    error allows, whichever look certifies it.
+    """
+    wrong_certified = early = 0
+    for seed in range(SEEDS):
+        result, compared = select_with_looks(
+            NAMES, normal_sampler([DELTA, 0, 0, 0, 0], [1.0] * 5, seed), delta=DELTA,
+            error=ALPHA / 2, n0=10, cap=30, looks=(10, 20))
+        held = result.guarantee_held or (compared is not None and compared.within(DELTA))
+        wrong_certified += held and result.chosen != "a"
+        early += result.parameters.max_replications < 30
+    assert early >= SEEDS // 10  # the look after 20 replications ends some selections
+    assert wrong_certified / SEEDS <= ALPHA + 3 * math.sqrt(ALPHA * (1 - ALPHA) / SEEDS)
+
+
+def test_equal_candidates_are_certified_at_a_look_with_fewer_replications() -> None:
+    """Five candidates equal within the zone.
+
+    KN alone runs them to its cap; a look shows them within the zone of its choice
+    sooner, and certifies it there.
+    """
+    alone = looked = certified = 0
+    for seed in range(SEEDS // 4):
+        sample = normal_sampler([0.0] * 5, [1.0] * 5, seed)
+        capped = select_best(NAMES, sample, delta=DELTA, alpha=ALPHA / 2, max_replications=100)
+        result, compared = select_with_looks(NAMES, sample, delta=DELTA, error=ALPHA / 2,
+                                             n0=10, cap=100, looks=(40, 70))
+        alone += capped.total_replications
+        looked += result.total_replications
+        certified += compared is not None and compared.within(DELTA)
+        # up to the look, the looked selection is KN's own: the same eliminations
+        stop = result.parameters.max_replications
+        assert [c.eliminated_at for c in result.candidates] == [
+            c.eliminated_at if c.eliminated_at is not None and c.eliminated_at <= stop
+            else None for c in capped.candidates]
+    assert looked < 0.8 * alone
+    assert certified >= 0.8 * (SEEDS // 4)
 
 
 def _robustness(values: dict[str, list[float]]) -> Robustness:
