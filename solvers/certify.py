@@ -306,8 +306,12 @@ def choose(scenario: Scenario, runs: PlanRuns, candidates: list[Candidate], toda
     zone = within_zone(scenario, result, {c.name: c for c in kept}, delta,
                        runs.objective(settings.weights), most=settings.selection.finalists - 1)
     name = zone[0]  # the cheapest, until the regret table has a say
+    stopped = result.stop_reason.replace("_", " ")
+    if result.parameters.max_replications < cap:
+        stopped = (f"at the look after {result.parameters.max_replications}, every survivor "
+                   "within the zone")
     say(f"selection: KN chose {result.chosen} after {result.total_replications} replications "
-        f"({result.stop_reason.replace('_', ' ')})"
+        f"({stopped})"
         + (f"; {name} is cheaper and within the indifference zone of it" if name != result.chosen
            else ""))
     return Choice(result, pool, missed, delta, name, at_cap=at_cap, in_zone=tuple(zone))
