@@ -202,17 +202,16 @@ def within_zone(scenario: Scenario, result: SelectionResult,
 
 
 def shown_within(result: SelectionResult, name: str, delta: float, sample: Sample,
-                 level: float, cap: int | None = None) -> bool:
+                 level: float, cap: int) -> bool:
     """Whether candidate ``name`` falls short of KN's choice by less than ``delta``.
 
     Paired with KN's choice on the selection's replications, and replicated further in
     batches, until the one-sided ``level`` upper bound of the shortfall falls below
     ``delta`` (True), its lower bound rises above it, or ``cap`` replications are reached
-    (False; by default the cap KN itself ran to, which is a look's when it stopped at one).
+    (False): the scenario's cap, not a look's where KN stopped at one.
     """
     best = result.candidate(result.chosen)
     params = result.parameters
-    cap = params.max_replications if cap is None else cap
     count = min(result.candidate(name).replications, best.replications)
     while count >= 2:
         numbers = range(params.first_replication, params.first_replication + count)
