@@ -123,6 +123,9 @@ class Request:
         A plan to start the search from (its levers), e.g. one known to be feasible.
     exclude : tuple of Plan
         Plans the answer must differ from in at least one lever (the next-best plans).
+    at_least : float, optional
+        The cheapest plan whose objective (in its units, as ``Plan.surrogate_objective``)
+        reaches this: the cheap end of the plans within the indifference zone.
     """
 
     weights: dict[str, float] | None = None
@@ -134,6 +137,12 @@ class Request:
     reference: dict[str, float] | None = None
     hint: Plan | None = None
     exclude: tuple[Plan, ...] = ()
+    at_least: float | None = None
+
+    @property
+    def minimises_cost(self) -> bool:
+        """Whether the solve looks for the cheapest plan (a target, a floor's price, a level)."""
+        return self.target is not None or self.cheapest or self.at_least is not None
 
 
 @dataclass
@@ -404,6 +413,13 @@ def _add_objective(model: cp_model.CpModel, built: _Model, request: Request,
     else:
         coefficients = objective_coefficients(built.weights)
         primary = sum(c * built.flows.national(m) for m, c in coefficients.items())
+        if request.at_least is not None:
+            # objective = primary x top weight / WEIGHT_SCALE (as ``solve`` reads the bound)
+            top = max(built.weights.values())
+            model.add(primary >= math.ceil(request.at_least * WEIGHT_SCALE / top - 1e-6)
+                      ).only_enforce_if(switch)
+            model.minimize(built.money.total)
+            return
         # choosing levers: downloads break ties (unless the objective counts them); with
         # the levers fixed, every outcome is pushed to what the plan's capacities allow
         tie: Expression = built.flows.tie_break() if request.fixed is not None else (
@@ -507,7 +523,7 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
     solver.parameters.num_workers = settings.solver_workers
     solver.parameters.interleave_search = settings.solver_workers > 1
     solver.parameters.random_seed = scenario.seed % (2**31)
-    if request.target is None and not request.cheapest and request.fixed is None:
+    if not request.minimises_cost and request.fixed is None:
         # choosing levers: optimal on the objective; the tie-break need not be proven (it
         # only orders ties).  With the levers fixed it is the plan's promise of every
         # outcome, which the corrections compare with the simulation: proven too.
@@ -532,7 +548,7 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
     if request.fixed is None:
         plan = _with_outcomes(scenario, surrogate, plan, request, built.reference)
     optimal = status == cp_model.OPTIMAL
-    if request.target is not None or request.cheapest:
+    if request.minimises_cost:
         label = "optimal (cheapest)" if optimal else \
             "feasible, time limit reached (cheaper plans may exist)"
         bound = plan.surrogate_objective

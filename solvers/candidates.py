@@ -5,7 +5,8 @@ from four places:
 
 - the plan each pilot round's surrogate solved for (``solvers.loop``);
 - the corrected surrogate's best plan and its next-best plans, each found by solving
-  again with every plan found so far excluded (``Request.exclude``);
+  again with every plan found so far excluded (``Request.exclude``), and the cheapest
+  plan it promises within half the indifference zone of its best (``Request.at_least``);
 - plans a planner would name, where they keep the scenario's constraints: the best
   plan's state posts spread evenly over the states, and the rule "three to four posts
   per state";
@@ -60,6 +61,26 @@ def next_best(scenario: Scenario, surrogate: Surrogate, found: list[Plan], count
             break
         plans.append(plan)
     return plans
+
+
+def cheapest_within_zone(scenario: Scenario, surrogate: Surrogate, best: Plan,
+                         request: Request) -> list[Plan]:
+    """The cheapest plan the surrogate promises within half the indifference zone of ``best``.
+
+    Many plans promise the same objective within the zone (the states' post caps bind),
+    and the selection keeps the cheapest of those it shows equal; without the cheap end
+    among the candidates, which equal plan the selection sees, and so its cost, follows
+    the seed.  Half the zone leaves the other half for the surrogate's error.  Empty when
+    the solver finds none in its limits.
+    """
+    settings = scenario.optimise
+    assert settings is not None
+    level = best.surrogate_objective * (1.0 - settings.selection.indifference_share / 2)
+    try:
+        return [solve(scenario, surrogate, "cheapest_within_zone",
+                      request=replace(request, at_least=level))]
+    except (InfeasiblePlan, TimeoutError):
+        return []
 
 
 def posts_within_bounds(scenario: Scenario, plan: Plan) -> bool:

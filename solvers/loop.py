@@ -40,7 +40,14 @@ from solvers.allocation import (
 )
 from solvers.binding import binding_constraints
 from solvers.budget import budget_table
-from solvers.candidates import Candidate, even_split, neighbours, next_best, screened
+from solvers.candidates import (
+    Candidate,
+    cheapest_within_zone,
+    even_split,
+    neighbours,
+    next_best,
+    screened,
+)
 from solvers.certify import (
     CANDIDATE_COLUMNS,
     FRESH_FIRST,
@@ -154,9 +161,15 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
         except InfeasiblePlan:  # the simulation's plans are the only ones to go on
             best = replace(pilots.leading, name="surrogate_best")
     further = next_best(scenario, surrogate, [best], settings.selection.next_best, request)
-    say(f"candidates: the surrogate's best and {len(further)} next-best plans")
+    cheap = cheapest_within_zone(scenario, surrogate, best, request)
+    costs = [plan_cost_rm(scenario, p) for p in [best, *cheap]]
+    say(f"candidates: the surrogate's best, {len(further)} next-best plans"
+        + (f" and the cheapest promising within half the zone (RM{costs[1]:,.0f} against "
+           f"RM{costs[0]:,.0f})" if cheap else ""))
     proposed = screened(scenario, surrogate, [(p.name, p) for p in [best, *further]],
                         "surrogate (corrected by the pilots)")
+    proposed += screened(scenario, surrogate, [(p.name, p) for p in cheap],
+                         "surrogate: the cheapest within half the zone of its best")
     pilot = screened(scenario, surrogate, [(c.name, c.plan) for c in pilots.candidates],
                      "pilot round")
     named = screened(scenario, surrogate, [("even_split", even_split(scenario, best)),

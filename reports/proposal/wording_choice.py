@@ -25,6 +25,11 @@ SOURCES: Mapping[str, Phrase] = {
         "{n} from its simplified model of the work, corrected by pilot runs in the simulation",
         "{n} daripada model ringkas proses kerja, yang diperbetulkan melalui larian rintis "
         "dalam simulasi"),
+    "surrogate: the cheapest within half the zone of its best": Phrase(
+        "{n} the cheapest plan that model promises within half the indifference zone of its "
+        "best",
+        "{n} pelan termurah yang dijanjikan model itu dalam separuh zon ketidakbezaan "
+        "daripada pelan terbaiknya"),
     "pilot round": Phrase("{n} tried in those pilot runs", "{n} yang dicuba dalam larian "
                           "rintis tersebut"),
     "named plan": Phrase("{n} set by a rule ({names})", "{n} yang ditetapkan oleh peraturan "
@@ -259,6 +264,8 @@ HYPOTHESIS_PARTS: Mapping[str, Phrase] = {
 CANDIDATE_NAMES: Mapping[str, Phrase] = {
     "surrogate_best": Phrase("the model's best plan", "pelan terbaik model"),
     "even_split": Phrase("an even split", "agihan sama rata"),
+    "cheapest_within_zone": Phrase("the model's cheapest plan within the zone",
+                                   "pelan termurah model dalam zon"),
 }
 NEXT_BEST = Phrase("the model's next best plan {n}", "pelan terbaik seterusnya model {n}")
 PILOT = Phrase("pilot plan {n}", "pelan rintis {n}")

@@ -101,6 +101,37 @@ def test_optimum_equals_exhaustive_enumeration(budget_rm: float) -> None:
     assert best.surrogate_objective == pytest.approx(champion, abs=0.5)
 
 
+@pytest.mark.parametrize("share", [0.02, 0.2])
+def test_cheapest_plan_within_a_share_of_the_best_is_the_exhaustive_cheapest(share: float) -> None:
+    """The cheap end of the plans promising within ``share`` of the best: the exhaustive one.
+
+    Every plan of the small instance is priced by plan.csv and valued by the surrogate;
+    the solver's cheapest plan reaching (1 - share) x the best objective costs what the
+    cheapest such plan costs, and reaches it.
+    """
+    scenario, surrogate = small_instance(600_000)
+    best = solve(scenario, surrogate)
+    level = (1 - share) * best.surrogate_objective
+    cheap = solve(scenario, surrogate, request=Request(at_least=level))
+    today = current_posts(scenario)
+    cheapest = float("inf")
+    for officers in itertools.product(range(4), repeat=len(FREE_STATES)):
+        for tier in [None, *scenario.optimise.bandwidth_tiers]:
+            posts = dict(today)
+            posts.update({(code, "officers"): n for code, n in zip(FREE_STATES, officers,
+                                                                   strict=True)})
+            plan = Plan("candidate", posts, bandwidth_tier=tier,
+                        campaigns={c: 1 for c in STATE_CODES})
+            cost = plan_cost_rm(scenario, plan)
+            if cost > 600_000 + 1 or surrogate_value(scenario, surrogate, plan) < level - 1e-6:
+                continue
+            cheapest = min(cheapest, cost)
+    assert cheap.status == "optimal (cheapest)"
+    assert cheap.surrogate_objective >= level - 1e-6
+    assert plan_cost_rm(scenario, cheap) == pytest.approx(cheapest, abs=1)
+    assert plan_cost_rm(scenario, cheap) <= plan_cost_rm(scenario, best) + 1
+
+
 WEIGHTS = "optimise.objective={weights: {raids: 1.0, charges: 0.5}, note: t}"
 HASH_MATCHING = ("optimise.tooling={hash_matching: {one_off_rm: 50000, "
                  "recurring_rm_per_year: 40000, assumption: t}}")
