@@ -26,10 +26,10 @@ SOURCES: Mapping[str, Phrase] = {
         "{n} daripada model ringkas proses kerja, yang diperbetulkan melalui larian rintis "
         "dalam simulasi"),
     "surrogate: the cheapest within half the zone of its best": Phrase(
-        "{n} the cheapest plan that model promises within half the indifference zone of its "
-        "best",
-        "{n} pelan termurah yang dijanjikan model itu dalam separuh zon ketidakbezaan "
-        "daripada pelan terbaiknya"),
+        "{n} found as the cheapest plan that model promises within half the indifference "
+        "zone of its best",
+        "{n} yang didapati sebagai pelan termurah yang dijanjikan model itu dalam separuh zon "
+        "ketidakbezaan daripada pelan terbaiknya"),
     "pilot round": Phrase("{n} tried in those pilot runs", "{n} yang dicuba dalam larian "
                           "rintis tersebut"),
     "named plan": Phrase("{n} set by a rule ({names})", "{n} yang ditetapkan oleh peraturan "
