@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from enum import IntEnum
 
 import numpy as np
 
+from model.engine.rng import Keyed, keyed_stream
 from model.scenario import Arrivals, Scenario
 from model.schema_base import STATE_CODES
 
@@ -92,21 +94,23 @@ def year_segments(scenario: Scenario) -> list[tuple[int, float, float]]:
     return segments
 
 
-def generate_tipoffs(scenario: Scenario, arrivals_rng: np.random.Generator,
-                     attributes_rng: np.random.Generator,
-                     initial: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-                     outcomes_rng: np.random.Generator | None = None) -> Tipoffs:
-    """Draw every tip-off of the horizon: when, where, which source, priority, size.
+def generate_tipoffs(scenario: Scenario, replication: int,
+                     initial: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+                     ) -> Tipoffs:
+    """Draw every tip-off of the horizon: when, where, which source, priority, size, luck.
 
     ``initial`` (arrival days before the start, state indices, stages) adds the
-    tip-offs already in the pipeline on the start date.
+    tip-offs already in the pipeline on the start date.  Each year's tip-offs of a
+    state and source, and the backlog, draw from streams of their own (:class:`Column`);
+    the tip-offs are then sorted by arrival.
     """
     shares = state_shares(scenario)
     uplift = np.array([awareness_uplift(scenario, code) for code in STATE_CODES])
     local_base = scenario.arrivals.local_reports_per_year.value
-    times: list[np.ndarray] = []
-    states: list[np.ndarray] = []
-    local: list[np.ndarray] = []
+    parts: list[dict[str, np.ndarray]] = []
+    if initial is not None:
+        parts.append(_group(scenario, replication, (Keyed.BACKLOG.value,), initial[0],
+                            initial[1], False, initial[2].astype(np.int8)))
     for year, first, end in year_segments(scenario):
         days_in_year = 366.0 if _leap(year) else 365.0
         fraction = (end - first) / days_in_year
@@ -114,40 +118,58 @@ def generate_tipoffs(scenario: Scenario, arrivals_rng: np.random.Generator,
         for index in range(len(STATE_CODES)):
             expected = (referrals * shares[index], local_base * shares[index] * (1 + uplift[index]))
             for is_local, per_year in enumerate(expected):
-                count = int(arrivals_rng.poisson(per_year * fraction))
-                times.append(arrivals_rng.uniform(first, end, size=count))
-                states.append(np.full(count, index, dtype=np.int8))
-                local.append(np.full(count, bool(is_local)))
-    stages = [np.zeros(sum(len(t) for t in times), dtype=np.int8)]
-    if initial is not None:
-        times.insert(0, initial[0])
-        states.insert(0, initial[1])
-        local.insert(0, np.zeros(len(initial[0]), dtype=bool))
-        stages.insert(0, initial[2].astype(np.int8))
-    arrival_day = np.concatenate(times)
-    order = np.argsort(arrival_day, kind="stable")
+                key = (Keyed.SEGMENT.value, year, index, is_local)
+                count = int(_stream(scenario, replication, key, Column.COUNT)
+                            .poisson(per_year * fraction))
+                days = _stream(scenario, replication, key, Column.DAY).uniform(first, end, count)
+                parts.append(_group(scenario, replication, key, days,
+                                    np.full(count, index, dtype=np.int8), bool(is_local),
+                                    np.zeros(count, dtype=np.int8)))
+    columns = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    order = np.argsort(columns["arrival_day"], kind="stable")
+    return Tipoffs(**{name: values[order] for name, values in columns.items()})
+
+
+class Column(IntEnum):
+    """What a group of tip-offs draws: each from a stream of its own (the group's key, then this).
+
+    A group's count takes more or fewer numbers from its stream as its mean moves, and each
+    column is drawn tip-off by tip-off in the group's order, so a group that has more
+    tip-offs in another scenario gives its first ones the same days, sizes and draws.
+    """
+
+    COUNT = 0
+    DAY = 1
+    PRIORITY = 2
+    SIZE = 3
+    ARREST = 4
+    CHARGE = 5
+
+
+def _stream(scenario: Scenario, replication: int, key: tuple[int, ...],
+            column: Column) -> np.random.Generator:
+    return keyed_stream(scenario.seed, replication, (*key, column.value))
+
+
+def _group(scenario: Scenario, replication: int, key: tuple[int, ...], arrival_day: np.ndarray,
+           state: np.ndarray, local: bool, stage: np.ndarray) -> dict[str, np.ndarray]:
+    """A group of tip-offs' columns of ``Tipoffs``, each drawn from its own stream."""
     count = len(arrival_day)
     arrivals = scenario.arrivals
-    high = attributes_rng.random(count) < arrivals.high_priority_share.value
+
+    def uniforms(column: Column) -> np.ndarray:
+        return _stream(scenario, replication, key, column).random(count)
+
     size = arrivals.evidence_median_mb.value * np.exp(
-        arrivals.evidence_spread_sigma.value * attributes_rng.standard_normal(count)
-    )
-    return Tipoffs(
-        arrival_day=arrival_day[order],
-        state=np.concatenate(states)[order],
-        high_priority=high,
-        local_report=np.concatenate(local)[order],
-        size_mb=size.astype(np.float32),
-        stage_at_start=np.concatenate(stages)[order],
-        **_outcome_draws(outcomes_rng, count),
-    )
-
-
-def _outcome_draws(rng: np.random.Generator | None, count: int) -> dict[str, np.ndarray]:
-    """Each tip-off's arrest and charge draws (see ``Tipoffs``); none without a stream."""
-    if rng is None:
-        return {}
-    return {"arrest_draw": rng.random(count), "charge_draw": rng.random(count)}
+        arrivals.evidence_spread_sigma.value
+        * _stream(scenario, replication, key, Column.SIZE).standard_normal(count))
+    return {
+        "arrival_day": arrival_day, "state": state,
+        "high_priority": uniforms(Column.PRIORITY) < arrivals.high_priority_share.value,
+        "local_report": np.full(count, local), "size_mb": size.astype(np.float32),
+        "stage_at_start": stage,
+        "arrest_draw": uniforms(Column.ARREST), "charge_draw": uniforms(Column.CHARGE),
+    }
 
 
 def _leap(year: int) -> bool:

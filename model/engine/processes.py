@@ -12,7 +12,7 @@ Flow of one tip-off (conceptual model, section 2)::
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -21,6 +21,7 @@ import simpy
 from model.engine.arrivals import Tipoffs
 from model.engine.ledger import Closure, Ledger, Outcome, Stage, stale_day
 from model.engine.link import DownloadSlots, SharedLink
+from model.engine.rng import Draw, ServiceDraws
 from model.engine.selection import SelectionQueue
 from model.engine.staff import ROUTINE_PRIORITY, TOKEN_PRIORITY, URGENT_PRIORITY, StaffPool
 from model.scenario import QueueDiscipline
@@ -78,22 +79,16 @@ class Pipeline:
     forensic_team: StaffPool
     officers: tuple[StaffPool, ...]
     lower_ranks: tuple[StaffPool, ...]
-    rng: dict[str, np.random.Generator]
-    _gamma_shape: float = field(init=False)
-
-    def __post_init__(self) -> None:
-        cv = self.rates.effort_cv
-        self._gamma_shape = 1.0 / (cv * cv)
+    draws: ServiceDraws
 
     def casework_pool(self, state: int) -> StaffPool:
         """Lower ranks do casework; where a state has none in post, its officers do."""
         lower = self.lower_ranks[state]
         return lower if lower.filled > 0 else self.officers[state]
 
-    def effort(self, stream: str, mean_hours: float) -> float:
-        """Draw the work a task needs: gamma with the scenario's variability."""
-        shape = self._gamma_shape
-        return float(self.rng[stream].gamma(shape, mean_hours / shape))
+    def effort(self, kind: Draw, mean_hours: float, place: int = 0) -> float:
+        """The hours the next task of ``kind`` at ``place`` needs: its draw times the mean."""
+        return self.draws.next(kind, place) * mean_hours
 
 
 def select_tipoffs(pipe: Pipeline) -> Process:
@@ -165,7 +160,7 @@ class Selector:
         pipe = self.pipe
         env, team = pipe.env, pipe.download_team
         pipe.ledger.selected_day[tipoff] = env.now
-        days = team.work_days(pipe.effort("triage", pipe.rates.triage_hours),
+        days = team.work_days(pipe.effort(Draw.TRIAGE, pipe.rates.triage_hours),
                               CourseKind.COVERT_ONLINE)
         team.record_busy(days)
         self.tipoff = tipoff
@@ -198,7 +193,7 @@ def start_download(pipe: Pipeline, tipoff: int) -> None:
     waits for the link, and a process per download cost an initialisation, a
     resumption and a termination event for nothing.
     """
-    if pipe.rng["download"].random() >= pipe.rates.success_prob:
+    if pipe.draws.next(Draw.DOWNLOAD) >= pipe.rates.success_prob:
         pipe.download_slots.release()
         pipe.ledger.close(tipoff, pipe.env.now, Outcome.CLOSED_NO_ACTION,
                           Closure.DOWNLOAD_FAILED)
@@ -267,7 +262,7 @@ class Review:
     def __init__(self, pipe: Pipeline, tipoff: int) -> None:
         self.pipe, self.tipoff = pipe, tipoff
         forensic = pipe.forensic_team
-        self.days = forensic.work_days(pipe.effort("review", pipe.rates.review_hours),
+        self.days = forensic.work_days(pipe.effort(Draw.REVIEW, pipe.rates.review_hours),
                                        CourseKind.DIGITAL_FORENSICS)
         forensic.request(*queue_key(pipe, tipoff, ROUTINE_PRIORITY), self._start_work)
 
@@ -282,19 +277,18 @@ class Review:
         pipe.forensic_team.release()
         pipe.ledger.examined_day[self.tipoff] = pipe.env.now
         rates = pipe.rates
-        wait = pipe.rng["review"].exponential(rates.subscriber_days) \
-            if rates.subscriber_days > 0 else 0.0
+        wait = pipe.draws.next(Draw.SUBSCRIBER_WAIT) * rates.subscriber_days
         pipe.env.timeout(wait).callbacks.append(self._conclude)
 
     def _conclude(self, _timeout: simpy.Event) -> None:
         """Identified and actionable: the case goes on to its state; otherwise it is closed."""
         pipe, tipoff = self.pipe, self.tipoff
-        env, rates, ledger, rng = pipe.env, pipe.rates, pipe.ledger, pipe.rng["review"]
+        env, rates, ledger, draws = pipe.env, pipe.rates, pipe.ledger, pipe.draws
         ledger.reviewed_day[tipoff] = env.now
         arrival = float(pipe.tipoffs.arrival_day[tipoff])
-        if rng.random() >= identification_prob(rates, arrival, env.now - arrival):
+        if draws.next(Draw.IDENTIFY) >= identification_prob(rates, arrival, env.now - arrival):
             ledger.close(tipoff, env.now, Outcome.CLOSED_NO_ACTION, Closure.NOT_IDENTIFIED)
-        elif rng.random() >= rates.actionable_prob:
+        elif draws.next(Draw.ACTIONABLE) >= rates.actionable_prob:
             ledger.close(tipoff, env.now, Outcome.CLOSED_NO_ACTION, Closure.NOT_ACTIONABLE)
         else:
             env.process(follow_case(pipe, tipoff))
@@ -348,12 +342,12 @@ def investigate(pipe: Pipeline, tipoff: int) -> Generator[simpy.Event, object, b
     ``stale_after_days`` (since it arrived) lapses instead, on the day it went
     stale (``ledger.stale_day``); one whose casework has started is seen through.
     """
-    env, rates, ledger, rng = pipe.env, pipe.rates, pipe.ledger, pipe.rng
+    env, rates, ledger, draws = pipe.env, pipe.rates, pipe.ledger, pipe.draws
     state = int(pipe.tipoffs.state[tipoff])
     casework, officers = pipe.casework_pool(state), pipe.officers[state]
     arrival = float(pipe.tipoffs.arrival_day[tipoff])
     deadline = arrival + rates.stale_after_days  # any older and the evidence is stale
-    days = casework.work_days(pipe.effort("investigation", rates.casework_hours),
+    days = casework.work_days(pipe.effort(Draw.CASEWORK, rates.casework_hours, state),
                               CourseKind.COVERT_ONLINE)
     started = False
     if env.now <= deadline:  # else it reached its state already stale
@@ -369,17 +363,15 @@ def investigate(pipe: Pipeline, tipoff: int) -> Generator[simpy.Event, object, b
     casework.record_busy(days)
     yield env.timeout(days)
     casework.release()
-    days = officers.work_days(pipe.effort("investigation", rates.officer_hours),
+    days = officers.work_days(pipe.effort(Draw.OFFICER, rates.officer_hours, state),
                               CourseKind.COVERT_ONLINE)
     yield from work(officers, days, *case_queue(pipe, tipoff, in_hand=True))
-    investigation = rng["investigation"]
-    wait = investigation.exponential(rates.investigation_delay_days) \
-        if rates.investigation_delay_days > 0 else 0.0
-    if investigation.random() < rates.abroad_share and rates.mla_delay_days > 0:
-        wait += investigation.exponential(rates.mla_delay_days)
+    wait = draws.next(Draw.WARRANT_WAIT, state) * rates.investigation_delay_days
+    if draws.next(Draw.ABROAD, state) < rates.abroad_share:
+        wait += draws.next(Draw.MLA_WAIT, state) * rates.mla_delay_days
     yield env.timeout(wait)
     ledger.investigated_day[tipoff] = env.now
-    if investigation.random() >= rates.raid_prob:
+    if draws.next(Draw.RAID, state) >= rates.raid_prob:
         ledger.close(tipoff, env.now, Outcome.ACTIONED)  # documented closure without a raid
         return False
     return True
@@ -402,9 +394,9 @@ def raid(pipe: Pipeline, tipoff: int) -> Process:
 
 def examine_devices(pipe: Pipeline, tipoff: int, arrested: bool) -> Process:
     """HQ examines the devices a raid seized; a charge follows an arrest with some chance."""
-    rates, raid_rng = pipe.rates, pipe.rng["raid"]
-    devices = 1 + int(raid_rng.poisson(rates.devices_per_raid - 1.0))
-    hours = sum(pipe.effort("raid", rates.device_exam_hours) for _ in range(devices))
+    rates = pipe.rates
+    devices = 1 + int(pipe.draws.next(Draw.DEVICES))
+    hours = sum(pipe.effort(Draw.EXAM, rates.device_exam_hours) for _ in range(devices))
     hours *= 1.0 - rates.hash_matching_share
     forensic = pipe.forensic_team
     days = forensic.work_days(hours, CourseKind.DIGITAL_FORENSICS)

@@ -28,7 +28,7 @@ from model.engine.processes import (
     select_tipoffs,
     staff_post,
 )
-from model.engine.rng import streams
+from model.engine.rng import ServiceDraws, post_stream, streams
 from model.engine.selection import SelectionQueue
 from model.engine.staff import StaffPool
 from model.scenario import Scenario, StaffGroup, Team
@@ -158,12 +158,14 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 def _simulate(scenario: Scenario, replication: int) -> RunResult:
     rng = streams(scenario.seed, replication)
-    tipoffs = _tipoffs(scenario, rng)
+    tipoffs = _tipoffs(scenario, replication, rng)
     segments = year_segments(scenario)
     edges = [first for _, first, _ in segments] + [scenario.horizon_days]
     env = simpy.Environment()
-    pools = build_pools(env, scenario, edges, rng["staffing"])
-    pipe = build_pipeline(env, scenario, tipoffs, pools, edges, rng)
+    pools = build_pools(env, scenario, edges, replication)
+    draws = ServiceDraws(scenario.seed, replication, scenario.staffing.effort_cv.value,
+                         scenario.raid.devices_per_raid_count.value)
+    pipe = build_pipeline(env, scenario, tipoffs, pools, edges, draws)
     start_processes(pipe, scenario, pools)
     env.run(until=scenario.horizon_days)
     result = collect(pipe, scenario, pools, replication, segments, edges)
@@ -192,24 +194,25 @@ def dismantle(env: simpy.Environment, pipe: Pipeline, pools: dict[str, StaffPool
     scheduled.clear()
 
 
-def _tipoffs(scenario: Scenario, rng: dict[str, np.random.Generator]) -> Tipoffs:
+def _tipoffs(scenario: Scenario, replication: int, rng: dict[str, np.random.Generator]
+             ) -> Tipoffs:
     """The replication's tip-offs: those already in the pipeline, then the arrivals."""
     initial = None
     if scenario.initial_state is not None:
         frame = initial_state_frame(scenario.initial_state)
         initial = initial_tipoffs(frame, scenario.initial_state.age_offset_days,
                                   rng["initial_state"])
-    return generate_tipoffs(scenario, rng["arrivals"], rng["case_attributes"], initial,
-                            rng["case_outcomes"])
+    return generate_tipoffs(scenario, replication, initial)
 
 
 def build_pools(env: simpy.Environment, scenario: Scenario, edges: list[float],
-                rng: np.random.Generator) -> dict[str, StaffPool]:
+                replication: int) -> dict[str, StaffPool]:
     """Every staff pool by name (``hq.download_team``, ``SGR.officers``...), in a fixed order.
 
     Each pool starts with its posts' availability, and gets the processes that change
     it on the scenario's dates and that recruit, lose and replace its post holders.
-    The order of creation is part of the event order, so it never varies.
+    The order of creation is part of the event order, so it never varies.  Each post
+    draws its holders' departures from a stream of its own (:func:`post_stream`).
     """
     staffing = scenario.staffing
     hours_per_day = (staffing.productive_hours.value * staffing.working_days_per_year.value
@@ -228,7 +231,7 @@ def build_pools(env: simpy.Environment, scenario: Scenario, edges: list[float],
         state = scenario.states[code]
         units += [(f"{code}.officers", state.officers), (f"{code}.lower_ranks", state.lower_ranks)]
     pools: dict[str, StaffPool] = {}
-    for name, unit in units:
+    for pool_index, (name, unit) in enumerate(units):
         groups = [unit.officers, unit.lower_ranks] if isinstance(unit, Team) else [unit]
         timeline = staffing_timeline(scenario, groups)
         cap = caps.get(name)
@@ -237,11 +240,12 @@ def build_pools(env: simpy.Environment, scenario: Scenario, edges: list[float],
         for day, availability in timeline[1:]:
             env.process(change_availability(env, made, day,
                                             capped(hours_per_day * availability, cap)))
-        for group in groups:
-            for created_day, vacant in post_openings(scenario, group):
+        for group_index, group in enumerate(groups):
+            for post, (created_day, vacant) in enumerate(post_openings(scenario, group)):
+                stream = post_stream(scenario.seed, replication, pool_index, group_index, post)
                 env.process(staff_post(env, made, created_day, vacant,
                                        staffing.recruitment_lag_days.value,
-                                       staffing.attrition_per_year.value, rng))
+                                       staffing.attrition_per_year.value, stream))
         pools[name] = made
     return pools
 
@@ -270,7 +274,7 @@ def capped(hours_per_day: float, cap: float | None) -> float:
 
 def build_pipeline(env: simpy.Environment, scenario: Scenario, tipoffs: Tipoffs,
                    pools: dict[str, StaffPool], edges: list[float],
-                   rng: dict[str, np.random.Generator]) -> Pipeline:
+                   draws: ServiceDraws) -> Pipeline:
     """The selection queue, the HQ line, the download slots and the pools, wired together."""
     download = scenario.download
     return Pipeline(
@@ -290,7 +294,7 @@ def build_pipeline(env: simpy.Environment, scenario: Scenario, tipoffs: Tipoffs,
         forensic_team=pools["hq.forensic_team"],
         officers=tuple(pools[f"{code}.officers"] for code in STATE_CODES),
         lower_ranks=tuple(pools[f"{code}.lower_ranks"] for code in STATE_CODES),
-        rng=rng,
+        draws=draws,
     )
 
 

@@ -6,10 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from model.engine.arrivals import Tipoffs
+from model.engine.ledger import Closure, Outcome
+from model.engine.simulation import RunResult, simulate
 from model.experiments.replications import interval, run_replications
 from model.loading import load_scenario
 from model.metrics import NATIONAL, WHOLE_HORIZON
 from model.scenario import Scenario
+from model.schema_base import STATE_CODES
 from tests.conftest import STATUS_QUO
 
 BALANCE = ["actioned", "closed_no_action", "lapsed", "lapsed_after_selection",
@@ -129,3 +133,67 @@ def test_zero_bandwidth_downloads_nothing() -> None:
     values = national.groupby("metric").value.max()
     assert values["tipoffs_received"] > 0
     assert values["downloaded"] == values["reviewed"] == values["raids"] == 0
+
+
+def in_turn(done_day: np.ndarray, among: np.ndarray, flag: np.ndarray) -> np.ndarray:
+    """``flag`` of the tip-offs ``among``, in the order of ``done_day``."""
+    chosen = np.flatnonzero(among & ~np.isnan(done_day))
+    return flag[chosen[np.argsort(done_day[chosen], kind="stable")]]
+
+
+def test_the_kth_piece_of_work_draws_alike_whatever_the_plan() -> None:
+    """Draws made as work is done are taken in the order of the work, whichever case it is.
+
+    Two lines of different speeds download different tip-offs, so HQ reviews and the
+    states investigate different cases.  Yet the ``k``-th identified case HQ concludes is
+    actionable in both runs or in neither, and the ``k``-th investigation a state
+    concludes leads to a raid in both or in neither.
+    """
+    base = ["end_date=2024-06-30", "initial_state=null",
+            "arrivals.referrals_per_year.2023=40000",
+            "selection.triage_minutes={value: 2, low: 2, high: 45, assumption: test}"]
+    runs = [simulate(load_scenario(STATUS_QUO, [
+        *base, f"download.bandwidth_mbps={{value: {mbps}, low: 0, high: 100, assumption: t}}"]),
+        replication=0) for mbps in (1.0, 4.0)]
+    reviewed = [~np.isnan(run.ledger.reviewed_day) for run in runs]
+    assert (reviewed[0] != reviewed[1]).any(), "the runs should review different tip-offs"
+
+    def sequences(run: RunResult) -> list[np.ndarray]:
+        """Not actionable, at HQ in turn; then no raid, in turn, at each state."""
+        ledger = run.ledger
+        identified = ledger.closure != Closure.NOT_IDENTIFIED
+        no_raid = (ledger.outcome == Outcome.ACTIONED) & np.isnan(ledger.raid_day)
+        return [in_turn(ledger.reviewed_day, identified, ledger.closure == Closure.NOT_ACTIONABLE),
+                *(in_turn(ledger.investigated_day, run.tipoffs.state == state, no_raid)
+                  for state in range(len(STATE_CODES)))]
+
+    compared = []
+    for first, second in zip(*(sequences(run) for run in runs), strict=True):
+        shared = min(len(first), len(second))
+        np.testing.assert_array_equal(first[:shared], second[:shared])
+        compared.append(first[:shared])
+    assert 0 < compared[0].sum() < len(compared[0])  # HQ: the check is not empty
+    raids = np.concatenate(compared[1:])
+    assert 0 < raids.sum() < len(raids)  # the states: nor is this one
+
+
+def test_a_campaign_in_one_state_moves_no_other_tip_off() -> None:
+    """Campaigns in Selangor add local reports there; every other tip-off is drawn as before.
+
+    The same arrival days, and the same draws for each (its arrest draw stands for them
+    all), in every other state and source; Selangor's local reports gain tip-offs.
+    """
+    base = ["end_date=2024-06-30", "initial_state=null"]
+    plain, campaigned = (
+        simulate(load_scenario(STATUS_QUO, [*base, *more]), replication=0).tipoffs
+        for more in ([], ["states.SGR.campaigns_per_year=4"]))
+    selangor = STATE_CODES.index("SGR")
+
+    def others(tipoffs: Tipoffs) -> tuple[np.ndarray, np.ndarray]:
+        keep = ~((tipoffs.state == selangor) & tipoffs.local_report)
+        return tipoffs.arrival_day[keep], tipoffs.arrest_draw[keep]
+
+    for mine, theirs in zip(others(plain), others(campaigned), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    local = [((t.state == selangor) & t.local_report).sum() for t in (plain, campaigned)]
+    assert local[1] > local[0] > 0

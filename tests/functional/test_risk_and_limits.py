@@ -18,7 +18,6 @@ import simpy
 from model.engine.arrivals import Tipoffs, year_segments
 from model.engine.ledger import Ledger, Outcome, Stage
 from model.engine.outcomes import replication_metrics
-from model.engine.rng import streams
 from model.engine.simulation import PoolTime, RunResult, build_pools, simulate
 from model.experiments.replications import run_replications
 from model.loading import load_scenario
@@ -307,7 +306,7 @@ def test_the_cap_holds_after_a_change_of_availability() -> None:
         f"availability_share: {assumed(1.0, 0.2, 1.0)}}}]")
     env = simpy.Environment()
     edges = [first for _, first, _ in year_segments(more_time)] + [more_time.horizon_days]
-    pools = build_pools(env, more_time, edges, streams(more_time.seed, 0)["staffing"])
+    pools = build_pools(env, more_time, edges, replication=0)
     staffing = more_time.staffing
     calendar = staffing.working_days_per_year.value / 365.25
     cap = 3 * calendar

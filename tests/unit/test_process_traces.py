@@ -7,11 +7,12 @@ the selection queue, the shared link, download slots, the ledger; then one
 pieces: one state, one to four tip-offs with given arrival days, priorities and
 evidence sizes, pools of one or two people, a link of a known speed.
 
-Randomness is taken out by handing the pipeline stand-ins for its named numpy
-streams (:class:`FixedDraws`): a work effort or a wait is always its mean, and a
-yes/no draw ``u < p`` is 0.0 (so "yes" whenever the chance is above zero) unless
-the test scripts other values.  The scenario cannot do this itself: its effort
-coefficient of variation must be at least 0.01 (and ``Pipeline`` divides by it).
+Randomness is taken out by handing the pipeline stand-ins for its draws
+(:class:`FixedService` for those made as work is done, :class:`FixedDraws` for the
+posts' streams): a work effort or a wait is always its mean, and a yes/no draw
+``u < p`` is 0.0 (so "yes" whenever the chance is above zero) unless the test
+scripts other values.  The scenario cannot do this itself: its effort coefficient
+of variation must be at least 0.01.
 
 The ledger (``model/engine/ledger.py``) is then read back as one :class:`Trace`
 per tip-off and compared with a trace written out literally, every day of it
@@ -45,7 +46,7 @@ from model.engine.initial_state import end_state_counts
 from model.engine.ledger import Closure, Ledger, Outcome, Stage
 from model.engine.link import DownloadSlots, SharedLink
 from model.engine.processes import Pipeline, Rates, select_tipoffs, staff_post
-from model.engine.rng import STREAMS
+from model.engine.rng import Draw
 from model.engine.selection import SelectionQueue
 from model.engine.staff import StaffPool
 from model.scenario import QueueDiscipline
@@ -83,7 +84,7 @@ RATES = Rates(
 
 
 class FixedDraws:
-    """Stands in for one named numpy stream: each draw is its mean, or a scripted value.
+    """Stands in for a post's numpy stream: each draw is its mean, or a scripted value.
 
     ``random()`` returns the scripted uniforms in turn, then 0.0.  Only the
     methods the processes call are provided, so a new kind of draw fails loudly.
@@ -95,15 +96,29 @@ class FixedDraws:
     def random(self) -> float:
         return self.unused.pop(0) if self.unused else 0.0
 
-    def gamma(self, shape: float, scale: float) -> float:
-        return shape * scale  # the gamma's mean
-
     def exponential(self, scale: float) -> float:
         return scale  # the mean
 
-    def poisson(self, lam: float) -> int:
-        assert lam == int(lam), "the stand-in's Poisson mean must be a whole number"
-        return int(lam)
+
+class FixedService:
+    """Stands in for the draws made as work is done: each the mean of its kind, or scripted.
+
+    Efforts and waits are 1 (their means), uniforms 0.0, devices beyond the first the
+    Poisson mean; ``scripted`` gives a kind's draws in turn (at any place), then the mean.
+    """
+
+    def __init__(self, rates: Rates, scripted: dict[Draw, list[float]]) -> None:
+        self.extra_devices = rates.devices_per_raid - 1.0
+        assert self.extra_devices == int(self.extra_devices), "a whole number of devices"
+        self.unused = {kind: list(values) for kind, values in scripted.items()}
+
+    def next(self, kind: Draw, place: int = 0) -> float:
+        if self.unused.get(kind):
+            return self.unused[kind].pop(0)
+        if kind is Draw.DEVICES:
+            return self.extra_devices
+        uniform = kind in (Draw.DOWNLOAD, Draw.IDENTIFY, Draw.ACTIONABLE, Draw.ABROAD, Draw.RAID)
+        return 0.0 if uniform else 1.0
 
 
 class Trace(NamedTuple):
@@ -179,7 +194,7 @@ def build(arrival_day: Sequence[float], *, high_priority: Sequence[bool] | None 
           retention_days: float = 30.0, download_team: int = 1, download_team_from: float = 0.0,
           download_slots: int = 1, line_mbps: float = 8.0, sender_mbps: float = 1_000.0,
           lower_ranks: int = 1, rates: Rates = RATES,
-          draws: dict[str, FixedDraws] | None = None) -> Setting:
+          draws: dict[Draw, list[float]] | None = None) -> Setting:
     """One state's tip-offs and a pipeline with one person in every other pool (by default).
 
     ``download_team_from`` is the day the download team's posts are filled (a
@@ -196,7 +211,6 @@ def build(arrival_day: Sequence[float], *, high_priority: Sequence[bool] | None 
         arrest_draw=np.zeros(count), charge_draw=np.zeros(count),  # u = 0.0: yes
     )
     env = simpy.Environment()
-    draws = {name: FixedDraws() for name in STREAMS} | (draws or {})
     no_training = {kind: 1.0 for kind in CourseKind}
 
     def pool(name: str, posts: int, filled_day: float = 0.0) -> StaffPool:
@@ -204,7 +218,7 @@ def build(arrival_day: Sequence[float], *, high_priority: Sequence[bool] | None 
         for _ in range(posts):  # each post: vacant until filled_day, its holder never leaves
             env.process(staff_post(env, made, created_day=0.0, vacant=filled_day > 0,
                                    recruitment_lag_days=filled_day, attrition_per_year=0.0,
-                                   rng=draws["staffing"]))  # type: ignore[arg-type]
+                                   rng=FixedDraws()))  # type: ignore[arg-type]
         return made
 
     pipe = Pipeline(
@@ -220,7 +234,7 @@ def build(arrival_day: Sequence[float], *, high_priority: Sequence[bool] | None 
         forensic_team=pool("hq.forensic_team", 1),
         officers=(pool("s.officers", 1),),
         lower_ranks=(pool("s.lower_ranks", lower_ranks),),
-        rng=draws,  # type: ignore[arg-type]  # duck-typed stand-ins for np.random.Generator
+        draws=FixedService(rates, draws or {}),  # type: ignore[arg-type]  # a stand-in
     )
     for _ in range(download_team):  # one selector per post, started after the pools
         env.process(select_tipoffs(pipe))
@@ -379,7 +393,7 @@ def test_a_raid_and_arrest_send_devices_to_hq_ahead_of_routine_review() -> None:
       actionable, closed;
     - 2 is reviewed only 8.625-10.625, subscriber data 11.125: not actionable, closed.
     """
-    draws = {"review": FixedDraws(0.0, 0.0, 0.0, 0.75, 0.0, 0.75)}
+    draws = {Draw.IDENTIFY: [0.0, 0.0, 0.0], Draw.ACTIONABLE: [0.0, 0.75, 0.75]}
     setting = build([0.0, 5.5, 5.75], draws=draws)
     assert setting.run() == [
         Trace(selected=0.0, downloaded=0.125, reviewed=2.625, casework=2.625, investigated=6.125,
@@ -392,7 +406,7 @@ def test_a_raid_and_arrest_send_devices_to_hq_ahead_of_routine_review() -> None:
               outcome=Outcome.CLOSED_NO_ACTION, outcome_day=11.125,
               closure=Closure.NOT_ACTIONABLE),
     ]
-    assert draws["review"].unused == []  # two draws per review conclusion, no more
+    assert not any(setting.pipe.draws.unused.values())  # each scripted draw taken
     pipe = setting.pipe
     assert pipe.forensic_team.busy.total == 3 * 2.0 + 1.0  # three reviews, one examination
     assert pipe.officers[0].busy.total == 0.5 + 1.0  # officer work, then the raid
@@ -413,13 +427,13 @@ def test_evidence_from_abroad_then_a_documented_closure_without_a_raid() -> None
     - no raid: closed with a documented decision, which counts as actioned, on 14.125.
     """
     rates = dataclasses.replace(RATES, abroad_share=0.5, mla_delay_days=8.0)
-    draws = {"investigation": FixedDraws(0.0, 0.75)}
+    draws = {Draw.ABROAD: [0.0], Draw.RAID: [0.75]}
     setting = build([0.0], lower_ranks=0, rates=rates, draws=draws)
     assert setting.run() == [
         Trace(selected=0.0, downloaded=0.125, reviewed=2.625, casework=2.625,
               investigated=14.125, outcome=Outcome.ACTIONED, outcome_day=14.125),
     ]
-    assert draws["investigation"].unused == []
+    assert not any(setting.pipe.draws.unused.values())  # each scripted draw taken
     pipe = setting.pipe
     assert pipe.officers[0].busy.total == 1.0 + 0.5  # casework and officer work
     assert pipe.lower_ranks[0].busy.total == 0.0
