@@ -22,6 +22,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -43,6 +44,7 @@ from solvers.cp_parts import (
     Training,
     scaled,
 )
+from solvers.memo import Memo
 from solvers.menu import (
     add_campaigns,
     add_lever_bounds,
@@ -659,27 +661,28 @@ def evaluate(scenario: Scenario, surrogate: Surrogate, plan: Plan,
              keep_constraints: bool = False, floors: bool = True) -> Plan | None:
     """The plan with what the surrogate promises for it (all levers fixed to the plan's).
 
-    Parameters
-    ----------
-    scenario : Scenario
-        The scenario, with an ``optimise`` section.
-    surrogate : Surrogate
-        The pipeline's capacities per unit.
-    plan : Plan
-        The levers to fix.
-    keep_constraints : bool
-        Keep the planner's constraints (does the plan fit them?); by default they and the
-        budget are lifted.
-    floors : bool
-        With ``keep_constraints``, whether the service levels are among the constraints
-        kept (not when they are to be checked in the simulation instead).
-
-    Returns
-    -------
-    Plan or None
-        The plan with its flows, outcomes and objective; None if its levers cannot all hold
-        (or, with ``keep_constraints``, if it breaks a constraint).
+    With ``keep_constraints`` the planner's constraints are kept (does the plan fit them?),
+    the service levels among them unless ``floors`` is False (they are then checked in the
+    simulation); by default they and the budget are lifted.  Returns the plan with its
+    flows, outcomes and objective; None if its levers cannot all hold, or it breaks a kept
+    constraint.  Answers are remembered (``_PROMISES``).
     """
+    promise = _PROMISES.get((scenario, surrogate), (plan.levers(), keep_constraints, floors),
+                            lambda: _promise(scenario, surrogate, plan, keep_constraints, floors))
+    if promise is None:
+        return None
+    return replace(plan, **{**promise, "flows": dict(promise["flows"]),
+                            "outcomes": dict(promise["outcomes"])})
+
+
+_PROMISES: Memo[dict[str, Any] | None] = Memo(kept=4096)
+"""What ``evaluate`` found for the plans it was last asked about (the screening of
+neighbours asks about many plans more than once)."""
+
+
+def _promise(scenario: Scenario, surrogate: Surrogate, plan: Plan, keep_constraints: bool,
+             floors: bool) -> dict[str, Any] | None:
+    """``evaluate``'s work: the plan's flows, outcomes and objective, or None."""
     settings = scenario.optimise
     assert settings is not None
     tiers = settings.bandwidth_tiers
@@ -699,9 +702,9 @@ def evaluate(scenario: Scenario, surrogate: Surrogate, plan: Plan,
                        request=Request(fixed=plan, lifted=frozenset(CONSTRAINT_GROUPS)))
     except InfeasiblePlan:
         return None
-    return replace(plan, flows=solved.flows, outcomes=solved.outcomes,
-                   surrogate_actioned=solved.surrogate_actioned,
-                   surrogate_objective=solved.surrogate_objective)
+    return {"flows": solved.flows, "outcomes": solved.outcomes,
+            "surrogate_actioned": solved.surrogate_actioned,
+            "surrogate_objective": solved.surrogate_objective}
 
 
 def _keeps_constraints(scenario: Scenario, surrogate: Surrogate, plan: Plan,

@@ -200,10 +200,7 @@ def _distinct(candidates: list[Candidate]) -> list[Candidate]:
 
 def same_levers(a: Plan, b: Plan) -> bool:
     """Two plans that set every lever alike."""
-    return (a.posts == b.posts and a.course_places == b.course_places
-            and a.bandwidth_tier == b.bandwidth_tier and a.campaigns == b.campaigns
-            and a.phasing == b.phasing and a.tooling == b.tooling
-            and a.trainees == b.trainees)
+    return a.levers() == b.levers()
 
 
 def neighbour_bound(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns, chosen: Plan,

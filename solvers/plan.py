@@ -84,6 +84,17 @@ class Plan:
         """Posts of every site and rank."""
         return sum(self.posts.values())
 
+    def levers(self) -> tuple[frozenset[Any], ...]:
+        """Every lever's setting, hashable: plans with equal levers set every lever alike."""
+        return (frozenset(self.posts.items()), frozenset(self.course_places.items()),
+                frozenset(self.trainees.items()), frozenset({self._tier()}),
+                frozenset(self.campaigns.items()), frozenset(self.tooling.items()),
+                frozenset((key, frozenset(years.items())) for key, years in self.phasing.items()))
+
+    def _tier(self) -> tuple[tuple[str, Any], ...] | None:
+        tier = self.bandwidth_tier
+        return None if tier is None else tuple(tier.model_dump().items())
+
 
 def current_posts(scenario: Scenario) -> dict[PostKey, int]:
     """Today's establishment, as plan keys."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from model.engine.arrivals import awareness_uplift, referrals_in_year, state_shares, year_segments
+from model.engine.arrivals import referrals_in_year, state_shares, uplift_at, year_segments
 from model.engine.initial_state import initial_state_frame
 from model.engine.link import MEGABITS_PER_MB, SECONDS_PER_DAY
 from model.engine.processes import IDENTIFICATION_SHAPE
@@ -178,10 +178,8 @@ def build_surrogate(scenario: Scenario) -> Surrogate:
 
 def campaign_reports(scenario: Scenario, code: str, campaigns: int, surrogate: Surrogate) -> float:
     """Extra local reports over the horizon from ``campaigns`` a year in a state."""
-    state = scenario.states[code].model_copy(update={"campaigns_per_year": campaigns})
-    varied = scenario.model_copy(update={"states": {**scenario.states, code: state}})
     return float(surrogate.local_reports[STATE_CODES.index(code)]
-                 * awareness_uplift(varied, code))
+                 * uplift_at(scenario.awareness, campaigns))
 
 
 def _identified(scenario: Scenario, age_days: float, age50_days: float) -> float:
@@ -221,9 +219,8 @@ def _waiting(scenario: Scenario, age: float) -> tuple[float, float, float, np.nd
 def campaign_arrest_prob(scenario: Scenario, code: str, campaigns: int,
                          surrogate: Surrogate) -> float:
     """A state's arrest probability at a raid with ``campaigns`` a year (cooperation)."""
-    state = scenario.states[code].model_copy(update={"campaigns_per_year": campaigns})
-    varied = scenario.model_copy(update={"states": {**scenario.states, code: state}})
-    return surrogate.arrest_prob * (1.0 + surrogate.cooperation * awareness_uplift(varied, code))
+    uplift = uplift_at(scenario.awareness, campaigns)
+    return surrogate.arrest_prob * (1.0 + surrogate.cooperation * uplift)
 
 
 def _post_shares(scenario: Scenario, lag: float) -> dict[int, float]:

@@ -17,7 +17,7 @@ from enum import IntEnum
 import numpy as np
 
 from model.engine.rng import Keyed, keyed_stream
-from model.scenario import Arrivals, Scenario
+from model.scenario import Arrivals, Awareness, Scenario
 from model.schema_base import STATE_CODES
 
 
@@ -78,8 +78,11 @@ def awareness_uplift(scenario: Scenario, code: str) -> float:
     Diminishing returns: each further ``campaigns_half_count`` campaigns close
     half of the remaining gap to the largest rise.
     """
-    awareness = scenario.awareness
-    campaigns = scenario.states[code].campaigns_per_year
+    return uplift_at(scenario.awareness, scenario.states[code].campaigns_per_year)
+
+
+def uplift_at(awareness: Awareness, campaigns: float) -> float:
+    """Rise in a state's local reports from ``campaigns`` a year (see ``awareness_uplift``)."""
     saturation = 1.0 - 0.5 ** (campaigns / awareness.campaigns_half_count.value)
     return awareness.reports_uplift_max_share.value * saturation
 
