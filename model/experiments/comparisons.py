@@ -1,8 +1,9 @@
 """Options compared with common random numbers: every option runs with the same seed.
 
-With the same seed, replication ``r`` of every option draws the same arrivals, efforts
-and chances (one stream per activity), so the difference between two options is paired
-replication by replication and its interval is far tighter than that of either option.
+With the same seed, replication ``r`` of every option draws the same arrivals, and the
+same efforts and chances for the same piece of work (``model.engine.rng``), so the
+difference between two options is paired replication by replication and its interval is
+far tighter than that of either option.
 
 Each pair of options is compared on several metrics at once, so a verdict allows for
 the number compared (Holm's step-down method, :func:`holm`) and for what matters (a
