@@ -146,33 +146,39 @@ def ask(page: Page, start: str | None, values: dict[str, str], replications: str
                  f"{max(page.runner.position(job), 1)} in the queue ({moved}).", job=job.number)
 
 
-def poll(page: Page, seen: int, mine: Sequence[int], shown: Sequence[str] | None
-         ) -> tuple[Any, ...]:
-    """New options (when the catalogue changed), the queue, and this session's finished runs.
+def poll(page: Page, seen: int, mine: Sequence[int], announced: Sequence[int],
+         shown: Sequence[str] | None) -> tuple[Any, ...]:
+    """New options (when the catalogue changed), the queue, and this session's ended runs.
+
+    ``mine`` is this session's jobs, written only by the callbacks that queue them;
+    ``announced`` is those whose end the page has already told, written only here.  So a
+    poll that left with an older ``mine`` (a job queued while it was in flight) can never
+    drop that job: it is told by the next poll.
 
     Returns the options' lists (or ``no_update``), the version seen, the queue's view, the
-    options shown, this session's unfinished jobs and a message.
+    options shown, the jobs announced and a message.
     """
     version = page.catalogue.version
     lists: list[Any] = [choices(page), choices(page), choices(page, pick=True),
                         choices(page, pick=True)] if version != seen else [no_update] * 4
     jobs = page.runner.jobs()
     positions = {job.number: page.runner.position(job) for job in jobs}
-    waiting, added, messages = [], [], []
-    for number in mine or []:
+    told, added, messages = list(announced), [], []
+    for number in mine:
         job = page.runner.job(number)
-        if job is None:
+        if number in told or job is None or job.state in ("queued", "running"):
             continue
-        if job.state == "done" and job.option:
+        told.append(number)
+        if job.state == "failed":
+            messages.append(f"Run failed: {job.message}")
+        elif job.option:
             added.append(job.option)
             messages.append(f"Run finished in {job.seconds:,.1f} s: {job.option} added.")
-        elif job.state == "failed":
-            messages.append(f"Run failed: {job.message}")
-        elif job.state != "done":
-            waiting.append(number)
-    new_shown = [*(shown or []), *added] if added else no_update
-    return (*lists, version, views.queue_view(jobs, positions, mine or []), new_shown,
-            waiting, " ".join(messages) if messages else no_update)
+    fresh = [key for key in added if key not in (shown or [])]
+    new_shown = [*(shown or []), *fresh] if fresh else no_update
+    return (*lists, version, views.queue_view(jobs, positions, mine), new_shown,
+            told if len(told) > len(announced) else no_update,
+            " ".join(messages) if messages else no_update)
 
 
 def export_csv(page: Page, keys: Sequence[str] | None) -> dict[str, Any]:
@@ -296,14 +302,14 @@ def _register_answers(app: Dash, page: Page) -> None:
                   Output(ids.START_FROM, "options"), Output(ids.YAML_OPTION, "options"),
                   Output(ids.SEEN, "data"), Output(ids.QUEUE, "children"),
                   Output(ids.SHOWN, "value", allow_duplicate=True),
-                  Output(ids.MY_JOBS, "data", allow_duplicate=True),
+                  Output(ids.ANNOUNCED, "data"),
                   Output(ids.MESSAGE, "children", allow_duplicate=True),
                   Input(ids.TICK, "n_intervals"), State(ids.SEEN, "data"),
-                  State(ids.MY_JOBS, "data"), State(ids.SHOWN, "value"),
-                  prevent_initial_call="initial_duplicate")
+                  State(ids.MY_JOBS, "data"), State(ids.ANNOUNCED, "data"),
+                  State(ids.SHOWN, "value"), prevent_initial_call="initial_duplicate")
     def _poll(_: int | None, seen: int | None, mine: list[int] | None,
-              shown: list[str] | None) -> tuple[Any, ...]:
-        return poll(page, -1 if seen is None else seen, mine or [], shown)
+              announced: list[int] | None, shown: list[str] | None) -> tuple[Any, ...]:
+        return poll(page, -1 if seen is None else seen, mine or [], announced or [], shown)
 
 
 def _register_exports(app: Dash, page: Page) -> None:

@@ -182,10 +182,17 @@ def test_the_page_shows_the_folders_and_answers_a_lever_as_the_command_line(
         # the line at 500 Mbps: run in the background, then shown as a new option
         page.click(lever("download.line_mbps"))
         page.get_by_text("500 Mbps", exact=True).click()
+        expect(page.locator(lever("download.line_mbps"))).to_contain_text("500 Mbps")
         page.click("#ask")
         moved = "status_quo · line 500 Mbps"
-        page.wait_for_selector(f"#outcomes-key td.figure[data-option='{moved}']",
-                               timeout=240_000)
+        expect(page.locator("#ask-message")).to_contain_text("running in the background")
+        try:
+            page.wait_for_selector(f"#outcomes-key td.figure[data-option='{moved}']",
+                                   timeout=240_000)
+        except Exception as error:  # say what the page said, not only that it timed out
+            raise AssertionError(f"no answer shown; the page says "
+                                 f"{page.inner_text('#ask-message')!r}; the queue: "
+                                 f"{page.inner_text('#queue')!r}") from error
         page.wait_for_timeout(1500)  # the poll's message and the queue's "done"
         shot = tmp_path / "page.png"
         page.screenshot(path=str(shot))
