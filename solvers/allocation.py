@@ -199,8 +199,9 @@ def build(scenario: Scenario, surrogate: Surrogate, request: Request | None = No
     tiers = add_line(model, settings)
     campaigns = add_campaigns(model, scenario, settings, surrogate)
     tools = add_tools(model, scenario, settings)
-    arrest = {(code, n): campaign_arrest_prob(scenario, code, n, surrogate)
-              for (code, n) in campaigns.level}
+    by_level = {n: campaign_arrest_prob(scenario, n, surrogate)
+                for n in {n for _, n in campaigns.level}}
+    arrest = {(code, n): by_level[n] for (code, n) in campaigns.level}
     flows = add_pipeline(model, settings, surrogate, staff, training.effective,
                          training.trainees, training.places, tiers, campaigns, tools, arrest)
     prices = price_list(scenario)

@@ -216,9 +216,11 @@ def _waiting(scenario: Scenario, age: float) -> tuple[float, float, float, np.nd
     return waiting_selection, waiting_review, waiting_review_passed, waiting_investigation
 
 
-def campaign_arrest_prob(scenario: Scenario, code: str, campaigns: int,
-                         surrogate: Surrogate) -> float:
-    """A state's arrest probability at a raid with ``campaigns`` a year (cooperation)."""
+def campaign_arrest_prob(scenario: Scenario, campaigns: int, surrogate: Surrogate) -> float:
+    """The arrest probability at a raid in a state with ``campaigns`` a year (cooperation).
+
+    The same in every state: a campaign's uplift depends only on how many a year.
+    """
     uplift = uplift_at(scenario.awareness, campaigns)
     return surrogate.arrest_prob * (1.0 + surrogate.cooperation * uplift)
 

@@ -1,4 +1,4 @@
-"""Random numbers: named streams, and streams keyed by what they serve.
+"""Random numbers: streams keyed by what they serve.
 
 Every draw in a replication comes from a generator spawned from
 ``SeedSequence([seed, replication])``.  Two scenarios run with the same seed share
@@ -20,7 +20,7 @@ has a stream of its own, keyed by position rather than spawned in turn:
   holders' departures, so a post added in one state leaves every other post's
   departures as they were.
 
-Never reorder ``STREAMS`` or the members of :class:`Keyed` and :class:`Draw`; only append.
+Never renumber the members of :class:`Keyed` and :class:`Draw`; only append.
 """
 
 from __future__ import annotations
@@ -30,30 +30,12 @@ from enum import IntEnum
 
 import numpy as np
 
-STREAMS: tuple[str, ...] = (
-    "arrivals",
-    "case_attributes",
-    "triage",
-    "download",
-    "review",
-    "investigation",
-    "raid",
-    "staffing",
-    "initial_state",
-    "case_outcomes",
-)
-
-
-def streams(seed: int, replication: int) -> dict[str, np.random.Generator]:
-    """Return one independent generator per activity for this seed and replication."""
-    children = np.random.SeedSequence([seed, replication]).spawn(len(STREAMS))
-    pairs = zip(STREAMS, children, strict=True)
-    return {name: np.random.default_rng(child) for name, child in pairs}
-
 
 class Keyed(IntEnum):
     """First spawn key of streams named by position rather than spawned in turn."""
 
+    INITIAL_STATE = 8  # (INITIAL_STATE,): the starting state's draws (the ninth child the
+    # former one-stream-per-activity scheme spawned, so starting states keep their numbers)
     POST = 1_000  # (POST, pool, group, post): one post's holders
     SEGMENT = 1_001  # (SEGMENT, year, state, local): one year's tip-offs of a state and source
     BACKLOG = 1_002  # (BACKLOG,): the tip-offs already in the pipeline at the start

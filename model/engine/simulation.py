@@ -28,7 +28,7 @@ from model.engine.processes import (
     select_tipoffs,
     staff_post,
 )
-from model.engine.rng import ServiceDraws, post_stream, streams
+from model.engine.rng import Keyed, ServiceDraws, keyed_stream, post_stream
 from model.engine.selection import SelectionQueue
 from model.engine.staff import StaffPool
 from model.scenario import Scenario, StaffGroup, Team
@@ -157,8 +157,7 @@ def cyclic_gc_paused() -> Iterator[None]:
 
 
 def _simulate(scenario: Scenario, replication: int) -> RunResult:
-    rng = streams(scenario.seed, replication)
-    tipoffs = _tipoffs(scenario, replication, rng)
+    tipoffs = _tipoffs(scenario, replication)
     segments = year_segments(scenario)
     edges = [first for _, first, _ in segments] + [scenario.horizon_days]
     env = simpy.Environment()
@@ -194,14 +193,14 @@ def dismantle(env: simpy.Environment, pipe: Pipeline, pools: dict[str, StaffPool
     scheduled.clear()
 
 
-def _tipoffs(scenario: Scenario, replication: int, rng: dict[str, np.random.Generator]
-             ) -> Tipoffs:
+def _tipoffs(scenario: Scenario, replication: int) -> Tipoffs:
     """The replication's tip-offs: those already in the pipeline, then the arrivals."""
     initial = None
     if scenario.initial_state is not None:
         frame = initial_state_frame(scenario.initial_state)
         initial = initial_tipoffs(frame, scenario.initial_state.age_offset_days,
-                                  rng["initial_state"])
+                                  keyed_stream(scenario.seed, replication,
+                                               (Keyed.INITIAL_STATE.value,)))
     return generate_tipoffs(scenario, replication, initial)
 
 
