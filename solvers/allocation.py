@@ -523,8 +523,12 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
     # the same plan on any machine load; the wall-clock limit is only a safety net.
     solver.parameters.max_deterministic_time = settings.deterministic_time_limit
     solver.parameters.max_time_in_seconds = settings.time_limit_seconds
-    solver.parameters.num_workers = settings.solver_workers
-    solver.parameters.interleave_search = settings.solver_workers > 1
+    # A hinted search runs on one worker: OR-Tools 9.15 aborts the whole process (a failed
+    # internal check, heuristics.fixed_search) when an interleaved search with a hint meets
+    # a model it proves infeasible.  One worker is deterministic too.
+    workers = 1 if request.hint is not None else settings.solver_workers
+    solver.parameters.num_workers = workers
+    solver.parameters.interleave_search = workers > 1
     solver.parameters.random_seed = scenario.seed % (2**31)
     if not request.minimises_cost and request.fixed is None:
         # choosing levers: optimal on the objective; the tie-break need not be proven (it

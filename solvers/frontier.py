@@ -16,7 +16,7 @@ import pandas as pd
 from model.experiments.replications import interval, run_replications
 from model.metrics import METRIC_UNITS
 from model.scenario import Scenario
-from solvers.allocation import Floor, Request, solve
+from solvers.allocation import Floor, InfeasiblePlan, Request, solve
 from solvers.plan import Plan, apply_plan, plan_cost_rm
 from solvers.surrogate import Surrogate
 
@@ -44,7 +44,10 @@ def _lexicographic(scenario: Scenario, surrogate: Surrogate, reference: dict[str
     try:
         return solve(scenario, surrogate, name=name, request=Request(
             weights={second: 1.0}, floors=keep, reference=reference, hint=best))
-    except TimeoutError:  # the first plan keeps its own value: the search had no time
+    except (TimeoutError, InfeasiblePlan):
+        # the search had no time, or the floor is out of reach: the first plan's value was
+        # read with its levers fixed and the constraint groups lifted (``_with_outcomes``),
+        # which a flow floor such as a within-target share can hold below
         return best
 
 
