@@ -388,7 +388,7 @@ constraint_sets = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=12, deadline=None, derandomize=True,
+@settings(max_examples=8, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(constraint_sets)
 def test_every_constraint_holds_or_is_explained(values: dict) -> None:
