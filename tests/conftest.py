@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,16 @@ from model.loading import load_scenario
 from model.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def default_sigint() -> None:
+    """Give a child process the Ctrl-C a terminal would (``preexec_fn``).
+
+    A shell without job control starts background jobs with Ctrl-C ignored, and an
+    ignored signal stays ignored across exec: a test suite started so would pass that on
+    to the runs it interrupts, and they would finish instead of stopping.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 STATUS_QUO = ROOT / "scenarios" / "status_quo.yaml"
 
 

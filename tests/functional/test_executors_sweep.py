@@ -14,7 +14,7 @@ from model.experiments.replications import Replications, run_replications
 from model.experiments.sweep import Point, run_points, sweep_points
 from model.loading import override
 from model.scenario import Scenario
-from tests.conftest import ROOT
+from tests.conftest import ROOT, default_sigint
 
 
 def test_dask_local_cluster_matches_the_local_pool(small) -> None:
@@ -34,7 +34,8 @@ def test_sweep_resumes_after_an_interruption(tmp_path) -> None:
     """Interrupted after its first point, a sweep started again runs only the rest."""
     out = tmp_path / "sweep"
     first = subprocess.Popen([sys.executable, "run_scenario.py", *SWEEP, "--out", str(out)],
-                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=default_sigint)
     points = out / "points"
 
     def finished() -> set[str]:

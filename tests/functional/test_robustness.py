@@ -20,7 +20,7 @@ import pytest
 from model.loading import validate
 from model.runs.provenance import file_sha256, scenario_sha256
 from reports.run_folder import RESULT_TABLES
-from tests.conftest import ROOT
+from tests.conftest import ROOT, default_sigint
 
 SHORT = ["--set", "end_date=2024-03-31", "--replications", "3", "--quiet"]
 CHEAP = ["--set", "end_date=2024-01-31", "--set", "arrivals.referrals_per_year.2023=1000",
@@ -31,12 +31,6 @@ END_STATE = ROOT / "scenarios" / "end_states" / "line-capacity.csv"  # status_qu
 def run_cli(*args: object, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "run_scenario.py", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=timeout, check=False)
-
-
-def _default_sigint() -> None:
-    # A shell starts background jobs with Ctrl-C ignored, and an ignored signal stays
-    # ignored across exec; give the run the disposition a terminal would.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def children(pid: int) -> list[int]:
@@ -74,7 +68,7 @@ def test_interrupted_parallel_run_stops_its_workers_and_writes_nothing(
         [sys.executable, "run_scenario.py", "scenarios/status_quo.yaml", "--replications", "6",
          "--workers", "2", "--out", str(out), "--quiet"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=_default_sigint,
+        preexec_fn=default_sigint,
     )
     try:
         deadline = time.monotonic() + 60
