@@ -38,7 +38,7 @@ from solvers.allocation import (
     reference_outcomes,
     solve,
 )
-from solvers.binding import binding_constraints
+from solvers.binding import BINDING_COLUMNS, binding_constraints
 from solvers.budget import budget_table
 from solvers.candidates import (
     Candidate,
@@ -245,7 +245,7 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
                         base_folder: Path | None = None,
                         hypotheses: Mapping[str, Scenario] | None = None,
                         executor: ExecutorKind = ExecutorKind.LOCAL,
-                        scheduler: str | None = None) -> Outcome:
+                        scheduler: str | None = None, context: bool = True) -> Outcome:
     """Propose candidates, choose one by simulation, verify and certify it; price it.
 
     Parameters
@@ -265,6 +265,10 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
         only the scenario itself.
     executor, scheduler
         Where replications run (a local process pool, or a Dask cluster).
+    context : bool
+        Whether to find the binding constraints and trace the frontier (their own
+        solves and simulations, after the plan is certified); without them both tables
+        are empty, for a caller that reads only the choice and its certificate.
 
     Returns
     -------
@@ -323,10 +327,13 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
     certificate, robust, depends_on = _certified(scenario, choice, robustness, CertificateInputs(
         choice, bound, plan.surrogate_objective, simulated, levels)) if choice is not None \
         else (pd.DataFrame(), None, "")
-    say("binding constraints ...")
-    binding = binding_constraints(scenario, surrogate, plan, pilots.reference, results[CHOSEN],
-                                  replications, workers, first=fresh.start)
-    frontier = _frontier(scenario, surrogate, replications, workers, say, plan)
+    binding, frontier = pd.DataFrame(columns=BINDING_COLUMNS), \
+        pd.DataFrame(columns=FRONTIER_COLUMNS)
+    if context:
+        say("binding constraints ...")
+        binding = binding_constraints(scenario, surrogate, plan, pilots.reference,
+                                      results[CHOSEN], replications, workers, first=fresh.start)
+        frontier = _frontier(scenario, surrogate, replications, workers, say, plan)
     option_costs = {name: pd.DataFrame(plan_costs(scenario, option))
                     for name, option in options.items()}
     fitting = {name: fits(scenario, surrogate, option) for name, option in options.items()}

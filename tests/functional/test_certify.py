@@ -46,7 +46,9 @@ def run_cli(*args: object) -> subprocess.CompletedProcess[str]:
 
 def _optimise(seed: int) -> Outcome:
     scenario = load_scenario(OPTIMISE, [*SMALL, f"seed={seed}"])
-    return optimise_and_verify(scenario, FRESH, workers=2, base_folder=OPTIMISE.parent)
+    # the binding constraints and the frontier are test_optimiser_cli's; none is read here
+    return optimise_and_verify(scenario, FRESH, workers=2, base_folder=OPTIMISE.parent,
+                               context=False)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +58,7 @@ def two_seeds() -> tuple[Outcome, Outcome]:
 
 def test_the_solver_is_deterministic() -> None:
     """Same scenario and seed: the same plan, whatever the machine's load (deterministic time)."""
-    scenario = load_scenario(OPTIMISE, ["optimise.deterministic_time_limit=2"])
+    scenario = load_scenario(OPTIMISE, ["optimise.deterministic_time_limit=1"])
     surrogate = build_surrogate(scenario)
     first, second = solve(scenario, surrogate), solve(scenario, surrogate)
     assert same_levers(first, second)
