@@ -57,6 +57,7 @@ from solvers.menu import (
 from solvers.money import Money, add_budget, spending
 from solvers.pipeline import add_pipeline, supply_terms
 from solvers.plan import HQ_GROUPS, STATE_GROUPS, Plan, current_posts, status_quo_plan
+from solvers.request import Floor, InfeasiblePlan, Request
 from solvers.surrogate import Surrogate, campaign_arrest_prob
 
 WEIGHT_SCALE = 100
@@ -83,68 +84,6 @@ CONSTRAINT_GROUPS = {
 __all__ = ["CONSTRAINT_GROUPS", "Floor", "InfeasiblePlan", "Request", "evaluate", "fits",
            "floor_key", "floor_value", "lever_names", "reference_outcomes", "solve",
            "state_post_bounds", "surrogate_value"]
-
-
-class InfeasiblePlan(Exception):
-    """No plan meets the constraints; ``groups`` names the conflicting ones."""
-
-    def __init__(self, groups: list[str]) -> None:
-        super().__init__(", ".join(groups))
-        self.groups = groups
-
-
-@dataclass(frozen=True)
-class Floor:
-    """An outcome the plan must reach: ``metric`` (national or ``metric.STATE``) >= value."""
-
-    key: str
-    value: float
-
-
-@dataclass(frozen=True)
-class Request:
-    """What a solve asks beyond the scenario's settings.
-
-    Attributes
-    ----------
-    weights : dict, optional
-        An objective instead of ``optimise.objective`` (the frontier's).
-    floors : tuple of Floor
-        Further floors that always hold (the frontier's levels).
-    fixed : Plan, optional
-        Levers fixed to a plan's (to evaluate it, or to check it fits).
-    lifted : frozenset of str
-        Constraint groups not enforced.
-    target : float, optional
-        Reverse mode: the cheapest plan that actions this many tip-offs.
-    cheapest : bool
-        The cheapest plan meeting the constraints not lifted (what a floor would cost).
-    reference : dict, optional
-        The status quo's outcomes for relative floors (else computed).
-    hint : Plan, optional
-        A plan to start the search from (its levers), e.g. one known to be feasible.
-    exclude : tuple of Plan
-        Plans the answer must differ from in at least one lever (the next-best plans).
-    at_least : float, optional
-        The cheapest plan whose objective (in its units, as ``Plan.surrogate_objective``)
-        reaches this: the cheap end of the plans within the indifference zone.
-    """
-
-    weights: dict[str, float] | None = None
-    floors: tuple[Floor, ...] = ()
-    fixed: Plan | None = None
-    lifted: frozenset[str] = frozenset()
-    target: float | None = None
-    cheapest: bool = False
-    reference: dict[str, float] | None = None
-    hint: Plan | None = None
-    exclude: tuple[Plan, ...] = ()
-    at_least: float | None = None
-
-    @property
-    def minimises_cost(self) -> bool:
-        """Whether the solve looks for the cheapest plan (a target, a floor's price, a level)."""
-        return self.target is not None or self.cheapest or self.at_least is not None
 
 
 @dataclass
@@ -526,9 +465,7 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
     # A hinted search runs on one worker: OR-Tools 9.15 aborts the whole process (a failed
     # internal check, heuristics.fixed_search) when an interleaved search with a hint meets
     # a model it proves infeasible.  One worker is deterministic too.
-    workers = 1 if request.hint is not None else settings.solver_workers
-    solver.parameters.num_workers = workers
-    solver.parameters.interleave_search = workers > 1
+    _set_workers(solver, 1 if request.hint is not None else settings.solver_workers)
     solver.parameters.random_seed = scenario.seed % (2**31)
     if not request.minimises_cost and request.fixed is None:
         # choosing levers: optimal on the objective; the tie-break need not be proven (it
@@ -537,6 +474,12 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
         solver.parameters.absolute_gap_limit = PRIMARY_WEIGHT - 1
     started = time.perf_counter()
     status = solver.solve(built.model)
+    if status == cp_model.UNKNOWN and request.hint is not None:
+        # one worker found nothing from the hint (a floor the hint breaks, at full size):
+        # the interleaved workers again, without the hint, as an unhinted search runs
+        built.model.clear_hints()
+        _set_workers(solver, settings.solver_workers)
+        status = solver.solve(built.model)
     seconds = time.perf_counter() - started
     if status == cp_model.INFEASIBLE:  # again with the groups as assumptions, to name them
         built = build(scenario, surrogate, request, assume=True)
@@ -565,6 +508,12 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
         label = "optimal" if optimal else "feasible, time limit reached (gap " \
             f"{abs(bound - plan.surrogate_objective) / max(abs(bound), 1):.1%})"
     return replace(plan, status=label, bound=float(bound), solve_seconds=seconds)
+
+
+def _set_workers(solver: cp_model.CpSolver, workers: int) -> None:
+    """Workers that interleave their searches in fixed batches (deterministic), or one."""
+    solver.parameters.num_workers = workers
+    solver.parameters.interleave_search = workers > 1
 
 
 def _with_outcomes(scenario: Scenario, surrogate: Surrogate, plan: Plan, request: Request,

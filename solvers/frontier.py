@@ -10,6 +10,8 @@ surrogate.  Each plan is verified in the simulation (common random numbers).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -69,7 +71,8 @@ def frontier_plans(scenario: Scenario, surrogate: Surrogate,
     Returns
     -------
     list of Plan
-        ``points`` plans (fewer if two levels give the same plan), y rising.
+        At most ``points`` plans, y rising: fewer where a level's plan falls short of
+        another's on both outcomes (a search stopped at its work limit).
     """
     settings = scenario.optimise
     assert settings is not None
@@ -82,10 +85,29 @@ def frontier_plans(scenario: Scenario, surrogate: Surrogate,
     low, high = most_x.outcomes[y], most_y.outcomes[y]
     plans = [most_x]
     for number, level in enumerate(np.linspace(low, high, axes.points)[1:-1], start=2):
+        # each search starts from the plan with the most y, which keeps every level's floor
         plans.append(_lexicographic(free, surrogate, reference, x, y,
-                                    (Floor(y, float(level)),), f"frontier {number}", most_x))
+                                    (Floor(y, float(level)),), f"frontier {number}", most_y))
     plans.append(most_y)
-    return plans
+    return _pareto(plans, x, y)
+
+
+def _pareto(plans: list[Plan], x: str, y: str) -> list[Plan]:
+    """The plans no other matches on both outcomes and beats on one; y rising, renumbered.
+
+    A search stopped at its work limit can leave a level's plan short of a neighbour's
+    on both outcomes; such a plan is not on the frontier and is not shown as if it were.
+    """
+    def both(plan: Plan) -> tuple[float, float]:
+        return plan.outcomes[x], plan.outcomes[y]
+
+    kept = [plan for plan in plans if not any(
+        both(other) != both(plan) and all(a >= b for a, b in zip(both(other), both(plan),
+                                                                    strict=True))
+        for other in plans)]
+    ordered = sorted(kept, key=lambda plan: (plan.outcomes[y], -plan.outcomes[x]))
+    return [replace(plan, name=f"frontier {number}") for number, plan in
+            enumerate(ordered, start=1)]
 
 
 def frontier_table(scenario: Scenario, surrogate: Surrogate, reference: dict[str, float],

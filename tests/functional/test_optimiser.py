@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -22,7 +23,7 @@ from solvers.allocation import (
 from solvers.binding import shadow_values
 from solvers.budget import budget_table
 from solvers.explain import conflicts, describe_core, floor_cost
-from solvers.frontier import frontier_plans
+from solvers.frontier import _pareto, frontier_plans
 from solvers.plan import HQ, Plan, current_posts, plan_cost_rm, plan_costs, status_quo_plan
 from solvers.surrogate import build_surrogate
 from tests.conftest import ROOT
@@ -246,6 +247,19 @@ def test_frontier_points_are_pareto_ordered_in_the_surrogate() -> None:
     assert xs[0] > xs[-1] or ys[0] == ys[-1]
 
 
+def test_the_frontier_shows_only_plans_no_other_beats_y_rising() -> None:
+    """A plan another matches on both outcomes and beats on one is dropped; y rises."""
+    scenario = load_scenario(OPTIMISE, ["initial_state=null", "end_date=2024-12-31"])
+    base = status_quo_plan(scenario)
+    found = [replace(base, name=f"level {n}", outcomes={"raids": x, "downloaded": y})
+             for n, (x, y) in enumerate([(1539, 451), (1405, 469.4), (962, 469.5),
+                                         (1430, 469.6), (1430, 469.6), (832, 470)])]
+    shown = _pareto(found, "raids", "downloaded")
+    assert [(p.outcomes["raids"], p.outcomes["downloaded"]) for p in shown] == \
+        [(1539, 451), (1430, 469.6), (1430, 469.6), (832, 470)]
+    assert [p.name for p in shown] == [f"frontier {n}" for n in range(1, 5)]
+
+
 def test_a_hinted_search_runs_on_one_worker_and_an_unreachable_tie_break_keeps_the_plan(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """No hinted search interleaves workers; a second stage out of reach returns the first.
@@ -288,6 +302,33 @@ def test_a_hinted_search_runs_on_one_worker_and_an_unreachable_tie_break_keeps_t
     monkeypatch.setattr(frontier, "solve", second_out_of_reach)
     assert frontier._lexicographic(scenario, surrogate, {}, "raids", "downloaded", (),
                                    "x") is first and len(calls) == 2
+
+
+def test_a_hinted_search_that_finds_nothing_searches_again_unhinted_on_every_worker(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing found from a hint on one worker: every worker again, unhinted, finds a plan.
+
+    At full size a frontier level the hint breaks left one worker with nothing within the
+    deterministic limit, and the whole frontier was lost.
+    """
+    from ortools.sat.python import cp_model
+
+    scenario, surrogate = small_instance(2_000_000, annual_rm=1_000_000,
+                                         extra=("optimise.solver_workers=2",))
+    seen: list[tuple[bool, int, bool]] = []
+    original = cp_model.CpSolver.solve
+
+    def nothing_from_the_hint(self: cp_model.CpSolver, model: cp_model.CpModel,
+                              *args: object) -> object:
+        hinted = model.proto.has_solution_hint()
+        seen.append((hinted, self.parameters.num_workers, self.parameters.interleave_search))
+        return cp_model.UNKNOWN if hinted else original(self, model, *args)
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", nothing_from_the_hint)
+    plan = solve(scenario, surrogate, request=Request(weights={"raids": 1.0},
+                                                      hint=status_quo_plan(scenario)))
+    assert seen[:2] == [(True, 1, False), (False, 2, True)]
+    assert plan.outcomes["raids"] > 0
 
 
 def test_old_budget_rm_is_refused_with_the_fix() -> None:
