@@ -155,6 +155,13 @@ def frontier_axes(data: ProposalData) -> tuple[str, str] | None:
     return (outcomes[0], outcomes[1]) if len(outcomes) >= 2 else None
 
 
+def no_frontier(data: ProposalData, language: Language) -> str:
+    """Why there is no frontier to show: no file (an older run), or a file with no plan."""
+    if data.frontier is not None and data.frontier.empty:
+        return wp.NO_FRONTIER(language)
+    return wp.ABSENT_FILE.format(language, file="frontier.csv")
+
+
 def frontier_points(data: ProposalData, x: str, y: str) -> pd.DataFrame:
     """A row per frontier point: ``point, plan``, x and y with their intervals, ``cost_rm``."""
     frame = data.frontier if data.frontier is not None else pd.DataFrame()
@@ -223,7 +230,7 @@ def frontier(paper: Paper, data: ProposalData, language: Language) -> None:
     """The frontier: its chart, and a table of each plan's outcomes and cost."""
     axes = frontier_axes(data)
     if axes is None:
-        paper.paragraph(wp.ABSENT_FILE.format(language, file="frontier.csv"), "note")
+        paper.paragraph(no_frontier(data, language), "note")
         return
     x, y = axes
     words = {"x": metric_words(x, language), "y": metric_words(y, language)}

@@ -34,7 +34,7 @@ from reports.proposal.choice import (
 from reports.proposal.data import ProposalData
 from reports.proposal.money import horizon_rows, liabilities, posts_by_year
 from reports.proposal.terms import service_levels
-from reports.proposal.tradeoffs import frontier_axes, frontier_points
+from reports.proposal.tradeoffs import frontier_axes, frontier_points, no_frontier
 from reports.proposal.wording import Language
 
 RM_FORMAT = "#,##0"
@@ -163,7 +163,7 @@ def frontier_sheet(sheet: Worksheet, data: ProposalData, language: Language) -> 
     axes = frontier_axes(data)
     if axes is None:
         _header(sheet, [wp.POINT(language)])
-        _absent(sheet, "frontier.csv", language)
+        sheet.append([no_frontier(data, language)])
         return
     x, y = axes
     parts = (w.MEAN(language), w.LOW(language), w.HIGH(language))

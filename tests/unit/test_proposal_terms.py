@@ -308,6 +308,16 @@ def test_a_folder_without_the_new_files_still_renders_and_says_what_is_missing(
     assert "Marginal values" in _text(old)
 
 
+def test_an_empty_frontier_is_said_to_be_empty_not_missing(tmp_path: Path) -> None:
+    """frontier.csv written with no plan (the solver found none): the paper says so."""
+    folder = write_new_folder(tmp_path / "run")
+    _frontier().iloc[0:0].to_csv(folder / "frontier.csv", index=False)
+    text = " ".join(_text(folder).split())
+    assert "frontier.csv holds no plan" in text and "frontier.csv is not in" not in text
+    _, book = render_proposal(folder, "en", tmp_path / "out")
+    assert "frontier.csv holds no plan" in str(openpyxl.load_workbook(book)["Frontier"]["A2"].value)
+
+
 def test_a_late_horizon_start_is_no_problem_for_the_year_column(folder: Path) -> None:
     data = read_proposal_data(folder)
     salaries = [line for line in data.bought if line.code.endswith("_salary")]
