@@ -237,7 +237,7 @@ STATES_COUNT = Phrase("{n} states", "{n} negeri")
 
 RECOMMENDATION_TEXT = Phrase(
     "It is recommended that the proposal be considered and approved: {total} over {period} "
-    "for MICAC (D11, PDRM), {one_off} one-off and {recurring} recurring, within the "
+    "for MICAC (D11, PDRM), {one_off} one-off and {recurring} recurring, within "
     "{envelope}, {posts}; and that MICAC report its raids, arrests, charges, investigations "
     "closed without a raid and high-risk tip-offs examined within target each year against "
     "the ranges expected above, so that the plan can be reviewed.",

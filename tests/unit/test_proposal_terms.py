@@ -201,6 +201,9 @@ def test_the_paper_states_the_two_budgets_the_request_and_the_liabilities(
     assert (f"the plan spends RM{data.one_off_rm:,.0f} of the RM13,000,000 one-off envelope, "
             f"leaving RM{13_000_000 - data.one_off_rm:,.0f} unspent") in text
     assert "within an annual ceiling of RM3,000,000" in text
+    words = " ".join(text.split())
+    assert "recurring, within the RM13,000,000 one-off envelope" in words  # "the" once
+    assert not re.search(r"\b(the|of|a|and) \1\b", words, re.IGNORECASE)
     assert "No recurring cost is paid from the one-off money." in text
     assert "D11 has no annual allocation of its own" in text
     assert "request to the Ministry of Home Affairs" in text
