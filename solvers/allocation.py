@@ -483,6 +483,7 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
     seconds = time.perf_counter() - started
     if status == cp_model.INFEASIBLE:  # again with the groups as assumptions, to name them
         built = build(scenario, surrogate, request, assume=True)
+        built.model.clear_hints()  # the workers may interleave now (the abort above)
         status = solver.solve(built.model)
     if status == cp_model.INFEASIBLE:
         core = set(solver.sufficient_assumptions_for_infeasibility())

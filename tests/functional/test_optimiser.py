@@ -330,6 +330,23 @@ def test_a_hinted_search_that_finds_nothing_searches_again_unhinted_on_every_wor
     assert seen[:2] == [(True, 1, False), (False, 2, True)]
     assert plan.outcomes["raids"] > 0
 
+    # proved infeasible then: the solve that names the groups carries no hint either
+    seen.clear()
+
+    def infeasible_unhinted(self: cp_model.CpSolver, model: cp_model.CpModel,
+                            *args: object) -> object:
+        hinted = model.proto.has_solution_hint()
+        seen.append((hinted, self.parameters.num_workers, self.parameters.interleave_search))
+        if len(seen) <= 2:
+            return cp_model.UNKNOWN if hinted else cp_model.INFEASIBLE
+        return original(self, model, *args)
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", infeasible_unhinted)
+    solve(scenario, surrogate, request=Request(weights={"raids": 1.0},
+                                               hint=status_quo_plan(scenario)))
+    assert seen[2] == (False, 2, True)  # the groups named, unhinted, on every worker
+    assert not any(hint and interleaved for hint, _, interleaved in seen)
+
 
 def test_old_budget_rm_is_refused_with_the_fix() -> None:
     with pytest.raises(ScenarioError, match=r"optimise\.budget: write budget: \{one_off_rm"):
