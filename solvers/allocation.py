@@ -482,8 +482,8 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
         status = solver.solve(built.model)
     seconds = time.perf_counter() - started
     if status == cp_model.INFEASIBLE:  # again with the groups as assumptions, to name them
-        built = build(scenario, surrogate, request, assume=True)
-        built.model.clear_hints()  # the workers may interleave now (the abort above)
+        # built without the hint: the workers may interleave now (the abort above)
+        built = build(scenario, surrogate, replace(request, hint=None), assume=True)
         status = solver.solve(built.model)
     if status == cp_model.INFEASIBLE:
         core = set(solver.sufficient_assumptions_for_infeasibility())
