@@ -143,11 +143,12 @@ class Outcome:
     spent: dict[str, Spent]
 
 
-def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], None]
-                      ) -> list[Candidate]:
+def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], None],
+                      workers: int = 1) -> list[Candidate]:
     """The pilots' plans, the surrogate's best and next-best, named plans, neighbours.
 
     Duplicates (the same levers) are kept once; at most ``optimise.selection.candidates``.
+    The neighbours are screened ``workers`` at a time.
     """
     settings = scenario.optimise
     assert settings is not None
@@ -181,9 +182,9 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
     # surrogate's own best may keep them only in the surrogate
     leading = screened(scenario, surrogate, [(f"{n}_of_{pilots.leading.name}", p)
                                              for n, p in neighbours(scenario, pilots.leading)],
-                       f"neighbour of {pilots.leading.name}")
+                       f"neighbour of {pilots.leading.name}", workers=workers)
     near = screened(scenario, surrogate, list(neighbours(scenario, best)),
-                    "neighbour of surrogate_best")
+                    "neighbour of surrogate_best", workers=workers)
     pool = _distinct([*pool, *leading, *near])[:len(pool) + room]
     say(f"candidates: {len(pool)} reach the selection ({len(leading) + len(near)} neighbours "
         "kept the constraints)")
@@ -217,7 +218,7 @@ def neighbour_bound(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns, ch
     settings = scenario.optimise
     assert settings is not None
     near = screened(scenario, surrogate, list(neighbours(scenario, chosen)), "neighbour",
-                    floors=False)
+                    floors=False, workers=runs.workers)
     near = [c for c in near if not same_levers(c.plan, chosen)][:settings.selection.neighbours]
     if not near:
         return None
@@ -377,7 +378,7 @@ def _select(scenario: Scenario, pilots: Pilots, runs: PlanRuns,
     """
     settings = scenario.optimise
     assert settings is not None
-    pool = gather_candidates(scenario, pilots, say)
+    pool = gather_candidates(scenario, pilots, say, runs.workers)
     choice = choose(scenario, runs, pool, STATUS_QUO, say)
     stage = runs.run([c.name for c in pool], range(0, settings.replications))
     return choice, corrected(scenario, pilots.surrogate, [(c.plan, stage[c.name]) for c in pool])

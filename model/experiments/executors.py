@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import enum
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -71,4 +73,35 @@ def dask_map(function: Callable[..., Result], tasks: Sequence[tuple[Any, ...]],
                 done(futures[future], future.result())
         except BaseException:
             client.cancel(list(futures))
+            raise
+
+
+def local_map(function: Callable[..., Result], tasks: Sequence[tuple[Any, ...]], workers: int,
+              done: Callable[[int, Result], None]) -> None:
+    """Run ``function(*task)`` for every task in a local process pool, as :func:`dask_map`.
+
+    One task, or one worker, runs here in this process.  Workers block Ctrl-C and
+    SIGTERM: a Ctrl-C in a terminal reaches the whole process group, and this process
+    alone decides how to stop (no worker tracebacks).
+    """
+    if workers <= 1 or len(tasks) <= 1:
+        for index, task in enumerate(tasks):
+            done(index, function(*task))
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
+                             initializer=signal.pthread_sigmask,
+                             initargs=(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}),
+                             ) as pool:
+        try:
+            futures = {pool.submit(function, *task): index for index, task in enumerate(tasks)}
+            for future in as_completed(futures):
+                done(futures[future], future.result())
+        except BaseException:
+            # Ctrl-C, SIGTERM or a failed task: drop what has not started and kill what
+            # has, rather than wait minutes for results no one will use.  (The executor
+            # has no public way to stop a running task before 3.14.)
+            running = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in running:
+                process.kill()
             raise

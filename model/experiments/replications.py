@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import signal
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +19,7 @@ from model.engine.outcomes import (
     utilisation_shares,
 )
 from model.engine.simulation import simulate
-from model.experiments.executors import ExecutorKind, dask_map, usable_cores
+from model.experiments.executors import ExecutorKind, dask_map, local_map, usable_cores
 from model.metrics import METRIC_UNITS, NATIONAL, WHOLE_HORIZON
 from model.scenario import Scenario
 
@@ -144,11 +142,8 @@ def run_tasks(tasks: Sequence[Task], workers: int = 1, progress: Progress | None
     tasks = _carrying_initial_states(tasks)
     if executor is ExecutorKind.DASK:
         dask_map(replicate, tasks, scheduler, workers, done)
-    elif workers <= 1 or len(tasks) == 1:
-        for index, (scenario, replication) in enumerate(tasks):
-            done(index, replicate(scenario, replication))
     else:
-        _in_process_pool(tasks, workers, done)
+        local_map(replicate, tasks, workers, done)
     return [frames[index] for index in range(len(tasks))]
 
 
@@ -159,30 +154,6 @@ def _carrying_initial_states(tasks: Sequence[Task]) -> list[Task]:
         if id(scenario) not in carried:
             carried[id(scenario)] = carrying_initial_state(scenario)
     return [(carried[id(scenario)], replication) for scenario, replication in tasks]
-
-
-def _in_process_pool(tasks: Sequence[Task], workers: int,
-                     done: Callable[[int, Replications], None]) -> None:
-    # Workers block Ctrl-C and SIGTERM: a Ctrl-C in a terminal reaches the whole
-    # process group, and this process alone decides how to stop (no worker tracebacks).
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
-                             initializer=signal.pthread_sigmask,
-                             initargs=(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}),
-                             ) as pool:
-        try:
-            futures = {pool.submit(replicate, scenario, r): index
-                       for index, (scenario, r) in enumerate(tasks)}
-            for future in as_completed(futures):
-                done(futures[future], future.result())
-        except BaseException:
-            # Ctrl-C, SIGTERM or a failed replication: drop what has not started and
-            # kill what has, rather than wait minutes for replications no one will use.
-            # (The executor has no public way to stop a running task before 3.14.)
-            running = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in running:
-                process.kill()
-            raise
 
 
 def run_until_precise(scenario: Scenario, workers: int, precision_share: float, cap: int,

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from model.loading import load_scenario
-from solvers.allocation import floor_key, solve
+from solvers.allocation import evaluate, floor_key, solve
+from solvers.candidates import neighbours, posts_within_bounds, screened
 from solvers.certify import CANDIDATE_COLUMNS, CERTIFICATE_COLUMNS, FRESH_FIRST, PlanRuns
 from solvers.loop import CHOSEN, Outcome, optimise_and_verify, same_levers
 from solvers.plan import plan_cost_rm, status_quo_plan
@@ -49,6 +50,24 @@ def _optimise(seed: int) -> Outcome:
     # the binding constraints and the frontier are test_optimiser_cli's; none is read here
     return optimise_and_verify(scenario, FRESH, workers=2, base_folder=OPTIMISE.parent,
                                context=False)
+
+
+def test_screening_keeps_and_promises_alike_in_one_process_or_two() -> None:
+    scenario = load_scenario(OPTIMISE, SMALL)
+    surrogate = build_surrogate(scenario)
+    plan = solve(scenario, surrogate)
+    near = [(name, p) for name, p in neighbours(scenario, plan)
+            if posts_within_bounds(scenario, p)][:16]
+    alone = screened(scenario, surrogate, near, "neighbour", workers=1)
+    pooled = screened(scenario, surrogate, near, "neighbour", workers=2)
+    assert alone, "no neighbour kept the constraints: nothing compared"
+    assert [(c.name, c.promised, c.plan.outcomes) for c in pooled] == \
+        [(c.name, c.promised, c.plan.outcomes) for c in alone]
+    # one solver worker proves the same promise as the interleaved workers of evaluate
+    for candidate in alone[:3]:
+        full = evaluate(scenario, surrogate, candidate.plan, keep_constraints=True)
+        assert full is not None
+        assert full.surrogate_objective == pytest.approx(candidate.promised)
 
 
 @pytest.fixture(scope="module")
