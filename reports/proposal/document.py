@@ -25,6 +25,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -115,16 +116,22 @@ def _height(flowable: Flowable) -> float:
 
 
 def _chart_image(ax: Axes, width_pt: float) -> Image:
-    """A matplotlib chart as a PNG image ``width_pt`` wide, keeping its proportions."""
+    """A matplotlib chart as a PNG image ``width_pt`` wide, keeping its proportions.
+
+    The picture takes in everything drawn, a panel's title wider than its panel at the
+    figure's edge included ("tight"), so no word is cut at the edge of the page.
+    """
     figure = ax.get_figure(root=True)
     if figure is None:
         raise ValueError("the chart's axes belong to no figure")
     buffer = io.BytesIO()
     # No "Software" text chunk: matplotlib would write its web address into the PNG.
-    figure.savefig(buffer, format="png", dpi=CHART_DPI, metadata={"Software": None})
-    width_in, height_in = figure.get_size_inches()
+    figure.savefig(buffer, format="png", dpi=CHART_DPI, metadata={"Software": None},
+                   bbox_inches="tight", pad_inches=0.05)
     buffer.seek(0)
-    return Image(buffer, width=width_pt, height=width_pt * height_in / width_in,
+    width_px, height_px = ImageReader(buffer).getSize()
+    buffer.seek(0)
+    return Image(buffer, width=width_pt, height=width_pt * height_px / width_px,
                  hAlign="CENTER")
 
 

@@ -566,3 +566,24 @@ def test_the_proposal_reads_from_model_only_the_metric_catalogue_and_the_levers(
                 assert root not in ("solvers", "run_scenario"), (path.name, name)
                 if root == "model":
                     assert name in ("model.metrics", "model.levers"), (path.name, name)
+
+
+def test_a_chart_picture_takes_in_a_title_wider_than_its_panel() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from reports.proposal.document import _chart_image
+
+    figure = Figure(figsize=(3.0, 2.0), layout="constrained")
+    FigureCanvasAgg(figure)
+    ax = figure.subplots()
+    ax.set_title("High-risk tip-offs examined within target, a title wider than its panel")
+    ax.plot([0, 1], [0, 1])
+    image = _chart_image(ax, 300.0)
+    renderer = figure.canvas.get_renderer()
+    title = ax.title.get_window_extent(renderer)
+    # the title runs past both sides of the 3 x 2 in figure: the picture is wider for its
+    # height than the figure, and at least as wide as the title
+    assert title.width > 3.0 * figure.dpi
+    assert image.drawWidth / image.drawHeight > 3.0 / 2.0
+    assert image.drawWidth == 300.0
