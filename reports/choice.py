@@ -21,6 +21,12 @@ import pandas as pd
 
 CHOSEN_NOTE = "chosen"
 """``candidates.csv``'s note on the plan chosen."""
+SELECTION_BEST_NOTE = "best by the selection"
+"""``candidates.csv``'s note on KN's own choice when another plan within its zone was chosen."""
+SET_ASIDE_NOTE = "set aside"
+"""Part of ``candidates.csv``'s note on a plan within the zone set aside as less robust."""
+CHEAPER_NOTE = "cheaper than"
+"""Part of the chosen plan's note when it was chosen for costing less than KN's choice."""
 SCREENED_NOTE = "a service level missed in the first stage"
 """``candidates.csv``'s note on a candidate screened out before the selection."""
 REACHES_NOTE = "reaches the target"
@@ -36,6 +42,32 @@ def chosen_candidate(candidates: pd.DataFrame | None) -> str | None:
         return None
     chosen = candidates[candidates["note"].fillna("").str.startswith(CHOSEN_NOTE)]
     return None if chosen.empty else str(chosen["candidate"].iloc[0])
+
+
+def selection_best(candidates: pd.DataFrame | None) -> str | None:
+    """KN's own choice, where another plan within its indifference zone was chosen; else None."""
+    if candidates is None or candidates.empty:
+        return None
+    best = candidates[candidates["note"].fillna("").str.startswith(SELECTION_BEST_NOTE)]
+    return None if best.empty else str(best["candidate"].iloc[0])
+
+
+def set_aside(candidates: pd.DataFrame | None) -> list[str]:
+    """The plans within KN's zone set aside as less robust across explanations."""
+    if candidates is None or candidates.empty:
+        return []
+    notes = candidates["note"].fillna("")
+    return [str(name) for name in candidates.loc[notes.str.contains(SET_ASIDE_NOTE),
+                                                 "candidate"]]
+
+
+def chosen_as_cheaper(candidates: pd.DataFrame | None) -> bool:
+    """Whether the chosen plan was taken over KN's choice for costing less."""
+    chosen = chosen_candidate(candidates)
+    if candidates is None or chosen is None:
+        return False
+    note = str(candidates.loc[candidates["candidate"] == chosen, "note"].iloc[0])
+    return CHEAPER_NOTE in note
 
 
 def screened_out(candidates: pd.DataFrame) -> pd.DataFrame:

@@ -63,6 +63,46 @@ def candidate_words(name: str, language: Language, chosen: str | None = None) ->
     return name
 
 
+def finalist_words(name: str, data: ProposalData, language: Language,
+                   mark_best: bool = True) -> str:
+    """A candidate in words, as :func:`candidate_words`, knowing the run's candidates.
+
+    A neighbour is "a plan one change from" the plan it came from, never a raw name; KN's
+    own choice, where another plan was chosen, is marked "the selection's best" unless
+    ``mark_best`` is False.
+    """
+    candidates = data.candidates
+    chosen = choice.chosen_candidate(candidates)
+    words = candidate_words(name, language, chosen)
+    if words == name and candidates is not None:
+        source = candidates.loc[candidates["candidate"] == name, "source"]
+        if len(source) and str(source.iloc[0]).startswith(NEIGHBOUR_SOURCE):
+            base = str(source.iloc[0]).removeprefix(NEIGHBOUR_SOURCE)
+            words = wc.ONE_CHANGE_FROM.format(language,
+                                              base=candidate_words(base, language, chosen))
+    if mark_best and name != chosen and name == choice.selection_best(candidates):
+        words = wc.SELECTION_BEST.format(language, plain=words)
+    return words
+
+
+def _other_chosen(data: ProposalData, language: Language) -> str:
+    """Why the plan chosen is not KN's own best, and which cheaper equals were set aside."""
+    best = choice.selection_best(data.candidates)
+    if best is None:
+        return ""
+    why = wc.WHY_CHEAPER if choice.chosen_as_cheaper(data.candidates) else wc.WHY_ROBUST
+    sentences = [wc.OTHER_CHOSEN.format(
+        language, best=finalist_words(best, data, language, mark_best=False),
+        why=why(language))]
+    worst = choice.worst_regrets(data.regret)
+    for name in choice.set_aside(data.candidates):
+        if name in worst and worst[name].behind:
+            sentences.append(wc.SET_ASIDE_TEXT.format(
+                language, name=_capital(finalist_words(name, data, language)),
+                case=_case(worst[name], language), share=_regret_share(worst[name], language)))
+    return " ".join(sentences)
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -90,7 +130,8 @@ def _sources(candidates: Any, language: Language) -> str:
             parts.append(wc.SOURCES[source].format(language, n=count,
                                                    names=w.join_words(names, language)))
         elif source.startswith(NEIGHBOUR_SOURCE):
-            parts.append(wc.SOURCES["neighbour of surrogate_best"].format(language, n=count))
+            base = candidate_words(source.removeprefix(NEIGHBOUR_SOURCE), language)
+            parts.append(wc.NEIGHBOURS_OF.format(language, n=count, base=base))
         elif source in wc.SOURCES:
             parts.append(wc.SOURCES[source].format(language, n=count))
         else:
@@ -122,6 +163,9 @@ def _selection(paper: Paper, data: ProposalData, language: Language) -> None:
         probability=DASH if probability is None else share_text(float(probability)),
         delta=format_count(zone.value), unit=objective_unit(data, language),
         share=share_text(zone.threshold), total=f"{int(entered['replications'].sum()):,}"))
+    other = _other_chosen(data, language)
+    if other:
+        paper.paragraph(other)
 
 
 def _fresh(paper: Paper, data: ProposalData, language: Language) -> None:
@@ -305,7 +349,7 @@ def regret_rows(data: ProposalData, language: Language) -> list[list[str]]:
     chosen = choice.chosen_candidate(data.candidates)
     worst = choice.worst_regrets(data.regret)
     order = sorted(worst, key=lambda name: name != chosen)  # this plan first
-    return [[_capital(candidate_words(name, language, chosen)), _case(worst[name], language),
+    return [[_capital(finalist_words(name, data, language)), _case(worst[name], language),
              format_count(worst[name].shortfall) if worst[name].behind else DASH,
              _regret_share(worst[name], language)] for name in order]
 
@@ -325,7 +369,7 @@ def worst_of_plan(data: ProposalData, language: Language) -> str:
         language, hypothesis=worst.hypothesis,
         description=hypothesis_words(worst.hypothesis, language),
         demand=demand(language) if demand else worst.demand,
-        leader=candidate_words(worst.leader, language, chosen),
+        leader=finalist_words(worst.leader, data, language),
         shortfall=format_count(worst.shortfall), unit=objective_unit(data, language),
         share=share)
 
@@ -352,7 +396,7 @@ def _verdict_on_regret(data: ProposalData, language: Language) -> str:
     if not data.plan.get("most_robust") or robust in (None, chosen):
         return wc.SAME_MOST_ROBUST.format(language, threshold=words)
     return wc.MOST_ROBUST_TEXT.format(language, threshold=words,
-                                      name=candidate_words(str(robust), language, chosen),
+                                      name=finalist_words(str(robust), data, language),
                                       worst=_regret_share(worst[str(robust)], language))
 
 

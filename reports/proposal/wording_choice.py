@@ -34,11 +34,10 @@ SOURCES: Mapping[str, Phrase] = {
                           "rintis tersebut"),
     "named plan": Phrase("{n} set by a rule ({names})", "{n} yang ditetapkan oleh peraturan "
                          "({names})"),
-    "neighbour of surrogate_best": Phrase(
-        "{n} made by one change to the model's best plan",
-        "{n} yang dibentuk melalui satu perubahan pada pelan terbaik model"),
 }
 """Where ``candidates.csv`` says a candidate came from, in words (``{n}`` of them)."""
+NEIGHBOURS_OF = Phrase("{n} made by one change to {base}",
+                       "{n} yang dibentuk melalui satu perubahan pada {base}")
 SOURCE_OTHER = Phrase("{n} from {source}", "{n} daripada {source}")
 SCREENED = Phrase(
     "{n} of them missed a service level in the first {replications} replications and left "
@@ -267,6 +266,31 @@ CANDIDATE_NAMES: Mapping[str, Phrase] = {
     "cheapest_within_zone": Phrase("the model's cheapest plan within the zone",
                                    "pelan termurah model dalam zon"),
 }
+ONE_CHANGE_FROM = Phrase("a plan one change from {base}",
+                         "pelan yang berbeza satu perubahan daripada {base}")
+SELECTION_BEST = Phrase("the selection's best, {plain}", "pilihan terbaik pemilihan, {plain}")
+OTHER_CHOSEN = Phrase(
+    "The procedure's own best was {best}. This plan falls short of it by less than the "
+    "indifference zone, shown on further paired replications with 95 % confidence, so the "
+    "two cannot be told apart; this plan was chosen because {why}.",
+    "Pilihan terbaik prosedur itu sendiri ialah {best}. Pelan ini ketinggalan daripadanya "
+    "kurang daripada zon ketidakbezaan, seperti yang ditunjukkan oleh replikasi berpasangan "
+    "tambahan dengan keyakinan 95 %, jadi kedua-duanya tidak dapat dibezakan; pelan ini "
+    "dipilih kerana {why}.")
+WHY_CHEAPER = Phrase("it costs less: no money is asked for a difference too small to tell "
+                     "apart",
+                     "kosnya lebih rendah: tiada wang diminta untuk perbezaan yang terlalu kecil "
+                     "untuk dibezakan")
+WHY_ROBUST = Phrase("it holds up better under the other explanations of the unit's history "
+                    "(the regret table below)",
+                    "ia lebih teguh di bawah penjelasan lain tentang sejarah unit (jadual "
+                    "kekesalan di bawah)")
+SET_ASIDE_TEXT = Phrase(
+    "{name} costs less again and was shown equal too, but was set aside: its worst regret "
+    "({case}) is {share} of its gain over today (the regret table below).",
+    "{name} lebih murah lagi dan juga ditunjukkan setara, tetapi diketepikan: kekesalan "
+    "terburuknya ({case}) ialah {share} daripada keuntungannya berbanding hari ini (jadual "
+    "kekesalan di bawah).")
 NEXT_BEST = Phrase("the model's next best plan {n}", "pelan terbaik seterusnya model {n}")
 PILOT = Phrase("pilot plan {n}", "pelan rintis {n}")
 

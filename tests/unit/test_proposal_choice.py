@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import string
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 openpyxl = pytest.importorskip("openpyxl")
 
+from reports import choice  # noqa: E402
+from reports.formatting import format_percent  # noqa: E402
 from reports.proposal import compose_paper, read_proposal_data, render_proposal  # noqa: E402
 from tests.unit.test_proposal_terms import write_new_folder  # noqa: E402
 from tests.unit.test_run_report_choice import write_choice_files  # noqa: E402
@@ -208,3 +212,48 @@ def test_the_workbook_has_a_certificate_sheet(folders: dict[str, Path], tmp_path
     gap = next(row for row in rows if row[0] == "surrogate_gap")
     assert gap[3] == pytest.approx(-67 / 1350)
     assert any(str(row[0]).startswith("The plan is not certified") for row in rows)
+
+
+NEIGHBOUR = "move_PLS_officers_to_SGR_officers_of_pilot_2"
+
+
+def _kn_chose_another(folder: Path) -> Path:
+    """The passed folder as when KN's best was a neighbour and a cheaper equal was chosen.
+
+    The model's best plan, cheaper still, was set aside for its worst regret.
+    """
+    notes = {"next_best_1": f"chosen: cheaper than {NEIGHBOUR} (within the indifference zone)",
+             "surrogate_best": "within the indifference zone of the selection's best, set "
+                               "aside: its worst regret is 29% of its gain",
+             NEIGHBOUR: "best by the selection; another plan within the indifference zone "
+                        "was chosen"}
+    candidates = pd.read_csv(folder / "candidates.csv")
+    candidates.loc[candidates["candidate"] == "pilot_1", "source"] = "neighbour of pilot_2"
+    candidates["candidate"] = candidates["candidate"].replace({"pilot_1": NEIGHBOUR})
+    for name, note in notes.items():
+        candidates.loc[candidates["candidate"] == name, "note"] = note
+    candidates.to_csv(folder / "candidates.csv", index=False)
+    regret = pd.read_csv(folder / "regret.csv")
+    regret["candidate"] = regret["candidate"].replace({"pilot_1": NEIGHBOUR})
+    regret.to_csv(folder / "regret.csv", index=False)
+    return folder
+
+
+def test_kns_own_best_and_a_plan_set_aside_are_named_in_words(
+        folders: dict[str, Path], tmp_path: Path) -> None:
+    folder = _kn_chose_another(Path(shutil.copytree(folders["passed"], tmp_path / "other")))
+    text = _text(folder)
+    part = _part(text)
+    assert NEIGHBOUR not in text and NEIGHBOUR not in _text(folder, "ms")
+    assert ("The procedure's own best was a plan one change from pilot plan 2. This plan falls "
+            "short of it by less than the indifference zone") in part
+    assert "this plan was chosen because it costs less" in part
+    assert "The selection's best, a plan one change from pilot plan 2" in part  # regret table
+    worst = choice.worst_regrets(pd.read_csv(folder / "regret.csv"))["surrogate_best"]
+    assert worst.behind
+    share = re.sub(r"\s+", " ", format_percent(worst.regret_of_gain))
+    assert ("The model's best plan costs less again and was shown equal too, but was set "
+            "aside: its worst regret (") in part
+    assert f") is {share} of its gain over today" in part
+    ms = _part(_text(folder, "ms"), "ms")
+    assert "Pilihan terbaik prosedur itu sendiri ialah pelan yang berbeza satu perubahan" in ms
