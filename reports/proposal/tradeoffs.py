@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from model.metrics import METRICS, NATIONAL, label
+from reports import choice
 from reports.figures import plot_frontier
 from reports.formatting import DASH, display_unit, format_percent, is_share
 from reports.proposal import wording as w
@@ -248,6 +249,37 @@ def frontier(paper: Paper, data: ProposalData, language: Language) -> None:
             for row in points.to_dict("records")]
     paper.table([wp.POINT(language), wp.PLAN(language), _axis_label(x, language),
                  _axis_label(y, language), wp.COST_RM(language)], rows, "llrrr")
+    equal = frontier_equal(data, x, y, language)
+    if equal:
+        paper.paragraph(equal)
+
+
+def frontier_equal(data: ProposalData, x: str, y: str, language: Language) -> str:
+    """The frontier plan as good as this one on the objective with clearly more of ``y``.
+
+    Only where the objective is ``x`` alone: the point whose mean ``x`` is within the
+    indifference zone of this plan's, and whose ``y`` interval lies above this plan's
+    (the one with the most ``y`` of those), with what it costs beside this plan.  Empty
+    when there is none, or no zone, cost or plan figures to judge by.
+    """
+    zone = next((c.value for c in choice.checks(data.certificate)
+                 if c.kind == "indifference_zone"), math.nan)
+    chosen = _chosen(data, x, y)
+    if set(objective_weights(data)) != {x} or chosen is None or not math.isfinite(zone):
+        return ""
+    points = frontier_points(data, x, y).dropna(subset=["x", "y", "cost_rm"])
+    points = points[((points["x"] - chosen["x"]).abs() <= zone)
+                    & (points["y_low"] > chosen["y_high"])]
+    if points.empty or chosen["y"] <= 0:
+        return ""
+    point = points.loc[points["y"].idxmax()]
+    extra = float(point["cost_rm"]) - data.total_rm
+    return wp.FRONTIER_EQUAL.format(
+        language, point=point["point"], x=metric_words(x, language),
+        y=metric_words(y, language), x_point=f"{point['x']:,.0f}", x_plan=f"{chosen['x']:,.0f}",
+        times=f"{point['y'] / chosen['y']:.1f}", y_point=f"{point['y']:,.0f}",
+        y_plan=f"{chosen['y']:,.0f}", cost=amount(abs(extra)),
+        more=(wp.MORE_MONEY if extra >= 0 else wp.LESS_MONEY)(language))
 
 
 def _bound(value: float) -> str:

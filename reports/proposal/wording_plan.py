@@ -194,6 +194,19 @@ FRONTIER_TEXT = Phrase(
     "dan {y}, setiap satu disahkan dalam simulasi (min, dengan bar selang 95 % pada kedua-"
     "dua paksi); bintang ialah pelan ini. Di sepanjang sempadan, lebih banyak satu hasil "
     "bermakna kurang hasil yang satu lagi.")
+FRONTIER_EQUAL = Phrase(
+    "Frontier point {point} gives as many {x} as this plan, within the indifference zone "
+    "({x_point} against {x_plan}), and {times} times its {y} ({y_point} against {y_plan}), "
+    "for RM{cost} {more}. The objective counts only {x}, so the optimiser does not buy {y} "
+    "beyond the service level; whether that much more {y} is worth the money is a choice "
+    "for the committee, not the model.",
+    "Titik sempadan {point} memberikan {x} sebanyak pelan ini, dalam zon ketidakbezaan "
+    "({x_point} berbanding {x_plan}), dan {times} kali ganda {y}nya ({y_point} berbanding "
+    "{y_plan}), dengan RM{cost} {more}. Objektif hanya mengira {x}, maka pengoptimum tidak "
+    "membeli {y} melebihi tahap perkhidmatan; sama ada {y} yang jauh lebih banyak itu "
+    "berbaloi dengan wangnya ialah pilihan jawatankuasa, bukan model.")
+MORE_MONEY = Phrase("more", "lebih")
+LESS_MONEY = Phrase("less", "kurang")
 POINT = Phrase("Point", "Titik")
 PLAN = Phrase("Plan", "Pelan")
 COST_RM = Phrase("Cost (RM)", "Kos (RM)")

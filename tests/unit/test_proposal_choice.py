@@ -257,3 +257,32 @@ def test_kns_own_best_and_a_plan_set_aside_are_named_in_words(
     assert f") is {share} of its gain over today" in part
     ms = _part(_text(folder, "ms"), "ms")
     assert "Pilihan terbaik prosedur itu sendiri ialah pelan yang berbeza satu perubahan" in ms
+
+
+def test_a_frontier_plan_equal_on_the_objective_with_more_of_the_other_is_pointed_out(
+        folders: dict[str, Path], tmp_path: Path) -> None:
+    folder = Path(shutil.copytree(folders["passed"], tmp_path / "frontier"))
+    data = read_proposal_data(folder)
+    summary = pd.read_csv(folder / "summary.csv")
+    national = summary[summary["scope"] == "national"].set_index("metric")["mean"]
+    y = "high_risk_examined_within_target"
+    zone = 25.66  # the certificate's indifference zone (test_run_report_choice)
+    points = [(1, national["raids"] - zone / 2, 3 * national[y], data.total_rm + 500_000),
+              (2, national["raids"] - 3 * zone, 5 * national[y], data.total_rm),  # fewer raids
+              (3, national["raids"], national[y], data.total_rm - 1)]  # no more of y
+    rows = [{"point": n, "plan": f"frontier {n}", "outcome": outcome, "unit": "x",
+             "mean": mean, "ci_low": mean * 0.99, "ci_high": mean * 1.01}
+            for n, raids, more, cost in points
+            for outcome, mean in (("raids", raids), (y, more), ("cost_rm", cost))]
+    pd.DataFrame(rows).to_csv(folder / "frontier.csv", index=False)
+    text = _text(folder)
+    assert (f"Frontier point 1 gives as many raids as this plan, within the indifference zone "
+            f"({national['raids'] - zone / 2:,.0f} against {national['raids']:,.0f}), and 3.0 "
+            "times its high-risk tip-offs examined within target") in text
+    assert "for RM500,000 more. The objective counts only raids" in text
+    assert "Frontier point 2" not in text and "Frontier point 3" not in text
+    assert "Titik sempadan 1 memberikan serbuan sebanyak pelan ini" in _text(folder, "ms")
+    # none clearly ahead on the other outcome: nothing is said
+    pd.DataFrame([r for r in rows if r["point"] == 3]).to_csv(folder / "frontier.csv",
+                                                              index=False)
+    assert "Frontier point" not in _text(folder)
