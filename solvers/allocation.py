@@ -128,11 +128,45 @@ def build(scenario: Scenario, surrogate: Surrogate, request: Request | None = No
         The model and its named variables.
     """
     request = request or Request()
+    top = _top(scenario, request.fixed)
+    if request.fixed is None or assume or request.hint is not None or request.exclude:
+        return _finish(scenario, _base(scenario, surrogate, request, top), request, assume)
+    # a plan with its levers fixed (a promise, a check that it fits): everything up to the
+    # levers is the same for every plan asked the same, so it is built once and copied
+    key = (_request_key(request), top)
+    base = _BASES.get((scenario, surrogate), key,
+                      lambda: _base(scenario, surrogate, request, top))
+    return _finish(scenario, replace(base, model=base.model.clone()), request, assume)
+
+
+_BASES: Memo[_Model] = Memo(kept=16)
+"""The models built so far for fixed plans, before their levers are fixed (the screening of
+neighbours fixes hundreds of plans into the same model; building it took four fifths of
+each plan's check and promise)."""
+
+
+def _request_key(request: Request) -> tuple[Any, ...]:
+    """What of a request, besides the levers fixed, its model depends on (hashable)."""
+    return (tuple(sorted((request.weights or {}).items())), request.floors, request.lifted,
+            request.target, request.cheapest, request.at_least,
+            tuple(sorted((request.reference or {}).items())))
+
+
+def _top(scenario: Scenario, fixed: Plan | None) -> int:
+    """The posts any site can have at most: the cap, today's total or the plan's."""
+    settings = scenario.optimise
+    assert settings is not None  # checked by the caller
+    return max(settings.max_total_posts, sum(current_posts(scenario).values()),
+               fixed.total_posts() if fixed else 0)
+
+
+def _base(scenario: Scenario, surrogate: Surrogate, request: Request, top: int) -> _Model:
+    """The model up to the levers fixed, hinted or excluded: variables, groups and floors."""
     settings = scenario.optimise
     assert settings is not None  # checked by the caller
     model = cp_model.CpModel()
     switches = {name: model.new_bool_var(f"enforce[{name}]") for name in CONSTRAINT_GROUPS}
-    staff = _new_staff(model, scenario, settings, request.fixed)
+    staff = _new_staff(model, scenario, top)
     _add_posts(model, settings, staff.posts, switches)
     training = add_training(model, scenario, settings, staff)
     tiers = add_line(model, settings)
@@ -149,10 +183,10 @@ def build(scenario: Scenario, surrogate: Surrogate, request: Request | None = No
                      today_campaigns, tools)
     add_budget(model, settings, prices, money, switches)
     add_lever_bounds(model, settings.bounds,
-                      lever_expressions(settings, staff.posts, training.places,
-                                        campaigns.count, tiers, tools,
-                                        scenario.download.bandwidth_mbps.value),
-                      switches["lever_bounds"])
+                     lever_expressions(settings, staff.posts, training.places,
+                                       campaigns.count, tiers, tools,
+                                       scenario.download.bandwidth_mbps.value),
+                     switches["lever_bounds"])
     high = surrogate.high_share * surrogate.due_share
     due = (scaled(SCALE * high * (surrogate.referrals + surrogate.local_reports.sum()))
            + scaled(SCALE * high) * sum(campaigns.extra_reports.values()))
@@ -164,6 +198,12 @@ def build(scenario: Scenario, surrogate: Surrogate, request: Request | None = No
     _add_service_levels(model, built, settings.service_levels, switches["service_levels"])
     for floor in request.floors:
         model.add(_outcome(built, floor.key)[0] >= math.ceil(floor.value - 1e-6))
+    return built
+
+
+def _finish(scenario: Scenario, built: _Model, request: Request, assume: bool) -> _Model:
+    """The levers fixed, hinted or excluded, the objective, and the groups enforced."""
+    model = built.model
     if request.fixed is not None:
         _fix(model, scenario, built, request.fixed, _equal(model))
     elif request.hint is not None:
@@ -172,9 +212,9 @@ def build(scenario: Scenario, surrogate: Surrogate, request: Request | None = No
         differences: list[cp_model.IntVar] = []
         _fix(model, scenario, built, plan, _distance(model, differences, number))
         model.add(sum(differences) >= 1)
-    _add_objective(model, built, request, switches["target"])
+    _add_objective(model, built, request, built.switches["target"])
     # a lifted group's literal is left free: the solver may switch its constraints off
-    enforced = [v for g, v in switches.items() if g not in request.lifted]
+    enforced = [v for g, v in built.switches.items() if g not in request.lifted]
     if assume:
         model.add_assumptions(enforced)
     else:
@@ -186,8 +226,7 @@ def build(scenario: Scenario, surrogate: Surrogate, request: Request | None = No
 # --- variables: posts and the changes that cost money --------------------------------------
 
 
-def _new_staff(model: cp_model.CpModel, scenario: Scenario, settings: Optimise,
-               fixed: Plan | None) -> Staff:
+def _new_staff(model: cp_model.CpModel, scenario: Scenario, top: int) -> Staff:
     """Posts at each site, and the new and moved posts they imply against today's.
 
     A site's gain is created in some year of the horizon (``added``); a gain after the
@@ -196,8 +235,6 @@ def _new_staff(model: cp_model.CpModel, scenario: Scenario, settings: Optimise,
     ``solvers.plan.new_posts_by_year``, which prices plan.csv.
     """
     today = current_posts(scenario)
-    top = max(settings.max_total_posts, sum(today.values()),
-              fixed.total_posts() if fixed else 0)
     years = scenario.years
     first = years[0]
     posts: dict[PostKey, cp_model.IntVar] = {}
@@ -645,17 +682,19 @@ def _promise(scenario: Scenario, surrogate: Surrogate, plan: Plan, keep_constrai
     settings = scenario.optimise
     assert settings is not None
     tiers = settings.bandwidth_tiers
+    kept = varied = scenario  # the same object, so that its model is built once (_BASES)
     if plan.bandwidth_tier is not None and plan.bandwidth_tier not in tiers:
         tiers = (*tiers, plan.bandwidth_tier)  # a what-if line, e.g. one tier more
-    kept = scenario.model_copy(update={"optimise": settings.model_copy(
-        update={"bandwidth_tiers": tiers})})
+        kept = scenario.model_copy(update={"optimise": settings.model_copy(
+            update={"bandwidth_tiers": tiers})})
     if keep_constraints and not _keeps_constraints(kept, surrogate, plan, floors):
         return None
     # with the levers fixed the constraints only decide whether the plan is allowed, not
     # its flows: its promise is read with them lifted (a far easier model to prove)
-    varied = scenario.model_copy(update={"optimise": settings.model_copy(
-        update={"bandwidth_tiers": tiers,
-                "max_total_posts": max(settings.max_total_posts, plan.total_posts())})})
+    if kept is not scenario or plan.total_posts() > settings.max_total_posts:
+        varied = scenario.model_copy(update={"optimise": settings.model_copy(
+            update={"bandwidth_tiers": tiers,
+                    "max_total_posts": max(settings.max_total_posts, plan.total_posts())})})
     try:
         solved = solve(varied, surrogate, name=plan.name,
                        request=Request(fixed=plan, lifted=frozenset(CONSTRAINT_GROUPS)))

@@ -120,9 +120,15 @@ def screened(scenario: Scenario, surrogate: Surrogate, plans: list[tuple[str, Pl
     assert settings is not None
     single = scenario.model_copy(update={"optimise": settings.model_copy(
         update={"solver_workers": 1})})
+    named = [replace(plan, name=name) for name, plan in within]
+    # a few shares of the plans a process: each share builds its models once (allocation's
+    # _BASES), and more shares than processes keep them evenly busy
+    shares = min(len(named), 4 * workers) if workers > 1 else 1
+    parts = [list(range(first, len(named), shares)) for first in range(shares)]
     promised: dict[int, Plan | None] = {}
-    local_map(_screen_one, [(single, surrogate, replace(plan, name=name), floors)
-                            for name, plan in within], workers, promised.__setitem__)
+    local_map(_screen_some, [(single, surrogate, [named[i] for i in part], floors)
+                             for part in parts], workers,
+              lambda number, found: promised.update(zip(parts[number], found, strict=True)))
     kept = []
     for number, (name, plan) in enumerate(within):
         evaluated = promised[number]
@@ -131,10 +137,11 @@ def screened(scenario: Scenario, surrogate: Surrogate, plans: list[tuple[str, Pl
     return sorted(kept, key=lambda c: -c.promised)
 
 
-def _screen_one(scenario: Scenario, surrogate: Surrogate, plan: Plan, floors: bool
-                ) -> Plan | None:
-    """One plan's promise if it keeps the constraints (a task of :func:`screened`)."""
-    return evaluate(scenario, surrogate, plan, keep_constraints=True, floors=floors)
+def _screen_some(scenario: Scenario, surrogate: Surrogate, plans: list[Plan], floors: bool
+                 ) -> list[Plan | None]:
+    """Each plan's promise if it keeps the constraints (a task of :func:`screened`)."""
+    return [evaluate(scenario, surrogate, plan, keep_constraints=True, floors=floors)
+            for plan in plans]
 
 
 def even_split(scenario: Scenario, plan: Plan) -> Plan:

@@ -17,10 +17,11 @@ import pandas as pd
 import pytest
 
 from model.loading import load_scenario
-from solvers.allocation import evaluate, floor_key, solve
+from solvers.allocation import CONSTRAINT_GROUPS, Request, build, evaluate, floor_key, solve
 from solvers.candidates import neighbours, posts_within_bounds, screened
 from solvers.certify import CANDIDATE_COLUMNS, CERTIFICATE_COLUMNS, FRESH_FIRST, PlanRuns
 from solvers.loop import CHOSEN, Outcome, optimise_and_verify, same_levers
+from solvers.memo import Memo
 from solvers.plan import plan_cost_rm, status_quo_plan
 from solvers.records import certify_parts
 from solvers.regret import REGRET_COLUMNS
@@ -73,6 +74,34 @@ def test_screening_keeps_and_promises_alike_in_one_process_or_two() -> None:
 @pytest.fixture(scope="module")
 def two_seeds() -> tuple[Outcome, Outcome]:
     return _optimise(5), _optimise(6)
+
+
+def test_a_fixed_plans_model_copied_from_its_shared_part_is_the_one_built_whole(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Byte for byte the model a fresh build gives, for a check and a promise alike.
+
+    The screening fixes hundreds of plans into one model: the part before the levers is
+    built once per request and copied (``allocation._BASES``).
+    """
+    import solvers.allocation as allocation
+
+    scenario = load_scenario(OPTIMISE, SMALL)
+    surrogate = build_surrogate(scenario)
+    plan = solve(scenario, surrogate)
+    near = [p for _, p in neighbours(scenario, plan)][:6]
+    requests = [Request(fixed=p, lifted=frozenset(lifted)) for p in near
+                for lifted in ({"target"}, CONSTRAINT_GROUPS)]
+    made = []
+    original = allocation._base
+    monkeypatch.setattr(allocation, "_base", lambda *a: made.append(a) or original(*a))
+    monkeypatch.setattr(allocation, "_BASES", Memo(kept=16))  # none remembered yet
+    copied = [build(scenario, surrogate, request) for request in requests]
+    assert len(made) == 2, "the shared part was not built once per kind of request"
+    for request, model in zip(requests, copied, strict=True):
+        whole = allocation._finish(scenario, original(scenario, surrogate, request,
+                                                      allocation._top(scenario, request.fixed)),
+                                   request, False)
+        assert str(model.model.proto) == str(whole.model.proto)
 
 
 def test_the_solver_is_deterministic() -> None:
