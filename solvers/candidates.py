@@ -111,22 +111,18 @@ def screened(scenario: Scenario, surrogate: Surrogate, plans: list[tuple[str, Pl
 
     Floors relative to today's allocation are checked in the simulation, not here;
     without ``floors`` the absolute ones are left to it too.  Each plan is checked and
-    promised by a one-worker solve, ``workers`` plans at a time in a local process pool:
-    one CP-SAT worker proves a plan's promise in less work than interleaved ones, and
-    the answers are the same whatever ``workers`` is.
+    promised by a one-worker solve (as every solve with the levers fixed is), ``workers``
+    plans at a time in a local process pool: the answers are the same whatever
+    ``workers`` is.
     """
     within = [(name, plan) for name, plan in plans if posts_within_bounds(scenario, plan)]
-    settings = scenario.optimise
-    assert settings is not None
-    single = scenario.model_copy(update={"optimise": settings.model_copy(
-        update={"solver_workers": 1})})
     named = [replace(plan, name=name) for name, plan in within]
     # a few shares of the plans a process: each share builds its models once (allocation's
     # _BASES), and more shares than processes keep them evenly busy
     shares = min(len(named), 4 * workers) if workers > 1 else 1
     parts = [list(range(first, len(named), shares)) for first in range(shares)]
     promised: dict[int, Plan | None] = {}
-    local_map(_screen_some, [(single, surrogate, [named[i] for i in part], floors)
+    local_map(_screen_some, [(scenario, surrogate, [named[i] for i in part], floors)
                              for part in parts], workers,
               lambda number, found: promised.update(zip(parts[number], found, strict=True)))
     kept = []
