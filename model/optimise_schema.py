@@ -195,6 +195,31 @@ class Frontier(Strict):
         return self
 
 
+class Ladder(Strict):
+    """Candidates between the cheap end and the best: the cheapest plan at each level.
+
+    Plans that promise the same objective differ in what else they buy, and which of those
+    extras hold up under the other explanations of the history only the simulation can
+    say.  Each rung is the cheapest plan within half the indifference zone of the
+    surrogate's best that also gives ``levels`` times today's ``metric``.
+    """
+
+    metric: str = Field(default="downloaded", description="the national outcome the rungs "
+                        "step up")
+    levels: tuple[Annotated[float, Field(gt=0)], ...] = Field(
+        description="multiples of today's value of the metric (as simulated where a relative "
+        "service level floors it, else as the surrogate gives it), e.g. [2, 2.5, 3, 4]")
+
+    @model_validator(mode="after")
+    def _known(self) -> Self:
+        if self.metric not in OPTIMISER_METRICS:
+            raise FieldError("metric", f"'{self.metric}' is not an outcome the optimiser "
+                             "counts: " + ", ".join(OPTIMISER_METRICS))
+        if list(self.levels) != sorted(set(self.levels)):
+            raise FieldError("levels", "give each level once, lowest first, e.g. [2, 2.5, 3]")
+        return self
+
+
 class Selection(Strict):
     """How candidate plans are chosen by simulation, and what the certificate asks of one."""
 
@@ -230,6 +255,13 @@ class Selection(Strict):
         "not before the last, or below the run's own fresh replications, is never taken")
     finalists: Annotated[int, Field(ge=1)] = Field(
         default=3, description="candidates simulated under every hypothesis and demand")
+    ladder: Ladder | None = Field(
+        default=None, description="rungs of candidates between the cheapest plan within the "
+        "zone and the best: the cheapest plan giving each level of an outcome")
+    more_finalists: NonNegativeInt = Field(
+        default=0, description="plans within the zone of KN's choice added to the regret "
+        "table one at a time, cheapest first, while none cheaper than the cheapest robust "
+        "finalist has been tried (a rung of the ladder that holds up under every explanation)")
     regret_replications: Annotated[int, Field(ge=2)] = Field(
         default=4, description="replications of each finalist in each case of the regret table")
     surrogate_gap_share: Annotated[float, Field(gt=0, lt=1)] = Field(

@@ -27,7 +27,14 @@ from model.experiments.executors import local_map
 from model.metrics import HQ
 from model.scenario import Scenario
 from model.schema_base import STATE_CODES, CourseKind
-from solvers.allocation import InfeasiblePlan, Request, evaluate, solve, state_post_bounds
+from solvers.allocation import (
+    Floor,
+    InfeasiblePlan,
+    Request,
+    evaluate,
+    solve,
+    state_post_bounds,
+)
 from solvers.plan import HQ_GROUPS, STATE_GROUPS, Plan, PostKey, current_posts
 from solvers.surrogate import Surrogate
 
@@ -82,6 +89,49 @@ def cheapest_within_zone(scenario: Scenario, surrogate: Surrogate, best: Plan,
                       request=replace(request, at_least=level))]
     except (InfeasiblePlan, TimeoutError):
         return []
+
+
+def ladder(scenario: Scenario, surrogate: Surrogate, best: Plan, request: Request,
+           today: dict[str, float]) -> list[Plan]:
+    """The cheapest plan within half the zone of ``best`` at each rung of ``selection.ladder``.
+
+    A rung asks for at least ``level`` times today's value of the ladder's metric (from
+    ``today``).  Plans promising the same objective differ in what else they buy: the
+    cheap end gives up what other explanations of the history may need, the surrogate's
+    best buys whatever its tie-break favours.  Each rung is a cheapest plan, so, like the
+    cheap end, it follows little from the seed, and the regret table can tell which rung
+    holds up.  A rung the cheaper plans already reach is skipped; the ladder stops at the
+    first rung out of reach.
+    """
+    settings = scenario.optimise
+    assert settings is not None
+    steps = settings.selection.ladder
+    if steps is None or steps.metric not in today:
+        return []
+    level = best.surrogate_objective * (1.0 - settings.selection.indifference_share / 2)
+    plans: list[Plan] = []
+    reached = -float("inf")
+    for times in steps.levels:
+        wanted = times * today[steps.metric]
+        if wanted <= reached:
+            continue
+        floors = (*request.floors, Floor(steps.metric, wanted))
+        try:
+            plan = solve(scenario, surrogate, rung_name(steps.metric, times),
+                         request=replace(request, at_least=level, floors=floors))
+        except (InfeasiblePlan, TimeoutError):
+            break
+        plans.append(plan)
+        reached = plan.outcomes.get(steps.metric, wanted)
+    return plans
+
+
+RUNG_PREFIX = "cheapest_giving_"
+
+
+def rung_name(metric: str, times: float) -> str:
+    """A rung's candidate name: ``cheapest_giving_2.5x_downloaded``."""
+    return f"{RUNG_PREFIX}{times:g}x_{metric}"
 
 
 def posts_within_bounds(scenario: Scenario, plan: Plan) -> bool:

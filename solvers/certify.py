@@ -303,7 +303,8 @@ def choose(scenario: Scenario, runs: PlanRuns, candidates: list[Candidate], toda
         n0=n0, cap=cap, looks=settings.selection.looks, batch_size=max(1, runs.workers))
     pool = {c.name: c for c in candidates}
     zone = within_zone(scenario, result, {c.name: c for c in kept}, delta,
-                       runs.objective(settings.weights), most=settings.selection.finalists - 1)
+                       runs.objective(settings.weights),
+                       most=settings.selection.finalists - 1 + settings.selection.more_finalists)
     name = zone[0]  # the cheapest, until the regret table has a say
     stopped = result.stop_reason.replace("_", " ")
     if result.parameters.max_replications < cap:

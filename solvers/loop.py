@@ -44,6 +44,7 @@ from solvers.candidates import (
     Candidate,
     cheapest_within_zone,
     even_split,
+    ladder,
     neighbours,
     next_best,
     screened,
@@ -163,14 +164,20 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
             best = replace(pilots.leading, name="surrogate_best")
     further = next_best(scenario, surrogate, [best], settings.selection.next_best, request)
     cheap = cheapest_within_zone(scenario, surrogate, best, request)
-    costs = [plan_cost_rm(scenario, p) for p in [best, *cheap]]
+    rungs = ladder(scenario, surrogate, best, request, pilots.floors) if cheap else []
+    costs = [plan_cost_rm(scenario, p) for p in [best, *cheap, *rungs]]
     say(f"candidates: the surrogate's best, {len(further)} next-best plans"
         + (f" and the cheapest promising within half the zone (RM{costs[1]:,.0f} against "
-           f"RM{costs[0]:,.0f})" if cheap else ""))
+           f"RM{costs[0]:,.0f})" if cheap else "")
+        + (f"; {len(rungs)} rungs of the ladder (RM" + ", RM".join(
+            f"{cost:,.0f}" for cost in costs[2:]) + ")" if rungs else ""))
     proposed = screened(scenario, surrogate, [(p.name, p) for p in [best, *further]],
                         "surrogate (corrected by the pilots)")
     proposed += screened(scenario, surrogate, [(p.name, p) for p in cheap],
                          "surrogate: the cheapest within half the zone of its best")
+    proposed += screened(scenario, surrogate, [(p.name, p) for p in rungs],
+                         "surrogate: a rung of the ladder, the cheapest within half the zone "
+                         "giving its level")
     pilot = screened(scenario, surrogate, [(c.name, c.plan) for c in pilots.candidates],
                      "pilot round")
     named = screened(scenario, surrogate, [("even_split", even_split(scenario, best)),
@@ -478,9 +485,39 @@ def _robustness(scenario: Scenario, choice: Choice | None, runs: PlanRuns,
     cases = dict(hypotheses or {scenario.hypothesis or "as given": scenario})
     say(f"regret: {len(finalists)} finalists under {len(cases)} hypotheses x 3 demand "
         f"levels, {settings.selection.regret_replications} replications each ...")
-    return regret_table(cases, finalists, status_quo_plan(scenario), settings.weights,
-                        settings.selection.regret_replications, workers, progress, executor,
-                        scheduler)
+
+    def table(known: Robustness | None = None) -> Robustness:
+        return regret_table(cases, finalists, status_quo_plan(scenario), settings.weights,
+                            settings.selection.regret_replications, workers, progress,
+                            executor, scheduler, known.values if known else None)
+
+    robustness = table()
+    for _ in range(settings.selection.more_finalists):
+        name = _next_finalist(scenario, choice, robustness)
+        if name is None:
+            break
+        say(f"regret: no plan within the zone cheaper than the cheapest robust one holds up "
+            f"so far; {name} joins the finalists ...")
+        finalists[name] = choice.candidates[name].plan
+        robustness = table(robustness)
+    return robustness
+
+
+def _next_finalist(scenario: Scenario, choice: Choice, robustness: Robustness) -> str | None:
+    """The cheapest plan within KN's zone not yet in the regret table, if worth trying.
+
+    Worth trying while it costs less than every finalist within the zone whose worst
+    regret is within ``selection.worst_regret_share`` of its gain (the plan the robust
+    check would keep): a cheaper robust equal would be kept instead.
+    """
+    settings = scenario.optimise
+    assert settings is not None
+    share = settings.selection.worst_regret_share
+    tried = [n for n in choice.in_zone if n in robustness.worst]  # cheapest first
+    robust = [n for n in tried if robustness.worst[n] <= share]
+    limit = choice.in_zone.index(robust[0]) if robust else len(choice.in_zone)
+    untried = [n for n in choice.in_zone[:limit] if n not in robustness.worst]
+    return untried[0] if untried else None
 
 
 def _frontier(scenario: Scenario, surrogate: Surrogate, replications: int, workers: int,

@@ -94,26 +94,28 @@ def regret_table(hypotheses: Mapping[str, Scenario], finalists: Mapping[str, Pla
                  today: Plan, weights: dict[str, float], replications: int, workers: int,
                  progress: Progress | None = None,
                  executor: ExecutorKind = ExecutorKind.LOCAL,
-                 scheduler: str | None = None) -> Robustness:
+                 scheduler: str | None = None,
+                 known: Mapping[tuple[str, str, str], np.ndarray] | None = None) -> Robustness:
     """Simulate every finalist and today's allocation in every case; their regrets.
 
-    All the cases' replications run as one pool of tasks.
+    All the cases' replications run as one pool of tasks.  ``known`` holds objective
+    values already simulated (an earlier table's ``values``, the same replications): only
+    the finalists it lacks are simulated.
     """
     plans = {**finalists, TODAY: today}
-    cases = [(hypothesis, demand, scenario)
+    cases = {(hypothesis, demand): scenario
              for hypothesis, base in hypotheses.items()
-             for demand, scenario in demand_cases(base).items()]
+             for demand, scenario in demand_cases(base).items()}
     numbers = range(REGRET_FIRST, REGRET_FIRST + replications)
-    keys = [(h, d, name) for h, d, _ in cases for name in plans]
-    applied = {(h, d, name): apply_plan(scenario, plans[name])
-               for h, d, scenario in cases for name in plans}
-    tasks = [(applied[key], r) for key in keys for r in numbers]
+    values: dict[tuple[str, str, str], np.ndarray] = dict(known or {})
+    keys = [(h, d, name) for h, d in cases for name in plans if (h, d, name) not in values]
+    applied = [apply_plan(cases[(h, d)], plans[name]) for h, d, name in keys]
+    tasks = [(scenario, r) for scenario in applied for r in numbers]
     results = run_tasks(tasks, workers, progress, executor, scheduler)
-    values: dict[tuple[str, str, str], np.ndarray] = {}
     for index, key in enumerate(keys):
         chunk = results[index * replications:(index + 1) * replications]
         values[key] = np.concatenate([objective_values(part, weights) for part in chunk])
-    robustness = _regrets(values, [(h, d) for h, d, _ in cases], list(finalists))
+    robustness = _regrets(values, list(cases), list(finalists))
     return replace(robustness, values=values)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,14 +18,29 @@ import pandas as pd
 import pytest
 
 from model.loading import load_scenario
-from solvers.allocation import CONSTRAINT_GROUPS, Request, build, evaluate, floor_key, solve
-from solvers.candidates import neighbours, posts_within_bounds, screened
+from solvers.allocation import (
+    CONSTRAINT_GROUPS,
+    Request,
+    build,
+    evaluate,
+    floor_key,
+    floor_value,
+    reference_outcomes,
+    solve,
+)
+from solvers.candidates import (
+    cheapest_within_zone,
+    ladder,
+    neighbours,
+    posts_within_bounds,
+    screened,
+)
 from solvers.certify import CANDIDATE_COLUMNS, CERTIFICATE_COLUMNS, FRESH_FIRST, PlanRuns
 from solvers.loop import CHOSEN, Outcome, optimise_and_verify, same_levers
 from solvers.memo import Memo
-from solvers.plan import plan_cost_rm, status_quo_plan
+from solvers.plan import plan_cost_rm, status_quo_plan, three_to_four_rule
 from solvers.records import certify_parts
-from solvers.regret import REGRET_COLUMNS
+from solvers.regret import REGRET_COLUMNS, regret_table
 from solvers.service import objective_values
 from solvers.surrogate import build_surrogate
 
@@ -241,3 +257,59 @@ def test_reverse_mode_says_whether_the_target_is_reached(tmp_path: Path) -> None
     candidates = pd.read_csv(tmp_path / "t" / "candidates.csv")
     reached = candidates[candidates.note == "reaches the target"]
     assert (reached.ci_low >= 120).all()
+
+
+def test_each_rung_of_the_ladder_is_the_cheapest_plan_giving_its_level() -> None:
+    """The rungs keep half the zone and give their level; no neighbour doing so costs less.
+
+    A local certificate against plans the solver did not propose: every neighbour of a
+    rung (one post moved, added or removed, one lever step) that keeps the constraints
+    and the floors, the rung's level and half the zone costs at least as much.  Rungs
+    cost more as their level rises, and the cheapest plan within the zone costs least.
+    """
+    scenario = load_scenario(OPTIMISE, SMALL)
+    surrogate = build_surrogate(scenario)
+    today = reference_outcomes(scenario, surrogate)
+    request = Request(reference=today)
+    best = solve(scenario, surrogate, request=request)
+    cheap = cheapest_within_zone(scenario, surrogate, best, request)
+    rungs = ladder(scenario, surrogate, best, request, today)
+    settings = scenario.optimise
+    assert settings is not None and settings.selection.ladder is not None
+    assert cheap and rungs, "no rung within reach at the small scenario: nothing checked"
+    level = best.surrogate_objective * (1 - settings.selection.indifference_share / 2)
+    costs = [plan_cost_rm(scenario, plan) for plan in [*cheap, *rungs]]
+    assert costs == sorted(costs)
+    for rung, times in zip(rungs, settings.selection.ladder.levels, strict=False):
+        wanted = times * today["downloaded"]
+        assert rung.outcomes["downloaded"] >= wanted - 1e-6
+        assert rung.surrogate_objective >= level - 1e-6
+        near = screened(scenario, surrogate, list(neighbours(scenario, rung)), "neighbour",
+                        workers=2)
+        # the screening leaves relative floors to the simulation: the rung keeps them here
+        giving = [c for c in near if c.promised >= level - 1e-6
+                  and c.plan.outcomes["downloaded"] >= wanted - 1e-6
+                  and all(c.plan.outcomes[floor_key(f)] >= floor_value(f, today) - 1e-6
+                          for f in settings.service_levels)]
+        assert giving, "no neighbour keeps the rung's level: nothing compared"
+        assert min(plan_cost_rm(scenario, c.plan) for c in giving) >= \
+            plan_cost_rm(scenario, rung) - 1e-6
+
+
+def test_a_finalist_added_to_the_regret_table_leaves_what_was_simulated_as_it_was() -> None:
+    """Extending the table simulates only the new finalist, and gives the table whole."""
+    scenario = load_scenario(OPTIMISE, SMALL)
+    settings = scenario.optimise
+    assert settings is not None
+    today = status_quo_plan(scenario)
+    rule = three_to_four_rule(scenario, settings)
+    lined = replace(rule, bandwidth_tier=settings.bandwidth_tiers[0])
+    cases = {"as given": scenario}
+    counted: list[int] = []
+    first = regret_table(cases, {"rule": rule}, today, settings.weights, 2, 2)
+    extended = regret_table(cases, {"rule": rule, "lined": lined}, today, settings.weights, 2,
+                            2, counted.append, known=first.values)
+    whole = regret_table(cases, {"rule": rule, "lined": lined}, today, settings.weights, 2, 2)
+    assert sum(counted) == 3 * 2  # three demand cases, two replications, one new plan
+    pd.testing.assert_frame_equal(extended.table, whole.table)
+    assert extended.worst == whole.worst

@@ -14,7 +14,7 @@ from scipy import stats
 from model.loading import load_scenario
 from solvers.candidates import Candidate
 from solvers.certify import Choice, bound_at_cap, select_with_looks
-from solvers.loop import robust_within_zone
+from solvers.loop import _next_finalist, robust_within_zone
 from solvers.plan import status_quo_plan
 from solvers.regret import Robustness, _regrets
 from solvers.selection import (
@@ -501,3 +501,38 @@ def test_a_regret_within_noise_is_not_counted_and_one_beyond_it_is() -> None:
         counted += max(robustness.worst["a"], robustness.worst["b"]) > 0
         assert robustness.worst["c"] > 0.2
     assert counted / SEEDS <= 2 * ALPHA + 3 * math.sqrt(2 * ALPHA * (1 - 2 * ALPHA) / SEEDS)
+
+
+@pytest.mark.parametrize(("truth", "added", "kept_name"), [
+    # worst regrets fall as the rungs buy more: r3 is the cheapest that holds up
+    ({"r1": 0.3, "r2": 0.2, "r3": 0.05, "r4": 0.0, "a": 0.0}, ["r3"], "r3"),
+    # no rung holds up: each is tried, and KN's own choice (robust) is kept
+    ({"r1": 0.3, "r2": 0.3, "r3": 0.3, "r4": 0.3, "a": 0.0}, ["r3", "r4"], "a"),
+    # the cheapest already holds up: nobody joins
+    ({"r1": 0.05, "r2": 0.3, "r3": 0.0, "r4": 0.0, "a": 0.0}, [], "r1"),
+])
+def test_plans_join_the_regret_table_cheapest_first_until_the_cheapest_robust_one(
+        truth: dict[str, float], added: list[str], kept_name: str) -> None:
+    """Rungs r1-r4 within KN's zone, cheapest first, and KN's choice a, dearest.
+
+    The regret table starts with a and the two cheapest; a plan joins while one cheaper
+    than every robust finalist is untried.  The plan kept is the cheapest robust one,
+    whichever it is, as if every plan had been in the table from the start.
+    """
+    result = select_best(NAMES[:2], normal_sampler([DELTA * 10, 0.0], [0.1, 0.1], seed=1),
+                         delta=DELTA)
+    assert result.chosen == "a"
+    scenario = load_scenario(ROOT / "scenarios" / "optimise_rm13m.yaml")  # threshold 0.10
+    choice = Choice(result, {}, {}, DELTA, "r1", in_zone=("r1", "r2", "r3", "r4", "a"))
+    worst = {name: truth[name] for name in ("a", "r1", "r2")}
+    joined = []
+    while (name := _next_finalist(scenario, choice,
+                                  Robustness(pd.DataFrame(), worst, {}))) is not None:
+        joined.append(name)
+        worst[name] = truth[name]
+    assert joined == added
+    kept = robust_within_zone(scenario, choice, Robustness(pd.DataFrame(), worst, {}),
+                              lambda _: None)
+    everyone = robust_within_zone(scenario, choice, Robustness(pd.DataFrame(), truth, {}),
+                                  lambda _: None)
+    assert kept.name == everyone.name == kept_name
