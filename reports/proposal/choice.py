@@ -14,6 +14,7 @@ each plan tried.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +33,8 @@ from reports.proposal.tradeoffs import metric_words, value_text
 from reports.proposal.wording import Language
 
 NEIGHBOUR_SOURCE = "neighbour of "
+RUNG_NAME = re.compile(r"cheapest_giving_(?P<times>[0-9.]+)x_(?P<metric>\w+)")
+"""A rung of the optimiser's ladder (``solvers.candidates.rung_name``)."""
 NAMED_SOURCE = "named plan"
 
 
@@ -60,6 +63,10 @@ def candidate_words(name: str, language: Language, chosen: str | None = None) ->
         number = name.removeprefix(pattern)
         if number != name and number.isdigit():
             return phrase.format(language, n=number)
+    rung = RUNG_NAME.fullmatch(name)
+    if rung:
+        return wc.RUNG.format(language, times=rung["times"],
+                              metric=metric_words(rung["metric"], language))
     return name
 
 

@@ -293,6 +293,8 @@ SET_ASIDE_TEXT = Phrase(
     "kekesalan di bawah).")
 NEXT_BEST = Phrase("the model's next best plan {n}", "pelan terbaik seterusnya model {n}")
 PILOT = Phrase("pilot plan {n}", "pelan rintis {n}")
+RUNG = Phrase("the model's cheapest plan within the zone with {times} times today's {metric}",
+              "pelan termurah model dalam zon dengan {times} kali {metric} hari ini")
 
 # ---------------------------------------------------------------------------------------
 # Reverse mode: a target of actioned tip-offs

@@ -22,6 +22,8 @@ openpyxl = pytest.importorskip("openpyxl")
 from reports import choice  # noqa: E402
 from reports.formatting import format_percent  # noqa: E402
 from reports.proposal import compose_paper, read_proposal_data, render_proposal  # noqa: E402
+from reports.proposal.choice import candidate_words  # noqa: E402
+from solvers.candidates import rung_name  # noqa: E402
 from tests.unit.test_proposal_terms import write_new_folder  # noqa: E402
 from tests.unit.test_run_report_choice import write_choice_files  # noqa: E402
 
@@ -286,3 +288,13 @@ def test_a_frontier_plan_equal_on_the_objective_with_more_of_the_other_is_pointe
     pd.DataFrame([r for r in rows if r["point"] == 3]).to_csv(folder / "frontier.csv",
                                                               index=False)
     assert "Frontier point" not in _text(folder)
+
+
+@pytest.mark.parametrize("times", [2, 2.5, 10])
+def test_a_rung_of_the_ladder_reads_as_words_in_both_languages(times: float) -> None:
+    """The optimiser's rung names (its own function) read as the level and the outcome."""
+    name = rung_name("downloaded", times)
+    english, malay = (candidate_words(name, language) for language in ("en", "ms"))
+    assert english == (f"the model's cheapest plan within the zone with {times:g} times "
+                       "today's evidence downloaded")
+    assert f" {times:g} kali " in malay and name not in malay
