@@ -127,6 +127,8 @@ def ladder(scenario: Scenario, surrogate: Surrogate, best: Plan, request: Reques
 
 
 RUNG_PREFIX = "cheapest_giving_"
+RUNG_SOURCE = "surrogate: a rung of the ladder, the cheapest within half the zone giving its level"
+"""``candidates.csv``'s source of a rung (the proposal words it)."""
 
 
 def rung_name(metric: str, times: float) -> str:

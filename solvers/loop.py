@@ -41,6 +41,7 @@ from solvers.allocation import (
 from solvers.binding import BINDING_COLUMNS, binding_constraints
 from solvers.budget import budget_table
 from solvers.candidates import (
+    RUNG_SOURCE,
     Candidate,
     cheapest_within_zone,
     even_split,
@@ -175,9 +176,7 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
                         "surrogate (corrected by the pilots)")
     proposed += screened(scenario, surrogate, [(p.name, p) for p in cheap],
                          "surrogate: the cheapest within half the zone of its best")
-    proposed += screened(scenario, surrogate, [(p.name, p) for p in rungs],
-                         "surrogate: a rung of the ladder, the cheapest within half the zone "
-                         "giving its level")
+    proposed += screened(scenario, surrogate, [(p.name, p) for p in rungs], RUNG_SOURCE)
     pilot = screened(scenario, surrogate, [(c.name, c.plan) for c in pilots.candidates],
                      "pilot round")
     named = screened(scenario, surrogate, [("even_split", even_split(scenario, best)),

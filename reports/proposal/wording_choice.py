@@ -30,6 +30,11 @@ SOURCES: Mapping[str, Phrase] = {
         "zone of its best",
         "{n} yang didapati sebagai pelan termurah yang dijanjikan model itu dalam separuh zon "
         "ketidakbezaan daripada pelan terbaiknya"),
+    "surrogate: a rung of the ladder, the cheapest within half the zone giving its level":
+        Phrase("{n} found as the cheapest plans within half that zone that also give set "
+               "multiples of today's value of another outcome (the rungs of a ladder)",
+               "{n} yang didapati sebagai pelan termurah dalam separuh zon itu yang juga "
+               "memberi gandaan tertentu nilai hari ini bagi satu hasil lain (anak tangga)"),
     "pilot round": Phrase("{n} tried in those pilot runs", "{n} yang dicuba dalam larian "
                           "rintis tersebut"),
     "named plan": Phrase("{n} set by a rule ({names})", "{n} yang ditetapkan oleh peraturan "

@@ -22,8 +22,9 @@ openpyxl = pytest.importorskip("openpyxl")
 from reports import choice  # noqa: E402
 from reports.formatting import format_percent  # noqa: E402
 from reports.proposal import compose_paper, read_proposal_data, render_proposal  # noqa: E402
+from reports.proposal import wording_choice as wc  # noqa: E402
 from reports.proposal.choice import candidate_words  # noqa: E402
-from solvers.candidates import rung_name  # noqa: E402
+from solvers.candidates import RUNG_SOURCE, rung_name  # noqa: E402
 from tests.unit.test_proposal_terms import write_new_folder  # noqa: E402
 from tests.unit.test_run_report_choice import write_choice_files  # noqa: E402
 
@@ -298,3 +299,4 @@ def test_a_rung_of_the_ladder_reads_as_words_in_both_languages(times: float) -> 
     assert english == (f"the model's cheapest plan within the zone with {times:g} times "
                        "today's evidence downloaded")
     assert f" {times:g} kali " in malay and name not in malay
+    assert RUNG_SOURCE in wc.SOURCES  # where the rungs came from, in words
