@@ -184,6 +184,9 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
                      "named plan")
     pool = _distinct([*proposed, *pilot, *named])
     room = max(settings.selection.candidates - len(pool), 0)
+    if not room:  # no neighbour could join: none is screened
+        say(f"candidates: {len(pool)} reach the selection (no room for neighbours)")
+        return pool
     # neighbours of the last pilot whose service levels held in the simulation first: the
     # surrogate's own best may keep them only in the surrogate
     leading = screened(scenario, surrogate, [(f"{n}_of_{pilots.leading.name}", p)

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.loading import load_scenario
+from model.loading import load_scenario, override
+from solvers import loop
 from solvers.allocation import (
     CONSTRAINT_GROUPS,
     Request,
@@ -36,8 +37,16 @@ from solvers.candidates import (
     screened,
 )
 from solvers.certify import CANDIDATE_COLUMNS, CERTIFICATE_COLUMNS, FRESH_FIRST, PlanRuns
-from solvers.loop import CHOSEN, Outcome, optimise_and_verify, same_levers
+from solvers.loop import (
+    CHOSEN,
+    STATUS_QUO,
+    Outcome,
+    gather_candidates,
+    optimise_and_verify,
+    same_levers,
+)
 from solvers.memo import Memo
+from solvers.pilot import pilot_rounds
 from solvers.plan import plan_cost_rm, status_quo_plan, three_to_four_rule
 from solvers.records import certify_parts
 from solvers.regret import REGRET_COLUMNS, regret_table
@@ -313,3 +322,23 @@ def test_a_finalist_added_to_the_regret_table_leaves_what_was_simulated_as_it_wa
     assert sum(counted) == 3 * 2  # three demand cases, two replications, one new plan
     pd.testing.assert_frame_equal(extended.table, whole.table)
     assert extended.worst == whole.worst
+
+
+def test_a_full_pool_screens_no_neighbour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no room left, the pool is what it would be, and no neighbour is screened."""
+    scenario = load_scenario(OPTIMISE, SMALL)
+    runs = PlanRuns(scenario, 2, None)
+    runs.add(STATUS_QUO, status_quo_plan(scenario))
+    pilots = pilot_rounds(scenario, runs, STATUS_QUO, lambda _: None)
+    roomy = gather_candidates(override(scenario, ["optimise.selection.candidates=40"]),
+                              pilots, lambda _: None, 2)
+    proposed = [c for c in roomy if not c.source.startswith("neighbour")]
+    assert len(proposed) < len(roomy), "no neighbour joined even with room: nothing compared"
+
+    def refused(*_: object) -> None:
+        raise AssertionError("a neighbour was screened with no room for it")
+
+    monkeypatch.setattr(loop, "neighbours", refused)
+    full = override(scenario, [f"optimise.selection.candidates={len(proposed)}"])
+    assert [(c.name, c.promised) for c in gather_candidates(full, pilots, lambda _: None, 2)] \
+        == [(c.name, c.promised) for c in proposed]
