@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -143,6 +143,10 @@ class Choice:
     name: str  # the candidate chosen: KN's, or another within the zone of it
     not_robust: tuple[str, ...] = ()  # plans within the zone set aside as not robust
     in_zone: tuple[str, ...] = ()  # KN's choice and plans shown within its zone, cheapest first
+    # plans close to KN's choice whose zone test no finalist has needed yet, cheapest
+    # first, and the level every zone test is held to (Bonferroni over all that may be)
+    untested: tuple[str, ...] = ()
+    zone_level: float = 0.95
     at_cap: NeighbourBound | None = None  # the survivors against KN's choice where it stopped
     why: dict[str, str] = field(default_factory=dict)  # why each was set aside, in words
 
@@ -177,28 +181,72 @@ Sample = Callable[[list[str], range], dict[str, np.ndarray]]
 
 def within_zone(scenario: Scenario, result: SelectionResult,
                 candidates: Mapping[str, Candidate], delta: float,
-                sample: Sample, most: int = 3) -> list[str]:
+                sample: Sample, most: int = 3, enough: int | None = None
+                ) -> tuple[list[str], tuple[str, ...], float]:
     """KN's choice and the candidates shown within its zone, cheapest first.
 
     Candidates whose selection mean is within ``delta`` of KN's choice are tried, the
-    cheapest ``most`` of them.  Each is replicated further, paired with KN's choice,
-    until the one-sided upper bound of (KN's choice minus it) falls below ``delta`` (it
-    qualifies), its lower bound rises above ``delta`` (it does not), or the selection's
-    cap on replications is reached.  The bounds hold together at 95 % (Bonferroni over
-    the candidates tried).
+    cheapest ``most`` of them, cheapest first.  Each is replicated further, paired with
+    KN's choice, until the one-sided upper bound of (KN's choice minus it) falls below
+    ``delta`` (it qualifies), its lower bound rises above ``delta`` (it does not), or the
+    selection's cap on replications is reached.  The bounds hold together at 95 %
+    (Bonferroni over every candidate that may be tried, whether or not it is).
+
+    Once ``enough`` have qualified the rest are left untested (:func:`widen_zone` tests
+    them when the regret table asks for another equal).
+
+    Returns
+    -------
+    tuple
+        The plans in the zone (KN's choice among them) cheapest first, those left
+        untested cheapest first, and the level of each test.
     """
     settings = scenario.optimise
     assert settings is not None
     best = result.candidate(result.chosen)
-    cost = {name: plan_cost_rm(scenario, candidates[name].plan) for name in candidates}
-    close = sorted((c for c in result.candidates
+    close = sorted((c.name for c in result.candidates
                     if c.name != best.name and c.objective_mean >= best.objective_mean - delta),
-                   key=lambda c: (cost[c.name], c.name))[:most]
+                   key=lambda name: _cost_key(scenario, candidates, name))[:most]
     level = 1.0 - 0.05 / max(len(close), 1)
-    qualified = [best.name, *(record.name for record in close
-                              if shown_within(result, record.name, delta, sample, level,
-                                              settings.selection.max_replications))]
-    return sorted(qualified, key=lambda name: (cost[name], name))
+    qualified = [best.name]
+    for number, name in enumerate(close):
+        if enough is not None and len(qualified) > enough:
+            return (sorted(qualified, key=lambda n: _cost_key(scenario, candidates, n)),
+                    tuple(close[number:]), level)
+        if shown_within(result, name, delta, sample, level, settings.selection.max_replications):
+            qualified.append(name)
+    return sorted(qualified, key=lambda n: _cost_key(scenario, candidates, n)), (), level
+
+
+def widen_zone(scenario: Scenario, choice: Choice, sample: Sample,
+               cheaper_than: str | None = None) -> tuple[Choice, str | None]:
+    """The next plan close to KN's choice shown within its zone, testing cheapest first.
+
+    Only plans cheaper than ``cheaper_than`` (any, when None) are tested, each at the
+    level :func:`within_zone` set for all of them; those shown short stay out of the
+    zone.  Returns the choice with the plan found among its equals, and the plan (None
+    when no untested plan cheap enough qualifies).
+    """
+    settings = scenario.optimise
+    assert settings is not None
+    untested = list(choice.untested)
+
+    def key(name: str) -> tuple[float, str]:
+        return _cost_key(scenario, choice.candidates, name)
+
+    while untested and (cheaper_than is None or key(untested[0]) < key(cheaper_than)):
+        name = untested.pop(0)
+        if shown_within(choice.selection, name, choice.delta, sample, choice.zone_level,
+                        settings.selection.max_replications):
+            return replace(choice, in_zone=tuple(sorted([*choice.in_zone, name], key=key)),
+                           untested=tuple(untested)), name
+    return replace(choice, untested=tuple(untested)), None
+
+
+def _cost_key(scenario: Scenario, candidates: Mapping[str, Candidate],
+              name: str) -> tuple[float, str]:
+    """Cheapest first, then by name."""
+    return plan_cost_rm(scenario, candidates[name].plan), name
 
 
 def shown_within(result: SelectionResult, name: str, delta: float, sample: Sample,
@@ -302,9 +350,10 @@ def choose(scenario: Scenario, runs: PlanRuns, candidates: list[Candidate], toda
         [c.name for c in kept], runs.objective(settings.weights), delta=delta, error=error,
         n0=n0, cap=cap, looks=settings.selection.looks, batch_size=max(1, runs.workers))
     pool = {c.name: c for c in candidates}
-    zone = within_zone(scenario, result, {c.name: c for c in kept}, delta,
-                       runs.objective(settings.weights),
-                       most=settings.selection.finalists - 1 + settings.selection.more_finalists)
+    zone, untested, level = within_zone(
+        scenario, result, {c.name: c for c in kept}, delta, runs.objective(settings.weights),
+        most=settings.selection.finalists - 1 + settings.selection.more_finalists,
+        enough=settings.selection.finalists - 1)
     name = zone[0]  # the cheapest, until the regret table has a say
     stopped = result.stop_reason.replace("_", " ")
     if result.parameters.max_replications < cap:
@@ -314,7 +363,8 @@ def choose(scenario: Scenario, runs: PlanRuns, candidates: list[Candidate], toda
         f"({stopped})"
         + (f"; {name} is cheaper and within the indifference zone of it" if name != result.chosen
            else ""))
-    return Choice(result, pool, missed, delta, name, at_cap=at_cap, in_zone=tuple(zone))
+    return Choice(result, pool, missed, delta, name, at_cap=at_cap, in_zone=tuple(zone),
+                  untested=untested, zone_level=level)
 
 
 def _note(choice: Choice, name: str) -> str:
@@ -333,6 +383,9 @@ def _note(choice: Choice, name: str) -> str:
         return "best by the selection; another plan within the indifference zone was chosen"
     if name in choice.in_zone:
         return "within the indifference zone of the selection's best"
+    if name in choice.untested:
+        return ("close to the selection's best by its mean, not tested for its zone: the "
+                "finalists, tried cheapest first, stopped before it")
     return ""
 
 

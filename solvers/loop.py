@@ -63,6 +63,7 @@ from solvers.certify import (
     choose,
     floors_hold,
     shown_within,
+    widen_zone,
 )
 from solvers.comparators import comparator_plans
 from solvers.frontier import FRONTIER_COLUMNS, frontier_table
@@ -218,7 +219,8 @@ def neighbour_bound(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns, ch
     """How much the chosen plan's best neighbours could beat it, on fresh replications.
 
     Neighbours are screened on the planner's constraints in the surrogate, and on the
-    service levels in the simulation (where the chosen plan's own are checked).  They get
+    service levels in the simulation at the first look (where the chosen plan's own are
+    checked; a neighbour kept there stays in at later looks).  They get
     ``selection.neighbour_replications`` fresh replications from ``fresh.start`` (at least
     as many as ``fresh``), or fewer: at each of ``selection.neighbour_looks`` a neighbour
     already shown short of the zone ``delta`` is settled
@@ -237,14 +239,19 @@ def neighbour_bound(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns, ch
     wanted = max(len(fresh), settings.selection.neighbour_replications)
     looks = looks_taken(settings.selection.neighbour_looks, len(fresh) - 1, wanted)
 
+    held: set[str] = set()  # the neighbours whose service levels held at the first look
+
     def draw(open_names: Sequence[str], count: int
              ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        results = runs.run([CHOSEN, STATUS_QUO, *open_names],
+        unchecked = [n for n in open_names if n not in held]
+        results = runs.run([CHOSEN, *([STATUS_QUO] if unchecked else []), *open_names],
                            range(fresh.start, fresh.start + count))
-        # a neighbour that gives up a service level is no alternative, however many raids
+        # a neighbour that gives up a service level is no alternative, however many raids;
+        # one kept at the first look stays in (today's allocation is not run further)
+        held.update(n for n in unchecked
+                    if floors_hold(scenario, results[n], results[STATUS_QUO]))
         return objective_values(results[CHOSEN], settings.weights), {
-            n: objective_values(results[n], settings.weights) for n in open_names
-            if floors_hold(scenario, results[n], results[STATUS_QUO])}
+            n: objective_values(results[n], settings.weights) for n in open_names if n in held}
 
     return neighbour_bound_with_looks(draw, names, [*looks, wanted], delta)
 
@@ -305,10 +312,12 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
     else:
         runs.stage = "selection"
         choice, surrogate = _select(scenario, pilots, runs, say)
-        clock = time.perf_counter()
-        robustness = _robustness(scenario, choice, runs, hypotheses, workers, progress,
-                                 executor, scheduler, say)
-        regret_seconds = time.perf_counter() - clock
+        clock, tests = time.perf_counter(), runs.spent.get("selection", Spent()).seconds
+        choice, robustness = _robustness(scenario, choice, runs, hypotheses, workers,
+                                         progress, executor, scheduler, say)
+        # the zone tests the regret table asked for belong to the selection
+        regret_seconds = time.perf_counter() - clock - (
+            runs.spent.get("selection", Spent()).seconds - tests)
         runs.stage = "robust check"
         choice = robust_within_zone(scenario, choice, robustness, say,
                                     runs.objective(settings.weights))
@@ -467,15 +476,17 @@ def _robust_equal(scenario: Scenario, choice: Choice, robustness: Robustness,
     return None
 
 
-def _robustness(scenario: Scenario, choice: Choice | None, runs: PlanRuns,
+def _robustness(scenario: Scenario, choice: Choice, runs: PlanRuns,
                 hypotheses: Mapping[str, Scenario] | None, workers: int,
                 progress: Progress | None, executor: ExecutorKind, scheduler: str | None,
-                say: Callable[[str], None]) -> Robustness | None:
-    """The finalists' regret table under every hypothesis and demand (forward mode only)."""
+                say: Callable[[str], None]) -> tuple[Choice, Robustness]:
+    """The finalists' regret table under every hypothesis and demand (forward mode only).
+
+    Returns the choice with any equals found for the table (:func:`_next_finalist`), and
+    the table.
+    """
     settings = scenario.optimise
     assert settings is not None
-    if choice is None:
-        return None
     result = choice.selection
     # KN's choice and its equals (the plans shown within its zone), then the best means
     order = [result.chosen, *(n for n in choice.in_zone if n != result.chosen)]
@@ -494,23 +505,30 @@ def _robustness(scenario: Scenario, choice: Choice | None, runs: PlanRuns,
                             executor, scheduler, known.values if known else None)
 
     robustness = table()
+    sample = runs.objective(settings.weights)
     for _ in range(settings.selection.more_finalists):
-        name = _next_finalist(scenario, choice, robustness)
+        stage, runs.stage = runs.stage, "selection"  # a zone test is the selection's
+        choice, name = _next_finalist(scenario, choice, robustness, sample)
+        runs.stage = stage
         if name is None:
             break
         say(f"regret: no plan within the zone cheaper than the cheapest robust one holds up "
             f"so far; {name} joins the finalists ...")
         finalists[name] = choice.candidates[name].plan
         robustness = table(robustness)
-    return robustness
+    return choice, robustness
 
 
-def _next_finalist(scenario: Scenario, choice: Choice, robustness: Robustness) -> str | None:
+def _next_finalist(scenario: Scenario, choice: Choice, robustness: Robustness,
+                   sample: Sample | None = None) -> tuple[Choice, str | None]:
     """The cheapest plan within KN's zone not yet in the regret table, if worth trying.
 
     Worth trying while it costs less than every finalist within the zone whose worst
     regret is within ``selection.worst_regret_share`` of its gain (the plan the robust
-    check would keep): a cheaper robust equal would be kept instead.
+    check would keep): a cheaper robust equal would be kept instead.  When every plan
+    shown within the zone has been tried, the plans close to KN's choice not yet tested
+    for its zone are tested, cheapest first, with ``sample``
+    (:func:`solvers.certify.widen_zone`); the choice returned holds any found.
     """
     settings = scenario.optimise
     assert settings is not None
@@ -519,7 +537,11 @@ def _next_finalist(scenario: Scenario, choice: Choice, robustness: Robustness) -
     robust = [n for n in tried if robustness.worst[n] <= share]
     limit = choice.in_zone.index(robust[0]) if robust else len(choice.in_zone)
     untried = [n for n in choice.in_zone[:limit] if n not in robustness.worst]
-    return untried[0] if untried else None
+    if untried:
+        return choice, untried[0]
+    if sample is None or not choice.untested:
+        return choice, None
+    return widen_zone(scenario, choice, sample, robust[0] if robust else None)
 
 
 def _frontier(scenario: Scenario, surrogate: Surrogate, replications: int, workers: int,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from model.experiments.replications import Replications
 from model.loading import load_scenario, override
 from solvers import loop
 from solvers.allocation import (
@@ -44,6 +46,7 @@ from solvers.loop import (
     STATUS_QUO,
     Outcome,
     gather_candidates,
+    neighbour_bound,
     optimise_and_verify,
     same_levers,
 )
@@ -346,3 +349,36 @@ def test_a_full_pool_screens_no_neighbour(monkeypatch: pytest.MonkeyPatch) -> No
     full = override(scenario, [f"optimise.selection.candidates={len(proposed)}"])
     assert [(c.name, c.promised) for c in gather_candidates(full, pilots, lambda _: None, 2)] \
         == [(c.name, c.promised) for c in proposed]
+
+
+def test_todays_allocation_is_run_for_the_neighbours_service_levels_at_the_first_look_only(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The neighbours' floors are checked once; later looks run the plan and the neighbours.
+
+    The small scenario's plans miss its floors, so here there are none: every neighbour
+    is kept at the first look.  With no zone at all none settles there, so every one is
+    run to the last.
+    """
+    scenario = load_scenario(OPTIMISE, [*SMALL, "optimise.service_levels=[]"])
+    surrogate = build_surrogate(scenario)
+    plan = solve(scenario, surrogate)
+    runs = PlanRuns(scenario, 2)
+    runs.add(CHOSEN, plan)
+    runs.add(STATUS_QUO, status_quo_plan(scenario))
+    fresh = range(FRESH_FIRST, FRESH_FIRST + FRESH)
+    runs.run([CHOSEN, STATUS_QUO], fresh)  # the fresh verification's
+    asked: list[tuple[tuple[str, ...], int]] = []
+    run = runs.run
+
+    def recorded(names: Sequence[str], numbers: range) -> dict[str, Replications]:
+        asked.append((tuple(names), len(numbers)))
+        return run(names, numbers)
+
+    monkeypatch.setattr(runs, "run", recorded)
+    bound = neighbour_bound(scenario, surrogate, runs, plan, fresh, delta=-np.inf)
+    assert bound is not None, "no neighbour kept the constraints and floors: nothing compared"
+    last = scenario.optimise.selection.neighbour_replications
+    assert [count for _, count in asked] == [FRESH, last]
+    assert STATUS_QUO in asked[0][0] and STATUS_QUO not in asked[1][0]
+    assert {record.replications for record in bound.neighbours} == {last}
+    assert sorted(f"{record.name}" for record in bound.neighbours) == sorted(asked[1][0][1:])

@@ -13,7 +13,7 @@ from scipy import stats
 
 from model.loading import load_scenario
 from solvers.candidates import Candidate
-from solvers.certify import Choice, bound_at_cap, select_with_looks
+from solvers.certify import Choice, bound_at_cap, select_with_looks, within_zone
 from solvers.loop import _next_finalist, robust_within_zone
 from solvers.plan import status_quo_plan
 from solvers.regret import Robustness, _regrets
@@ -526,8 +526,10 @@ def test_plans_join_the_regret_table_cheapest_first_until_the_cheapest_robust_on
     choice = Choice(result, {}, {}, DELTA, "r1", in_zone=("r1", "r2", "r3", "r4", "a"))
     worst = {name: truth[name] for name in ("a", "r1", "r2")}
     joined = []
-    while (name := _next_finalist(scenario, choice,
-                                  Robustness(pd.DataFrame(), worst, {}))) is not None:
+    while True:
+        choice, name = _next_finalist(scenario, choice, Robustness(pd.DataFrame(), worst, {}))
+        if name is None:
+            break
         joined.append(name)
         worst[name] = truth[name]
     assert joined == added
@@ -536,3 +538,49 @@ def test_plans_join_the_regret_table_cheapest_first_until_the_cheapest_robust_on
     everyone = robust_within_zone(scenario, choice, Robustness(pd.DataFrame(), truth, {}),
                                   lambda _: None)
     assert kept.name == everyone.name == kept_name
+
+
+def test_plans_are_tested_for_the_zone_only_as_the_regret_table_needs_them() -> None:
+    """Plans b-e are close to KN's choice a and cost what it costs (so by name, b first).
+
+    Two equals are tested before the regret table; d is tested only when a, b and c all
+    fall short under some explanation, and e never, since d holds up.  The plan kept is
+    the one kept when every close plan is tested for the zone up front.
+    """
+    sample = normal_sampler([5.0, 4.9, 4.9, 4.9, 4.9], [0.1] * 5, seed=1)
+    asked: set[str] = set()
+
+    def counted(names: list[str], numbers: range) -> dict[str, np.ndarray]:
+        asked.update(names)
+        return sample(names, numbers)
+
+    result = select_best(NAMES, sample, delta=DELTA)
+    assert result.chosen == "a"
+    scenario = load_scenario(ROOT / "scenarios" / "optimise_rm13m.yaml")  # threshold 0.10
+    today = Candidate("plan", "test", status_quo_plan(scenario))
+    candidates = {name: replace(today, name=name) for name in NAMES}
+    truth = {"a": 0.3, "b": 0.3, "c": 0.3, "d": 0.05, "e": 0.0}
+    zone, untested, level = within_zone(scenario, result, candidates, DELTA, counted,
+                                        most=4, enough=2)
+    best = result.chosen
+    assert len(zone) == 3 and best in zone and len(untested) == 4 - 2
+    choice = Choice(result, candidates, {}, DELTA, zone[0], in_zone=tuple(zone),
+                    untested=untested, zone_level=level)
+    worst = {name: truth[name] for name in zone}
+    while True:
+        choice, name = _next_finalist(scenario, choice, Robustness(pd.DataFrame(), worst, {}),
+                                      counted)
+        if name is None:
+            break
+        worst[name] = truth[name]
+    everyone, _, _ = within_zone(scenario, result, candidates, DELTA, sample, most=4)
+    kept = robust_within_zone(scenario, choice, Robustness(pd.DataFrame(), worst, {}),
+                              lambda _: None)
+    whole = robust_within_zone(
+        scenario, replace(choice, in_zone=tuple(everyone), untested=()),
+        Robustness(pd.DataFrame(), truth, {}), lambda _: None)
+    assert kept.name == whole.name
+    robust_first = min((n for n in everyone if truth[n] <= 0.10), key=everyone.index)
+    assert kept.name == robust_first
+    # nothing dearer than the plan kept was tested for the zone
+    assert asked - {best} <= set(everyone[:everyone.index(kept.name) + 1])
