@@ -81,14 +81,18 @@ def cheapest_within_zone(scenario: Scenario, surrogate: Surrogate, best: Plan,
     the seed.  Half the zone leaves the other half for the surrogate's error.  Empty when
     the solver finds none in its limits.
     """
-    settings = scenario.optimise
-    assert settings is not None
-    level = best.surrogate_objective * (1.0 - settings.selection.indifference_share / 2)
     try:
         return [solve(scenario, surrogate, "cheapest_within_zone",
-                      request=replace(request, at_least=level))]
+                      request=replace(request, at_least=half_zone_below(scenario, best)))]
     except (InfeasiblePlan, TimeoutError):
         return []
+
+
+def half_zone_below(scenario: Scenario, best: Plan) -> float:
+    """The objective half the indifference zone below ``best``'s promise."""
+    settings = scenario.optimise
+    assert settings is not None
+    return best.surrogate_objective * (1.0 - settings.selection.indifference_share / 2)
 
 
 def ladder(scenario: Scenario, surrogate: Surrogate, best: Plan, request: Request,
@@ -108,7 +112,7 @@ def ladder(scenario: Scenario, surrogate: Surrogate, best: Plan, request: Reques
     steps = settings.selection.ladder
     if steps is None or steps.metric not in today:
         return []
-    level = best.surrogate_objective * (1.0 - settings.selection.indifference_share / 2)
+    level = half_zone_below(scenario, best)
     plans: list[Plan] = []
     reached = -float("inf")
     for times in steps.levels:

@@ -13,7 +13,14 @@ from scipy import stats
 
 from model.loading import load_scenario
 from solvers.candidates import Candidate
-from solvers.certify import Choice, bound_at_cap, select_with_looks, within_zone
+from solvers.certify import (
+    CertificateInputs,
+    Choice,
+    bound_at_cap,
+    certificate_table,
+    select_with_looks,
+    within_zone,
+)
 from solvers.loop import _next_finalist, robust_within_zone
 from solvers.plan import status_quo_plan
 from solvers.regret import Robustness, _regrets
@@ -584,3 +591,22 @@ def test_plans_are_tested_for_the_zone_only_as_the_regret_table_needs_them() -> 
     assert kept.name == robust_first
     # nothing dearer than the plan kept was tested for the zone
     assert asked - {best} <= set(everyone[:everyone.index(kept.name) + 1])
+
+
+def test_the_certificate_names_the_largest_neighbour_with_its_mean_gain() -> None:
+    """A neighbour whose bound is near the zone is told apart from noise by its mean."""
+    result = select_best(NAMES[:2], normal_sampler([DELTA * 10, 0.0], [0.1, 0.1], seed=1),
+                         delta=DELTA)
+    choice = Choice(result, {}, {}, DELTA, "a")
+    rng = np.random.default_rng(3)
+    chosen = rng.normal(100.0, 1.0, 40)
+    bound = neighbour_improvement_bound(
+        chosen, {"real": chosen + 0.4 + rng.normal(0.0, 0.1, 40),
+                 "noise": chosen + rng.normal(0.0, 0.1, 40)})
+    assert bound.worst_neighbour == "real"
+    scenario = load_scenario(ROOT / "scenarios" / "optimise_rm13m.yaml")
+    table = certificate_table(scenario, CertificateInputs(choice, bound, 100.0, 100.0,
+                                                          pd.DataFrame()))
+    note = table.set_index("check").loc["best_neighbour_improvement_bound", "note"]
+    mean = next(r.mean_difference for r in bound.neighbours if r.name == "real")
+    assert f"largest: real (on average {mean:+,.1f} on 40 replications)" in note
