@@ -108,6 +108,17 @@ class Check:
     note: str
 
     @property
+    def decimals(self) -> int | None:
+        """Decimals that tell a count from its threshold: one where both round alike.
+
+        The neighbours' bound passes only below the zone, so 23.7 against 23.8 must not
+        read as 24 against 24.  None leaves the count's own.
+        """
+        if math.isnan(self.value) or math.isnan(self.threshold) or math.isinf(self.value):
+            return None
+        return 1 if round(self.value) == round(self.threshold) else None
+
+    @property
     def name(self) -> str:
         """The check as ``certificate.csv`` names it."""
         if self.kind == SERVICE_LEVEL:

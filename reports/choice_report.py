@@ -63,8 +63,10 @@ def check_value(check: choice.Check, unit: str) -> str:
         return "no gain over the status quo to share it with, in its worst case"
     if math.isnan(value):
         return "not measured"
-    if kind in ("indifference_zone", "best_neighbour_improvement_bound"):
+    if kind == "indifference_zone":
         return f"{format_count(value)} {unit}"
+    if kind == "best_neighbour_improvement_bound":
+        return f"{format_count(value, check.decimals)} {unit}"
     if kind in ("surrogate_gap", "worst_regret"):
         return format_percent(value)
     if kind == choice.SERVICE_LEVEL:
@@ -79,7 +81,8 @@ def check_threshold(check: choice.Check, unit: str) -> str:
         return DASH
     words = {"probability_of_correct_selection": f"at least {_share(threshold)}",
              "indifference_zone": f"{_share(threshold)} of the best first-stage mean",
-             "best_neighbour_improvement_bound": f"at most {format_count(threshold)} {unit}",
+             "best_neighbour_improvement_bound":
+                 f"at most {format_count(threshold, check.decimals)} {unit}",
              "surrogate_gap": f"within ±{_share(threshold)}",
              "worst_regret": f"at most {_share(threshold)}"}
     if kind == choice.SERVICE_LEVEL:

@@ -242,8 +242,9 @@ def check_label(check: choice.Check, data: ProposalData, language: Language) -> 
     return phrase(language) if phrase else check.name
 
 
-def _in_units(value: float, data: ProposalData, language: Language) -> str:
-    return wc.WITH_UNIT.format(language, value=format_count(value),
+def _in_units(value: float, data: ProposalData, language: Language,
+              decimals: int | None = None) -> str:
+    return wc.WITH_UNIT.format(language, value=format_count(value, decimals),
                                unit=objective_unit(data, language))
 
 
@@ -263,7 +264,8 @@ def check_value(check: choice.Check, data: ProposalData, language: Language) -> 
         return wc.NO_NEIGHBOUR(language) if kind == "best_neighbour_improvement_bound" \
             else wc.NOT_MEASURED(language)
     if kind in ("indifference_zone", "best_neighbour_improvement_bound"):
-        return _in_units(value, data, language)
+        return _in_units(value, data, language,
+                         check.decimals if kind == "best_neighbour_improvement_bound" else None)
     if kind in ("surrogate_gap", "worst_regret"):
         return format_percent(value)
     if kind == choice.SERVICE_LEVEL:
@@ -281,7 +283,8 @@ def check_threshold(check: choice.Check, data: ProposalData, language: Language)
     if kind == "indifference_zone":
         return wc.OF_BEST_MEAN.format(language, share=share_text(threshold))
     if kind == "best_neighbour_improvement_bound":
-        return wc.AT_MOST.format(language, value=_in_units(threshold, data, language))
+        return wc.AT_MOST.format(language, value=_in_units(threshold, data, language,
+                                                           check.decimals))
     if kind == "surrogate_gap":
         return wc.WITHIN.format(language, value=share_text(threshold))
     if kind == "worst_regret":

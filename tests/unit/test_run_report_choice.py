@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from reports import choice
+from reports.choice_report import check_threshold, check_value
 from reports.run_folder import read_candidates, read_certificate, read_regret
 from reports.run_report import render_run_report
 
@@ -222,3 +223,15 @@ def test_no_text_says_stable_or_rounds(tmp_path: Path) -> None:
     for variant in REGRET_MEANS:
         page = _page(write_optimisation_folder(tmp_path / variant, variant)).lower()
         assert "stable" not in page and "rounds" not in page
+
+
+@pytest.mark.parametrize(("bound", "zone", "value", "threshold"), [
+    (23.72, 23.84, "23.7 raids", "at most 23.8 raids"),  # alike when rounded: one decimal
+    (22.79, 24.16, "23 raids", "at most 24 raids"),
+])
+def test_a_neighbour_bound_near_the_zone_is_told_from_it(
+        bound: float, zone: float, value: str, threshold: str) -> None:
+    """23.7 against 23.8 passes; shown as 24 against 24 it would read as a tie."""
+    check = choice.Check("best_neighbour_improvement_bound", "", "", bound, zone, True, "")
+    assert check_value(check, "raids") == value
+    assert check_threshold(check, "raids") == threshold
