@@ -204,18 +204,18 @@ def within_zone(scenario: Scenario, result: SelectionResult,
     settings = scenario.optimise
     assert settings is not None
     best = result.candidate(result.chosen)
+    key = cost_order(scenario, candidates)
     close = sorted((c.name for c in result.candidates
                     if c.name != best.name and c.objective_mean >= best.objective_mean - delta),
-                   key=lambda name: _cost_key(scenario, candidates, name))[:most]
+                   key=key)[:most]
     level = 1.0 - 0.05 / max(len(close), 1)
     qualified = [best.name]
     for number, name in enumerate(close):
         if enough is not None and len(qualified) > enough:
-            return (sorted(qualified, key=lambda n: _cost_key(scenario, candidates, n)),
-                    tuple(close[number:]), level)
+            return sorted(qualified, key=key), tuple(close[number:]), level
         if shown_within(result, name, delta, sample, level, settings.selection.max_replications):
             qualified.append(name)
-    return sorted(qualified, key=lambda n: _cost_key(scenario, candidates, n)), (), level
+    return sorted(qualified, key=key), (), level
 
 
 def widen_zone(scenario: Scenario, choice: Choice, sample: Sample,
@@ -230,23 +230,27 @@ def widen_zone(scenario: Scenario, choice: Choice, sample: Sample,
     settings = scenario.optimise
     assert settings is not None
     untested = list(choice.untested)
-
-    def key(name: str) -> tuple[float, str]:
-        return _cost_key(scenario, choice.candidates, name)
-
+    key = cost_order(scenario, choice.candidates)
     while untested and (cheaper_than is None or key(untested[0]) < key(cheaper_than)):
         name = untested.pop(0)
         if shown_within(choice.selection, name, choice.delta, sample, choice.zone_level,
                         settings.selection.max_replications):
-            return replace(choice, in_zone=tuple(sorted([*choice.in_zone, name], key=key)),
-                           untested=tuple(untested)), name
+            return replace(with_equal(scenario, choice, name), untested=tuple(untested)), name
     return replace(choice, untested=tuple(untested)), None
 
 
-def _cost_key(scenario: Scenario, candidates: Mapping[str, Candidate],
-              name: str) -> tuple[float, str]:
-    """Cheapest first, then by name."""
-    return plan_cost_rm(scenario, candidates[name].plan), name
+def with_equal(scenario: Scenario, choice: Choice, name: str) -> Choice:
+    """The choice with ``name`` shown within KN's zone: among its equals, in cost order."""
+    return replace(choice, in_zone=tuple(sorted([*choice.in_zone, name],
+                                                key=cost_order(scenario, choice.candidates))))
+
+
+def cost_order(scenario: Scenario, candidates: Mapping[str, Candidate]
+               ) -> Callable[[str], tuple[float, str]]:
+    """A sort key for candidate names: cheapest first, then by name."""
+    def key(name: str) -> tuple[float, str]:
+        return plan_cost_rm(scenario, candidates[name].plan), name
+    return key
 
 
 def shown_within(result: SelectionResult, name: str, delta: float, sample: Sample,

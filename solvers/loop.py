@@ -61,9 +61,11 @@ from solvers.certify import (
     candidates_table,
     certificate_table,
     choose,
+    cost_order,
     floors_hold,
     shown_within,
     widen_zone,
+    with_equal,
 )
 from solvers.comparators import comparator_plans
 from solvers.frontier import FRONTIER_COLUMNS, frontier_table
@@ -462,17 +464,14 @@ def _robust_equal(scenario: Scenario, choice: Choice, robustness: Robustness,
               if name not in choice.in_zone and worst <= share]
     if sample is None or not others:
         return None
-    cost = {name: plan_cost_rm(scenario, choice.candidates[name].plan)
-            for name in {*others, *choice.in_zone}}
     level = 1.0 - 0.05 / len(others)
-    for name in sorted(others, key=lambda n: (cost[n], n)):
+    for name in sorted(others, key=cost_order(scenario, choice.candidates)):
         if shown_within(choice.selection, name, choice.delta, sample, level,
                         settings.selection.max_replications):
             say(f"selection: {name} is within the indifference zone of "
                 f"{choice.selection.chosen} and keeps its worst regret within {share:.0%} "
                 "of its gain")
-            zone = sorted([*choice.in_zone, name], key=lambda n: (cost[n], n))
-            return replace(choice, name=name, in_zone=tuple(zone))
+            return replace(with_equal(scenario, choice, name), name=name)
     return None
 
 
