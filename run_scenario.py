@@ -57,10 +57,11 @@ from model.runs.provenance import ProvenanceError, provenance, recorded_scenario
 from model.runs.record import EVENTS_ONLY, WITH_PARAMETERS, run_info
 from model.runs.sizing import SizeError, check_run
 from model.scenario import Scenario, with_values
-from reports import console
+from reports import console, ownership
 from reports import run_folder as files
 from reports.comparison_report import render_comparison
 from reports.proposal import render_proposal
+from reports.reproduction import Comparison, compare_folders
 from reports.run_report import render_run_report
 from reports.sensitivity_report import render_sensitivity_report
 from reports.sweep_report import sweep_table, write_sweep
@@ -116,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     except _Terminated:
         print("terminated: no results written", file=sys.stderr)
         return 143
+    finally:
+        ownership.release_all()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -209,6 +212,10 @@ def _calibrate_options() -> list[argparse.ArgumentParser]:
                          help="calibrate only this hypothesis (repeatable; default: every one)")
     options.add_argument("--no-write", action="store_true",
                          help="do not update the calibrated files and end states")
+    for field, default in (("write_to", "calibrated"), ("end_states_to", "end_states")):
+        options.add_argument(f"--{field.replace('_', '-')}", type=Path, default=None,
+                             metavar="DIR", help=f"write them to DIR (default: the history's "
+                             f"calibration.{field}, {default}/ beside it)")
     return [_scenario_options("replications of the verification run (default: the "
                               "scenario's)"), options, _executor_options()]
 
@@ -424,7 +431,8 @@ def calibrate(args: argparse.Namespace) -> int:
                             tables.checks))
     if not args.no_write:
         written = write_calibrated(args.scenario.parent, fits, scenario,
-                                   dt.date.today().isoformat())
+                                   dt.date.today().isoformat(), args.write_to,
+                                   args.end_states_to)
         print(f"wrote {len(written)} files: calibrated values and end states "
               f"({', '.join(str(path) for path in written[:2])}, ...)")
     print(f"took {time.perf_counter() - started:,.0f} s; validation report: "
@@ -508,6 +516,7 @@ def sweep(args: argparse.Namespace) -> int:
         points, scenarios = sweep_points(base, args.vary, args.samples)
     except SweepError as error:
         raise UserError(str(error)) from None
+    ownership.mark_sweep(out, {"command": ["run_scenario.py", "sweep", *args.argv]})
     where = {point.name: out / files.POINTS_FOLDER / point.name for point in points}
     pending = [point for point in points if not files.is_complete(where[point.name])]
     for point in points:
@@ -516,7 +525,7 @@ def sweep(args: argparse.Namespace) -> int:
 
     def write(point: Point, scenario: Scenario, results: Replications) -> None:
         info = run_info(scenario, workers, 0.0, args.argv, EVENTS_ONLY) | {"point": point.values}
-        _write(where[point.name], files.result_files(result_tables(results)), info, True, [])
+        _write(where[point.name], files.result_files(result_tables(results)), info, False, [])
 
     count = sum(scenarios[point.name].replications for point in pending)
     with _progress(count, f"{len(pending)} points", args.quiet) as bar:
@@ -532,9 +541,17 @@ def reproduce(args: argparse.Namespace) -> int:
     """Re-run a finished run from its ``run.json`` and check that every number is the same."""
     try:
         info = files.read_run_record(args.folder)
+        changes = ownership.check_folder(args.folder, info)
+        if changes.record_edited:
+            print("NOT reproduced: the record was changed after the run; re-running it would "
+                  "check the edit, not the run", *changes.lines(), sep="\n")
+            return EXIT_MISMATCH
         scenario, resolves_differently = recorded_scenario(info, args.folder / files.RUN_JSON)
     except (files.OutputError, ProvenanceError) as error:
         raise UserError(str(error)) from None
+    if not changes.sealed:
+        print(f"note: {args.folder} was written before run folders carried a manifest; only "
+              "its tables are compared", file=sys.stderr)
     if resolves_differently:
         print("note: the recorded scenario resolves differently under this version (its "
               "SHA-256 differs); the comparison will show whether the numbers moved",
@@ -557,8 +574,8 @@ def reproduce(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="micac-reproduce-") as temporary:
         files.write_tables(Path(temporary),
                            files.result_files(result_tables(results, spread=uncertain)))
-        comparison = files.compare_folders(args.folder, Path(temporary))
-    return _report_reproduction(args.folder, comparison)
+        comparison = compare_folders(args.folder, Path(temporary))
+    return _report_reproduction(args.folder, comparison, changes)
 
 
 def write_schema(args: argparse.Namespace) -> int:
@@ -646,13 +663,16 @@ def _prepare(args: argparse.Namespace, replications: str | None,
             raise UserError(f"--replications: {error} (or 'auto' where allowed)") from None
     scenario = scenario.model_copy(update=updates)
     out = args.out or Path("runs") / f"{scenario.name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    _check_destination(out, args.force or allow_existing)
+    _check_destination(out, args.force, sweep=allow_existing)
     return scenario, out, args.workers or default_workers()
 
 
-def _check_destination(out: Path, force: bool) -> None:
+def _check_destination(out: Path, force: bool, sweep: bool = False) -> None:
+    """Check the destination, then hold it for the run (and check again, now race-free)."""
     try:
-        files.check_destination(out, force)
+        files.check_destination(out, force, sweep)
+        files.claim_destination(out)
+        files.check_destination(out, force, sweep)
     except files.OutputError as error:
         raise UserError(str(error)) from None
 
@@ -675,12 +695,15 @@ def _write(out: Path, tables: dict[str, pd.DataFrame], info: dict[str, Any], for
         raise UserError(f"cannot write the results to {out}: {error.strerror or error}") from None
 
 
-def _report_reproduction(folder: Path, comparison: files.Comparison) -> int:
-    if not comparison.files:
+def _report_reproduction(folder: Path, comparison: Comparison,
+                         changes: ownership.FolderCheck) -> int:
+    if not comparison.files and changes.whole:
         raise UserError(f"{folder} holds none of the result tables ({files.SUMMARY_CSV}, ...); "
                         "give a folder written by run_scenario.py")
     print(console.reproduction_lines(comparison))
-    return 0 if comparison.matches else EXIT_MISMATCH
+    if not changes.whole:
+        print("NOT whole: the folder was changed after the run", *changes.lines(), sep="\n  ")
+    return 0 if comparison.matches and changes.whole else EXIT_MISMATCH
 
 
 def _replicate(scenario: Scenario, count: int, workers: int, quiet: bool,

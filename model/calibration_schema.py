@@ -116,7 +116,20 @@ class Calibration(Strict):
                     f"names other parameters than {names[0]}: missing "
                     f"{sorted(first - other) or 'none'}, extra {sorted(other - first) or 'none'};"
                     " every hypothesis must set the same parameters, free or fixed")
+        for field in ("write_to", "end_states_to"):
+            _inside_the_scenario_folder(field, getattr(self, field))
         return self
+
+
+def _inside_the_scenario_folder(field: str, folder: str) -> None:
+    """Refuse a folder that leaves the history scenario's folder: only a flag may."""
+    parts = folder.replace("\\", "/").split("/")
+    if folder.startswith(("/", "~")) or ":" in parts[0] or ".." in parts or not folder.strip():
+        flag = field.replace("_", "-")
+        example = "calibrated" if field == "write_to" else "end_states"
+        raise FieldError(field, f"'{folder}' leaves the history scenario's folder; give a "
+                         f"folder inside it (e.g. {example}), or write elsewhere with "
+                         f"`calibrate --{flag} DIR`")
 
 
 class CalibratedHypothesis(Strict):

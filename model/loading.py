@@ -127,8 +127,8 @@ def hypothesis_named(path: Path, overrides: typing.Sequence[str] = ()) -> str | 
         if sep and key.strip() == "hypothesis":
             named = yaml.safe_load(value) if value.strip() else None
             return None if named is None else str(named)
-    current, seen = path, set()
-    while current.exists() and current.resolve() not in seen:
+    current, seen = path, set[Path]()
+    while current.exists() and current.resolve() not in seen and len(seen) <= MAX_EXTENDS:
         seen.add(current.resolve())
         raw, _ = read_yaml(current)
         if "hypothesis" in raw:
@@ -142,8 +142,8 @@ def hypothesis_named(path: Path, overrides: typing.Sequence[str] = ()) -> str | 
 
 def available_hypotheses(path: Path) -> list[str]:
     """The hypotheses a scenario can run under: the calibrated files its chain can extend."""
-    current, seen = path, set()
-    while current.exists() and current.resolve() not in seen:
+    current, seen = path, set[Path]()
+    while current.exists() and current.resolve() not in seen and len(seen) <= MAX_EXTENDS:
         seen.add(current.resolve())
         raw, _ = read_yaml(current)
         parent = raw.get("extends")
@@ -205,10 +205,18 @@ def _parent_path(path: Path, parent_name: str, hypothesis: str | None) -> Path:
     return parent_path
 
 
+MAX_EXTENDS = 32
+"""How many files an ``extends`` chain may hold (the shipped ones hold three or four)."""
+
+
 def read_merged(path: Path, chain: tuple[Path, ...], hypothesis: str | None = None,
                 ) -> tuple[dict[str, Any], dict[tuple[str, ...], Location]]:
     """Read ``path`` and, depth first, whatever it ``extends``; child keys win."""
     resolved = path.resolve()
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError(f"{path}: the 'extends' chain is more than {MAX_EXTENDS} files deep "
+                            f"(it starts at {chain[0].name}); a scenario needs a few layers at "
+                            "most: extend the file you want directly")
     if resolved in chain:
         cycle = " -> ".join(p.name for p in (*chain, resolved))
         raise ScenarioError(f"{path}: 'extends' goes round in a circle ({cycle}); break the loop")

@@ -10,7 +10,7 @@ import pandas as pd
 from model.metrics import METRIC_UNITS, NATIONAL, label, rule_text
 from reports.formatting import DASH, PERCENT_SIGN, display_unit, format_value, interval_text
 from reports.outcomes import ACTIONED, ACTIONED_NOTE, LEADERSHIP_METRICS, absent
-from reports.run_folder import Comparison
+from reports.reproduction import Comparison
 
 HEADLINE_METRICS = ("tipoffs_received", *LEADERSHIP_METRICS, ACTIONED, "lapsed")
 """National metrics a run prints, in order: received, the outcomes leadership reads, then

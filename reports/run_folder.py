@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from model.metrics import NATIONAL, PAIRED_COLUMNS
+from reports import ownership
 from reports.formatting import format_estimate
 
 # Every file a command writes into a result folder, named once.
@@ -110,15 +111,18 @@ class OutputError(Exception):
     """The run folder cannot be written; the message says why and what to do."""
 
 
-def check_destination(out: Path, force: bool) -> None:
-    """Refuse, before any work, a destination that would lose another run or cannot be written."""
+def check_destination(out: Path, force: bool, sweep: bool = False) -> None:
+    """Refuse, before any work, a destination that would lose files or cannot be written.
+
+    ``force`` replaces only a folder a run of this tool wrote, whole (``reports.ownership``);
+    ``sweep`` lets a sweep resume into its own folder.
+    """
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out} is a file, not a folder; choose another path")
-    if out.exists() and any(out.iterdir()) and not force:
-        raise OutputError(
-            f"--out {out} already holds another run; choose a new folder or add --force "
-            "to replace it"
-        )
+    try:
+        ownership.check_replaceable(out, force, sweep)
+    except ownership.DestinationError as error:
+        raise OutputError(str(error)) from None
     probe = out.parent
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent
@@ -133,30 +137,56 @@ def check_destination(out: Path, force: bool) -> None:
                           ) from None
 
 
+def claim_destination(out: Path) -> None:
+    """Hold ``out`` for this process: no other run may write it until the process ends.
+
+    Raises
+    ------
+    OutputError
+        If another run is writing it.
+    """
+    try:
+        ownership.claim(out)
+    except ownership.DestinationError as error:
+        raise OutputError(str(error)) from None
+    except OSError as error:
+        raise OutputError(f"--out {out}: cannot create its lock beside it "
+                          f"({error.strerror or error}); choose a folder you can write to"
+                          ) from None
+
+
 def write_run_folder(out: Path, tables: dict[str, pd.DataFrame], run_info: dict[str, Any],
                      force: bool = False,
                      renderers: Sequence[Callable[[Path], Any]] = ()) -> Path:
     """Write ``tables`` (file name -> frame) and ``run.json`` into ``out`` atomically.
 
     Each renderer is then called with the staging folder (holding the tables)
-    to add its own files, such as a report, before the folder is moved into place.
+    to add its own files, such as a report, before the folder is moved into place.  The
+    destination is held for the while (``claim_destination``); ``run.json`` is then sealed
+    with the manifest of every file written.
     """
-    check_destination(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a run folder is not
+    claim_destination(out)
     try:
-        write_tables(staging, tables)
-        (staging / RUN_JSON).write_text(json.dumps(run_info, indent=2, default=str) + "\n",
-                                          encoding="utf-8")
-        for render in renderers:
-            render(staging)
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        check_destination(out, force)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}{ownership.PARTIAL}",
+                                        dir=out.parent))
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a run folder is not
+        try:
+            write_tables(staging, tables)
+            (staging / RUN_JSON).write_text(json.dumps(run_info, indent=2, default=str) + "\n",
+                                              encoding="utf-8")
+            for render in renderers:
+                render(staging)
+            ownership.write_record(staging, run_info)
+            if out.exists():
+                shutil.rmtree(out)
+            staging.rename(out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    finally:
+        ownership.release(out)
     return out
 
 
@@ -241,90 +271,17 @@ def write_subfolders(staging: Path, parent: str,
                                        encoding="utf-8")
         for render in renderers:
             render(folder)
+        ownership.write_record(folder, info)
 
 
 def is_complete(folder: Path) -> bool:
-    """Whether a folder holds a finished run (folders are moved into place only when whole)."""
-    return (folder / SUMMARY_CSV).is_file() and (folder / RUN_JSON).is_file()
+    """Whether a folder holds a finished run (folders are moved into place only when whole).
 
-
-KEY_COLUMNS = ("replication", "year", "month", "scope", "state", "stage", "metric", "quantile",
-               "age_days_low", "age_days_high", "group")
-"""Columns that say which row a value belongs to, when a mismatch is reported."""
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    """One value (or a table's shape) that differs between the original and the re-run."""
-
-    file: str
-    row: str
-    column: str
-    expected: str
-    got: str
-
-    def __str__(self) -> str:
-        where = f"{self.file} {self.row}" + (f" {self.column}" if self.column else "")
-        return f"{where}: {self.expected} in the run, {self.got} now"
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Every value of the compared tables, and those that differ."""
-
-    values: int
-    files: tuple[str, ...]
-    mismatches: tuple[Mismatch, ...]
-
-    @property
-    def matches(self) -> bool:
-        """True when every value is the same, to the last digit."""
-        return not self.mismatches
-
-
-def compare_tables(name: str, expected: pd.DataFrame, got: pd.DataFrame) -> Comparison:
-    """Compare two tables read as text, cell by cell.
-
-    Tables of another shape or with other columns give one mismatch saying so;
-    otherwise each differing cell is one mismatch, named by its row's key columns.
+    A hidden staging folder (``.NAME.partial-*``) a killed run left is never one.
     """
-    if list(expected.columns) != list(got.columns):
-        return Comparison(0, (name,), (Mismatch(
-            name, "columns", "", ", ".join(map(str, expected.columns)),
-            ", ".join(map(str, got.columns))),))
-    if len(expected) != len(got):
-        return Comparison(0, (name,), (Mismatch(name, "rows", "", str(len(expected)),
-                                                str(len(got))),))
-    left, right = expected.to_numpy(), got.to_numpy()
-    keys = [column for column in expected.columns if column in KEY_COLUMNS]
-    mismatches = []
-    for row, column in zip(*(left != right).nonzero(), strict=True):
-        label = ", ".join(f"{key}={expected.iloc[row][key]}" for key in keys) or f"row {row + 2}"
-        mismatches.append(Mismatch(name, f"[{label}]", str(expected.columns[column]),
-                                   str(left[row, column]), str(right[row, column])))
-    return Comparison(int(left.size), (name,), tuple(mismatches))
-
-
-def read_table(path: Path) -> pd.DataFrame:
-    """A CSV as text, exactly as written (no parsing of numbers, empty cells kept empty)."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
-def compare_folders(original: Path, rerun: Path,
-                    names: Sequence[str] = RESULT_TABLES) -> Comparison:
-    """Compare every table of ``names`` that ``original`` holds with the one in ``rerun``."""
-    values, files, mismatches = 0, [], []
-    for name in names:
-        if not (original / name).is_file():
-            continue
-        files.append(name)
-        if not (rerun / name).is_file():
-            mismatches.append(Mismatch(name, "file", "", "present", "not written"))
-            continue
-        result = compare_tables(name, read_table(original / name), read_table(rerun / name))
-        values += result.values
-        mismatches.extend(result.mismatches)
-    return Comparison(values, tuple(files), tuple(mismatches))
+    if folder.name.startswith(".") and ownership.PARTIAL in folder.name:
+        return False
+    return (folder / SUMMARY_CSV).is_file() and (folder / RUN_JSON).is_file()
 
 
 @dataclass(frozen=True)

@@ -193,8 +193,11 @@ def _best_figure(a: dict[str, np.ndarray], b: dict[str, np.ndarray],
 
 
 def calibrated_yaml(fit: HypothesisFit, history: Scenario, base: str, end_state: str | None,
-                    when: str, depth: int = 1) -> str:
-    """Text of ``calibrated/NAME.yaml``: the hypothesis's values over the base scenario."""
+                    when: str, schema: str = f"../{SCHEMA_FILE}") -> str:
+    """Text of ``calibrated/NAME.yaml``: the hypothesis's values over the base scenario.
+
+    ``base``, ``end_state`` and ``schema`` are paths relative to the calibrated file.
+    """
     tree: dict = {}
     for path, value in {**fit.hypothesis.fixed, **fit.values}.items():
         free = path in fit.hypothesis.free
@@ -205,19 +208,19 @@ def calibrated_yaml(fit: HypothesisFit, history: Scenario, base: str, end_state:
         _set(tree, path, {"value": round(float(value), 6), "low": prior.low,
                           "high": prior.high,
                           "assumption": f"{note}; prior note: {prior.assumption}"})
-    up = "../" * depth
     record = {
         "name": fit.name, "description": fit.hypothesis.description, "calibrated_on": when,
         "fits": _fits(fit, history), "parameters": list(fit.free),
         "fixed_parameters": list(fit.hypothesis.fixed),
         "plausible": [[round(p.values[n], 6) for n in fit.free] for p in fit.plausible],
     }
-    body: dict = {"extends": up + base, "name": f"calibrated-{fit.name}", "calibrated": record}
+    body: dict = {"extends": Path(base).as_posix(), "name": f"calibrated-{fit.name}",
+                  "calibrated": record}
     if end_state is not None:
-        body["initial_state"] = {"from_file": up + end_state, "note": (
+        body["initial_state"] = {"from_file": Path(end_state).as_posix(), "note": (
             f"end state of the history under {fit.name}, run on to the hand-over date with "
             "the last year's arrival rate (mean of its replications)")}
-    header = (f"# yaml-language-server: $schema={up}{SCHEMA_FILE}\n"
+    header = (f"# yaml-language-server: $schema={Path(schema).as_posix()}\n"
               f"# Calibrated values of hypothesis '{fit.name}', written by `python "
               "run_scenario.py calibrate scenarios/history_2018_2023.yaml`.\n"
               "# A forward scenario uses them with `extends: calibrated/{hypothesis}.yaml` and "
@@ -241,20 +244,31 @@ def _set(tree: dict, path: str, value: dict) -> None:
 
 
 def write_calibrated(folder: Path, fits: Sequence[HypothesisFit], history: Scenario,
-                     when: str) -> list[Path]:
-    """Write each hypothesis's calibrated file and end state, whole or not at all."""
+                     when: str, write_to: Path | None = None,
+                     end_states_to: Path | None = None) -> list[Path]:
+    """Write each hypothesis's calibrated file and end state, whole or not at all.
+
+    They go to the history's ``calibration.write_to`` and ``end_states_to`` (folders inside
+    ``folder``, the history scenario's), or to the folders given on the command line; each
+    file names the others it uses relative to itself.
+    """
     settings = history.calibration
     if settings is None:
         raise ValueError("the scenario has no calibration section")
+    calibrated = (write_to or folder / settings.write_to).resolve()
+    end_states = (end_states_to or folder / settings.end_states_to).resolve()
+    base = folder.resolve() / _base_of(folder, history)
+    schema = folder.resolve() / SCHEMA_FILE
     written = []
-    base = _base_of(folder, history)
     for fit in fits:
         end_state = None
         if fit.end_state is not None:
-            end_state = f"{settings.end_states_to}/{fit.name}.csv"
-            written.append(_replace_file(folder / end_state, fit.end_state.to_csv(index=False)))
-        text = calibrated_yaml(fit, history, base, end_state, when)
-        written.append(_replace_file(folder / settings.write_to / f"{fit.name}.yaml", text))
+            path = end_states / f"{fit.name}.csv"
+            written.append(_replace_file(path, fit.end_state.to_csv(index=False)))
+            end_state = os.path.relpath(path, calibrated)
+        text = calibrated_yaml(fit, history, os.path.relpath(base, calibrated), end_state, when,
+                               os.path.relpath(schema, calibrated))
+        written.append(_replace_file(calibrated / f"{fit.name}.yaml", text))
     return written
 
 
@@ -262,11 +276,12 @@ def _base_of(folder: Path, history: Scenario) -> str:
     """The file the calibrated values lie over: the one calibrated files already extend."""
     settings = history.calibration
     assert settings is not None
+    depth = len(Path(settings.write_to).parts)
     for existing in sorted((folder / settings.write_to).glob("*.yaml")):
         raw = yaml.safe_load(existing.read_text(encoding="utf-8")) or {}
         parent = str(raw.get("extends", ""))
         if parent:
-            return parent.removeprefix("../")
+            return parent.removeprefix("../" * depth)
     return "baseline.yaml"
 
 

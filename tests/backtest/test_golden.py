@@ -10,7 +10,7 @@ six months of today's resourcing from the calibrated 2023 backlog, two
 replications.  Its seven result tables (``summary``, ``yearly``, ``replications``,
 ``monthly``, ``delays``, ``end_state``, ``utilisation``) are compared as text, cell by cell, with
 the files in ``tests/backtest/golden/``, by the comparison ``run_scenario.py
-reproduce`` makes (``reports.run_folder.compare_folders``).  A mismatch names the
+reproduce`` makes (``reports.reproduction.compare_folders``).  A mismatch names the
 file, the row (by its key columns), the column, the golden value and the new one.
 
 The rule: a refactoring never moves these numbers.  A change that moves them on
@@ -33,7 +33,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reports.run_folder import RESULT_TABLES, Comparison, Mismatch, compare_folders
+from reports.reproduction import Comparison, Mismatch, compare_folders
+from reports.run_folder import RESULT_TABLES
 from tests.conftest import ROOT
 
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -7,6 +7,8 @@ closing note and the benchmark.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -125,3 +127,21 @@ def test_calibrated_files_load_as_a_hypothesis_with_its_end_state(calibrated, tm
     assert scenario.initial_state is not None
     backlog = pd.read_csv(scenario.initial_state.from_file)
     assert backlog["count"].sum() > 0
+
+
+def test_calibrated_files_written_elsewhere_load_from_there(calibrated, tmp_path) -> None:
+    """--write-to and --end-states-to: the files go there and name their parents from there."""
+    history, fits, _ = calibrated
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "baseline.yaml").write_text((ROOT / "scenarios" / "baseline.yaml").read_text())
+    elsewhere, states = tmp_path / "review" / "values", tmp_path / "review" / "states"
+    written = write_calibrated(folder, [fits["staff"]], history, "2026-12-07", elsewhere,
+                               states)
+    assert set(written) == {elsewhere / "staff.yaml", states / "staff.csv"}
+    assert not (folder / "calibrated").exists() and not (folder / "end_states").exists()
+    scenario = load_scenario(elsewhere / "staff.yaml")
+    assert scenario.initial_state is not None
+    assert Path(scenario.initial_state.from_file) == (states / "staff.csv").resolve()
+    value = estimate_at(scenario, "selection.triage_minutes").value
+    assert value == pytest.approx(fits["staff"].values["selection.triage_minutes"], rel=1e-5)

@@ -163,11 +163,16 @@ def test_bad_input_is_refused_cleanly(tmp_path: Path, bad_input: Callable) -> No
 
 
 def test_existing_run_folder_is_refused_without_force(tmp_path: Path) -> None:
-    """A non-empty --out folder is refused (exit 2, pointing at --force) and left untouched."""
+    """A folder holding an earlier run is refused (exit 2, pointing at --force), untouched.
+
+    The run is one written before records carried the tool's marker: its run.json reads as
+    a run's record and it holds only files the tool writes.
+    """
     out = tmp_path / "out"
     out.mkdir()
+    record = '{"seed": 2024}\n'
     (out / "summary.csv").write_text("an earlier run\n", encoding="utf-8")
-    (out / "run.json").write_text("{}\n", encoding="utf-8")
+    (out / "run.json").write_text(record, encoding="utf-8")
     result = run_cli(SCENARIO_ARG, *CHEAP, "--out", out)
     assert result.returncode == 2, result.stderr
     assert "--force" in result.stderr
@@ -175,7 +180,7 @@ def test_existing_run_folder_is_refused_without_force(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["run.json", "summary.csv"]
     assert (out / "summary.csv").read_text(encoding="utf-8") == "an earlier run\n"
-    assert (out / "run.json").read_text(encoding="utf-8") == "{}\n"
+    assert (out / "run.json").read_text(encoding="utf-8") == record
 
 
 def test_schema_command_writes_json_schema(tmp_path: Path) -> None:

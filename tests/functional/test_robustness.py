@@ -19,6 +19,7 @@ import pytest
 
 from model.loading import validate
 from model.runs.provenance import file_sha256, scenario_sha256
+from reports.ownership import write_record
 from reports.run_folder import RESULT_TABLES
 from tests.conftest import ROOT, default_sigint
 
@@ -255,6 +256,7 @@ def test_reproduce_lists_what_differs(shipped_run: Path, tmp_path: Path) -> None
     result = run_cli("reproduce", copy, "--quiet")
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith("NOT reproduced: 1 difference among ")
+    assert "replications.csv: edited after the run" in result.stdout
     replication = table.loc[row, "replication"]
     assert (f"replications.csv [replication={replication}, scope=national, metric=raids] "
             f"value: {original}1 in the run, {original} now") in result.stdout
@@ -265,7 +267,7 @@ def _with_scenario_edit(shipped_run: Path, tmp_path: Path, **initial_state: str)
     shutil.copytree(shipped_run, copy)
     info = json.loads((copy / "run.json").read_text(encoding="utf-8"))
     info["scenario"]["initial_state"].update(initial_state)
-    (copy / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    write_record(copy, info)  # as a run of that scenario would have written it
     return copy
 
 

@@ -19,7 +19,8 @@ from model.runs.provenance import (
     scenario_sha256,
 )
 from model.scenario import Scenario
-from reports.run_folder import RESULT_TABLES, compare_folders, compare_tables
+from reports.reproduction import compare_folders, compare_tables
+from reports.run_folder import RESULT_TABLES
 from tests.conftest import ROOT
 
 
