@@ -129,3 +129,14 @@ def test_the_check_can_fail() -> None:
     added = [*declared, Requirement("not-a-locked-package>=1")]
     assert _disagreements(added, pins, "test.lock") == [
         "not-a-locked-package>=1 is not in test.lock"]
+
+
+def test_ci_runs_the_readme_test_command_as_written() -> None:
+    """CI installs from the lock exactly as the README tells a person to, and stops if it fails."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [line for line in readme.splitlines()
+                if line.startswith("python3 -m venv .venv") and "pytest" in line]
+    assert len(commands) == 1, commands
+    assert "requirements/test.lock" in commands[0]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert f"{commands[0]} || exit 1" in ci
