@@ -62,11 +62,11 @@ def tiny_run(out: Path, scenario: str, *more: str) -> Path:
 
 
 @contextmanager
-def serving(folders: list[Path], cache: Path) -> Iterator[str]:
-    """``run_scenario.py serve FOLDERS --port 0``: yields the page's address, then stops it."""
+def serving(folders: list[Path], cache: Path, *more: str) -> Iterator[str]:
+    """``run_scenario.py serve FOLDERS --port 0 MORE``: yields the page's address (its link)."""
     process = subprocess.Popen(
         [sys.executable, "run_scenario.py", "serve", *map(str, folders), "--port", "0",
-         "--cache", str(cache)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+         "--cache", str(cache), *more], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True)
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or []],
@@ -82,7 +82,7 @@ def serving(folders: list[Path], cache: Path) -> Iterator[str]:
                 continue
             seen.append(line)
             if "the page is at http://" in line:
-                assert "listening on this machine only (127.0.0.1)" in line
+                assert "--host" in more or "listening on this machine only (127.0.0.1)" in line
                 yield line.split("the page is at ", 1)[1].split()[0]
                 return
         raise AssertionError("serve did not start within 120 s: " + "".join(seen))
