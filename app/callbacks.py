@@ -191,8 +191,7 @@ def poll(page: Page, seen: int, announced: Sequence[int], shown: Sequence[str] |
             messages.append(f"Run finished in {job.seconds:,.1f} s: {job.option} added.")
     fresh = [key for key in added if key not in (shown or [])]
     new_shown = [*(shown or []), *fresh] if fresh else no_update
-    others = sum(job.state in ACTIVE for job in page.runner.jobs()) - sum(
-        job.state in ACTIVE for job in jobs)
+    others = page.runner.active() - sum(job.state in ACTIVE for job in jobs)
     return (*lists, version, views.queue_view(jobs, positions, others), new_shown,
             told if len(told) > len(announced) else no_update,
             " ".join(messages) if messages else no_update)

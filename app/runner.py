@@ -123,6 +123,11 @@ class Runner:
         with self._lock:
             return list(self._jobs)
 
+    def active(self) -> int:
+        """How many jobs wait or run for someone (cancelled ones still stopping not counted)."""
+        with self._lock:
+            return sum(job.state in ACTIVE and bool(job.owners) for job in self._jobs)
+
     def owned(self, owner: str) -> list[Job]:
         """The jobs a session owns, oldest first."""
         with self._lock:

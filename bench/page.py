@@ -87,8 +87,10 @@ class Client:
     def _item(self, text: str, prop: str, values: dict[str, Any]) -> Any:
         if text.startswith("{"):
             kind = json.loads(text)["type"]
-            return [{"id": i, "property": prop, "value": values.get(f"{i['path']}.{prop}")}
-                    for i in self.levers if kind == i["type"]] if kind == "lever" else []
+            ids = [{"path": i["path"], "type": kind} for i in self.levers]
+            return [{"id": i, "property": prop,
+                     "value": i if prop == "id" else values.get(f"{i['path']}.{prop}")}
+                    for i in ids]
         return {"id": text, "property": prop, "value": values.get(f"{text}.{prop}")}
 
     def body(self, trigger: str, values: dict[str, Any]) -> bytes:
@@ -127,6 +129,20 @@ def _serve(root: Path, folders: list[Path], cache: Path) -> tuple[subprocess.Pop
     raise RuntimeError("serve did not start within 120 s")
 
 
+def field_values(client: Client, values: dict[str, Any]) -> dict[str, Any]:
+    """The lever fields' values as the page fills them for its first option."""
+    request = urllib.request.Request(
+        client.url + "_dash-update-component", headers={"Content-Type": "application/json"},
+        data=client.body("start-from.value", values))
+    with client.opener.open(request, timeout=60) as answer:
+        filled = json.loads(answer.read())["response"]
+    found = {}
+    for text, props in filled.items():
+        if text.startswith("{"):
+            found[f"{json.loads(text)['path']}.value"] = props["value"]
+    return found
+
+
 def _request(client: Client, kind: str, number: int, values: dict[str, Any]) -> int:
     if kind == "page":
         return client.status()
@@ -136,8 +152,7 @@ def _request(client: Client, kind: str, number: int, values: dict[str, Any]) -> 
     if kind == "export":
         return client.status("_dash-update-component", client.body(
             "export-page.n_clicks", {**values, "export-page.n_clicks": 1}))
-    lever = next(i for i in client.levers if i["path"] == "states.SGR.officers.posts")
-    moved = {**values, "ask.n_clicks": 1, f"{lever['path']}.value": str(2 + number)}
+    moved = {**values, "ask.n_clicks": 1, "states.SGR.officers.posts.value": str(2 + number)}
     return client.status("_dash-update-component", client.body("ask.n_clicks", moved))
 
 
@@ -164,6 +179,7 @@ def page_rss_mb_after(requests: int = 100, root: Path = ROOT, sessions: int = 10
             clients = [Client(url, deps, levers) for _ in range(sessions)]
             for client in clients:
                 client.status()
+            values |= field_values(clients[0], values)
             memory = PageMemory(rss_mb(process.pid), 0.0)
             for number in range(requests):
                 kind = KINDS[number % len(KINDS)]
