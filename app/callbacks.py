@@ -24,7 +24,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 from app import layout as ids
 from app import views
 from app.catalogue import Catalogue, answer_key, option_scenario
-from app.exports import Exports, inside, plain, shown_path
+from app.exports import Busy, Exports, inside, plain, shown_path
 from app.folders import Option
 from app.guard import session
 from app.levers import check, lever_values, moves
@@ -216,7 +216,10 @@ def export_page(page: Page, keys: Sequence[str] | None, reference: str | None
     chosen = page.catalogue.get(reference)
     if chosen is None or chosen not in options or len(options) < 2:
         return no_update, "Show two or more options, the reference among them."
-    written = inside(page.exports.comparison(options, chosen), page.roots)
+    try:
+        written = inside(page.exports.comparison(options, chosen), page.roots)
+    except Busy as busy:
+        return no_update, str(busy)
     if written is None:
         return no_update, "The comparison page could not be kept in the page's cache."
     return dcc.send_file(str(written)), f"Comparison page: {shown_path(written, page.roots)}."

@@ -63,6 +63,10 @@ def _fingerprint(options: Sequence[Option], reference: Option) -> str:
     return digest.hexdigest()[:20]
 
 
+class Busy(Exception):
+    """Another comparison page is being written; the message says to try again."""
+
+
 def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -74,19 +78,31 @@ class Exports:
         self.folder = folder
         self.most_bytes = most_bytes
         self.roots = tuple(roots)
-        self._lock = threading.Lock()  # one export written at a time, never twice
+        # one export written at a time, never twice; a request that finds one being
+        # written is refused at once rather than holding one of the server's threads
+        self._lock = threading.Lock()
 
     def comparison(self, options: Sequence[Option], reference: Option) -> Path:
-        """The ``comparison.html`` of these options: from the cache, or written now."""
+        """The ``comparison.html`` of these options: from the cache, or written now.
+
+        Raises
+        ------
+        Busy
+            If another comparison page is being written.
+        """
         out = self.folder / f"comparison-{_fingerprint(options, reference)}"
         page = out / files.COMPARISON_HTML
-        with self._lock:
+        if not self._lock.acquire(blocking=False):
+            raise Busy("Another comparison page is being written; ask again in a moment.")
+        try:
             if page.is_file():
                 os.utime(out)  # used now: the last to be removed
             else:
                 write_comparison(out, options, reference, folders={
                     o.key: shown_path(o.folder, self.roots) for o in options})
             self._prune(keep=out)
+        finally:
+            self._lock.release()
         return page
 
     def _prune(self, keep: Path) -> None:

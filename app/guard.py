@@ -141,8 +141,11 @@ def protect(server: Flask, access: Access, script_hashes: Iterable[str],
         response.headers["Content-Security-Policy"] = csp
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
+        secure = request.is_secure  # behind a proxy with TLS: the cookies over HTTPS only
         if g.get("new_session"):
-            response.set_cookie(SESSION_COOKIE, g.session, httponly=True, samesite="Strict")
+            response.set_cookie(SESSION_COOKIE, g.session, httponly=True, samesite="Strict",
+                                secure=secure)
         if g.get("token_given") and access.token is not None:
-            response.set_cookie(TOKEN_COOKIE, access.token, httponly=True, samesite="Strict")
+            response.set_cookie(TOKEN_COOKIE, access.token, httponly=True, samesite="Strict",
+                                secure=secure)
         return response

@@ -104,9 +104,12 @@ def make_server(page: Page, access: Access, port: int) -> BaseWSGIServer | Multi
     OSError
         If the address cannot be listened on.
     """
+    # a reverse proxy on this machine may say the browser came over HTTPS (the cookies are
+    # then sent over HTTPS only); the header is dropped from anyone else
     return create_server(build_app(page, access).server, host=access.host, port=port,
                          threads=THREADS, ident="micac-planner",
-                         max_request_body_size=page.runner.limits.body_bytes)
+                         max_request_body_size=page.runner.limits.body_bytes,
+                         trusted_proxy="127.0.0.1", trusted_proxy_headers={"x-forwarded-proto"})
 
 
 def _use_forkserver() -> None:

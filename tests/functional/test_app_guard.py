@@ -316,12 +316,16 @@ def test_an_export_is_written_once_and_the_cache_of_exports_keeps_its_size(
                                       page.catalogue.get("other"))
     assert flipped != first and flipped.is_file() and not first.exists()
     assert [p.name for p in page.exports.folder.iterdir()] == [flipped.parent.name]
+    with page.exports._lock:  # another export being written: refused at once, not waited for
+        refused = export_page(page, shown, "today")
+    assert refused[1] == "Another comparison page is being written; ask again in a moment."
 
 
 def _get(port: int, path: str, host: str = "127.0.0.1", cookie: str = "",
-         body: bytes | None = None) -> http.client.HTTPResponse:
+         body: bytes | None = None, proxied: bool = False) -> http.client.HTTPResponse:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"Host": f"{host}:{port}", **({"Cookie": cookie} if cookie else {})}
+    headers = {"Host": f"{host}:{port}", **({"Cookie": cookie} if cookie else {}),
+               **({"X-Forwarded-Proto": "https"} if proxied else {})}
     if body is None:
         connection.request("GET", path, headers=headers)
     else:
@@ -360,5 +364,7 @@ def test_beyond_loopback_the_page_needs_its_token_and_its_names(
         assert _get(port, "/_dash-layout", cookie=cookies).status == 200
         assert _get(port, "/_dash-layout", "planner.micac.local", cookies).status == 200
         assert _get(port, f"/?token={token}", host="evil.example").status == 403
+        proxied = _get(port, f"/?token={token}", proxied=True).msg.get_all("Set-Cookie")
+        assert proxied and all("Secure" in cookie for cookie in proxied)
         large = _get(port, "/_dash-update-component", cookie=cookies, body=b"[" * 2_000_000)
         assert large.status == 413
