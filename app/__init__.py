@@ -9,5 +9,7 @@ Modules: ``folders`` (result folders as options), ``catalogue`` (the options and
 of answers every session shares), ``levers`` (the fields a leader moves and the overrides
 they make), ``runner`` (one background queue for new runs), ``tables`` (options side by side,
 paired differences, exports), ``views`` and ``layout`` (the page), ``callbacks`` (what the
-page does), ``server`` (starting it) and ``cli`` (the ``serve`` command's options).
+page does), ``limits`` (what it takes from anyone), ``guard`` (every request's name, token
+and session), ``exports`` (files only from where they belong, exports written once),
+``server`` (starting it) and ``cli`` (the ``serve`` command's options).
 """

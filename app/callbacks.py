@@ -4,12 +4,14 @@ The functions here take the :class:`Page` (the shared catalogue and queue) and t
 of the components, and return the components' new values; ``register`` wires them to the
 Dash app.  None raises for bad input: the command line's message is returned beside the
 field instead.
+
+Each function that acts for a session takes its id (``session``, issued by ``app.guard``):
+a session queues, sees, cancels and is told about only the runs it owns.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,24 +19,26 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from dash import ALL, Dash, Input, Output, State, dcc, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 
 from app import layout as ids
 from app import views
 from app.catalogue import Catalogue, answer_key, option_scenario
+from app.exports import Busy, Exports, inside, plain, shown_path
 from app.folders import Option
+from app.guard import session
 from app.levers import check, lever_values, moves
-from app.runner import Runner
-from app.tables import side_by_side, write_comparison
+from app.runner import ACTIVE, LimitError, Runner
+from app.tables import side_by_side
 from model.loading import ScenarioError
 from model.metrics import NATIONAL
 from model.runs.arguments import positive_int
-from model.runs.sizing import SizeError, check_run
+from model.runs.sizing import SizeError
 
 
 @dataclass(frozen=True)
 class Page:
-    """What every session shares: the options, the cache and the queue.
+    """What every session shares: the options, the cache, the queue and the exports.
 
     ``answers`` remembers the tables of the last few questions: an option never changes
     once added, so the same options, reference, scope and metric give the same tables,
@@ -43,9 +47,14 @@ class Page:
 
     catalogue: Catalogue
     runner: Runner
-    exports: Path
+    exports: Exports
     answers: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict)
     remembering: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """The folders files may come from: those served and the cache."""
+        return self.catalogue.roots()
 
 
 REMEMBERED = 64
@@ -112,8 +121,13 @@ def _replications(text: str | None) -> tuple[int | None, str]:
 
 
 def ask(page: Page, start: str | None, values: dict[str, str], replications: str | None,
-        vacant: bool, shown: Sequence[str] | None) -> Asked:
-    """Answer a lever move: from the cache at once, else queued; or the fields' errors."""
+        vacant: bool, shown: Sequence[str] | None, owner: str = "") -> Asked:
+    """Answer a lever move: from the cache at once, else queued for ``owner``; or the errors.
+
+    A run longer than the page's limit (the command line's estimate) is refused beside the
+    replications; one more run than a session, or the page, may have is refused beside
+    the Answer button.
+    """
     base = page.catalogue.get(start)
     if base is None:
         return Asked({}, "", "Choose an option to start from.")
@@ -131,9 +145,10 @@ def ask(page: Page, start: str | None, values: dict[str, str], replications: str
         return Asked(errors, "", "\n".join(checked.general) or
                      "Nothing was run: fix the fields marked.")
     try:
-        check_run(checked.scenario, count, page.runner.settings.workers)
+        page.runner.check_size(checked.scenario, count)
     except SizeError as error:
-        return Asked({}, "", str(error))
+        return Asked({}, f"--replications: {error}",
+                     "Nothing was run: too long for this page (see Replications).")
     moved = "; ".join(f"--set {text}" for text in asked.overrides) or "no lever moved"
     key = answer_key(checked.scenario, base.first)
     if page.catalogue.cached(key):
@@ -141,19 +156,20 @@ def ask(page: Page, start: str | None, values: dict[str, str], replications: str
         return Asked({}, "", f"Answered from the cache: {option.key}, {option.count:,} "
                      f"replications, seed {option.seed} ({moved}).",
                      shown=[*(shown or []), option.key])
-    job = page.runner.run_option(base, checked.scenario, asked)
+    try:
+        job = page.runner.run_option(base, checked.scenario, asked, owner)
+    except LimitError as error:
+        return Asked({}, "", str(error))
     return Asked({}, "", f"Not in the cache: running in the background, number "
                  f"{max(page.runner.position(job), 1)} in the queue ({moved}).", job=job.number)
 
 
-def poll(page: Page, seen: int, mine: Sequence[int], announced: Sequence[int],
-         shown: Sequence[str] | None) -> tuple[Any, ...]:
-    """New options (when the catalogue changed), the queue, and this session's ended runs.
+def poll(page: Page, seen: int, announced: Sequence[int], shown: Sequence[str] | None,
+         owner: str = "") -> tuple[Any, ...]:
+    """New options (when the catalogue changed), the runs ``owner`` owns, and those ended.
 
-    ``mine`` is this session's jobs, written only by the callbacks that queue them;
-    ``announced`` is those whose end the page has already told, written only here.  So a
-    poll that left with an older ``mine`` (a job queued while it was in flight) can never
-    drop that job: it is told by the next poll.
+    The runs listed and told are those the server holds for the session, never numbers the
+    browser sends; ``announced`` is those whose end the page has already told.
 
     Returns the options' lists (or ``no_update``), the version seen, the queue's view, the
     options shown, the jobs announced and a message.
@@ -161,24 +177,29 @@ def poll(page: Page, seen: int, mine: Sequence[int], announced: Sequence[int],
     version = page.catalogue.version
     lists: list[Any] = [choices(page), choices(page), choices(page, pick=True),
                         choices(page, pick=True)] if version != seen else [no_update] * 4
-    jobs = page.runner.jobs()
+    jobs = page.runner.owned(owner)
     positions = {job.number: page.runner.position(job) for job in jobs}
     told, added, messages = list(announced), [], []
-    for number in mine:
-        job = page.runner.job(number)
-        if number in told or job is None or job.state in ("queued", "running"):
+    for job in jobs:
+        if job.number in told or job.state in ACTIVE:
             continue
-        told.append(number)
+        told.append(job.number)
         if job.state == "failed":
-            messages.append(f"Run failed: {job.message}")
+            messages.append(f"Run failed: {plain(job.message, page.roots)}")
         elif job.option:
             added.append(job.option)
             messages.append(f"Run finished in {job.seconds:,.1f} s: {job.option} added.")
     fresh = [key for key in added if key not in (shown or [])]
     new_shown = [*(shown or []), *fresh] if fresh else no_update
-    return (*lists, version, views.queue_view(jobs, positions, mine), new_shown,
+    others = page.runner.active() - sum(job.state in ACTIVE for job in jobs)
+    return (*lists, version, views.queue_view(jobs, positions, others), new_shown,
             told if len(told) > len(announced) else no_update,
             " ".join(messages) if messages else no_update)
+
+
+def cancel(page: Page, number: int, owner: str) -> str:
+    """Cancel a run for ``owner``: it stops when no other session waits for it."""
+    return page.runner.cancel(number, owner)
 
 
 def export_csv(page: Page, keys: Sequence[str] | None) -> dict[str, Any]:
@@ -195,16 +216,27 @@ def export_page(page: Page, keys: Sequence[str] | None, reference: str | None
     chosen = page.catalogue.get(reference)
     if chosen is None or chosen not in options or len(options) < 2:
         return no_update, "Show two or more options, the reference among them."
-    out = page.exports / f"comparison-{dt.datetime.now():%Y%m%d-%H%M%S-%f}"
-    html_path = write_comparison(out, options, chosen)
-    return dcc.send_file(str(html_path)), f"Written to {out}."
+    try:
+        written = inside(page.exports.comparison(options, chosen), page.roots)
+    except Busy as busy:
+        return no_update, str(busy)
+    if written is None:
+        return no_update, "The comparison page could not be kept in the page's cache."
+    return dcc.send_file(str(written)), f"Comparison page: {shown_path(written, page.roots)}."
 
 
 def export_proposal(page: Page, keys: Sequence[str] | None) -> tuple[Any, str]:
-    """The first optimised plan's ``proposal.pdf`` among the options shown."""
+    """The first optimised plan's ``proposal.pdf`` among the options shown.
+
+    Only from inside the served folders: a link that leads elsewhere is refused.
+    """
     for option in shown_options(page, keys):
         if option.proposal is not None:
-            return dcc.send_file(str(option.proposal)), f"{option.proposal}"
+            real = inside(option.proposal, page.roots)
+            if real is None:
+                return no_update, (f"Not sent: {option.key}'s proposal.pdf leads outside the "
+                                   "folders this page serves.")
+            return dcc.send_file(str(real)), shown_path(real, page.roots)
     return no_update, "No proposal: none of the options shown is an optimisation."
 
 
@@ -217,7 +249,7 @@ def export_yaml(page: Page, key: str | None) -> tuple[Any, str]:
     scenario = {k: v for k, v in option_scenario(option).model_dump(mode="json").items()
                 if v is not None}
     head = [f"# {option.key}: the resolved scenario, seed {option.seed}, "
-            f"{option.count} replications", f"# from {option.folder}"]
+            f"{option.count} replications", f"# from {shown_path(option.folder, page.roots)}"]
     if option.overrides:
         head.append(f"# moved on the page from {option.base}: "
                     + " ".join(f"--set {text}" for text in option.overrides))
@@ -230,62 +262,81 @@ def export_yaml(page: Page, key: str | None) -> tuple[Any, str]:
 
 def register(app: Dash, page: Page) -> None:
     """Wire the callbacks to the page's components."""
+    _register_answers(app, page)
+    _register_runs(app, page)
+    _register_exports(app, page)
+
+
+def build(page: Page, start: str | None, replications: str | None, owner: str = ""
+          ) -> tuple[str, int | None]:
+    """Queue the common lever moves from an option, to answer them at once later.
+
+    Returns the message and the job queued (None if none was).
+    """
+    base = page.catalogue.get(start)
+    count, wrong = _replications(replications)
+    if base is None or count is None:
+        return wrong or "Choose an option to start from.", None
+    try:
+        scenario = option_scenario(base, count)
+        job = page.runner.build_cache(base, scenario, owner)
+    except (ScenarioError, SizeError, LimitError) as error:
+        return str(error), None
+    return (f"Building the cache from {base.key}: {job.total:,} replications in the "
+            "background (see Runs)."), job.number
+
+
+def clicked_job(clicks: Sequence[int | None]) -> int | None:
+    """The job whose Cancel button was clicked, or None (buttons only redrawn)."""
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not any(clicks):
+        return None
+    for entry in ctx.inputs_list[0] if ctx.inputs_list else []:
+        if entry.get("id") == trigger and entry.get("value"):
+            return int(trigger["job"])
+    return None
+
+
+def _register_runs(app: Dash, page: Page) -> None:
     lever = {"type": ids.LEVER, "path": ALL}
     error = {"type": ids.LEVER_ERROR, "path": ALL}
-    _register_answers(app, page)
+
+    @app.callback(Output(error, "children"), Output(lever, "className"),
+                  Output(ids.REPLICATIONS_ERROR, "children"),
+                  Output(ids.MESSAGE, "children", allow_duplicate=True),
+                  Output(ids.SHOWN, "value", allow_duplicate=True),
+                  Input(ids.ASK, "n_clicks"), State(ids.START_FROM, "value"),
+                  State(lever, "value"), State(lever, "id"), State(ids.REPLICATIONS, "value"),
+                  State(ids.VACANT, "value"), State(ids.SHOWN, "value"),
+                  prevent_initial_call=True)
+    def _ask(_: int, start: str | None, values: list[str], fields: list[dict[str, str]],
+             replications: str | None, vacant: list[str] | None, shown: list[str] | None
+             ) -> tuple[Any, ...]:
+        paths = [field["path"] for field in fields]
+        done = ask(page, start, dict(zip(paths, values, strict=True)), replications,
+                   bool(vacant), shown, session())
+        errors = [done.errors.get(path, "") for path in paths]
+        classes = [ids.field_class(path, bool(done.errors.get(path))) for path in paths]
+        return (errors, classes, done.replications_error, done.message,
+                done.shown if done.shown is not None else no_update)
 
     @app.callback(Output(lever, "value"), Output(ids.REPLICATIONS, "value"),
                   Input(ids.START_FROM, "value"), State(lever, "id"))
     def _load(start: str | None, fields: list[dict[str, str]]) -> tuple[Any, Any]:
         return levers_for(page, start, [field["path"] for field in fields])
 
-    @app.callback(Output(error, "children"), Output(lever, "className"),
-                  Output(ids.REPLICATIONS_ERROR, "children"),
-                  Output(ids.MESSAGE, "children", allow_duplicate=True),
-                  Output(ids.SHOWN, "value", allow_duplicate=True),
-                  Output(ids.MY_JOBS, "data", allow_duplicate=True),
-                  Input(ids.ASK, "n_clicks"), State(ids.START_FROM, "value"),
-                  State(lever, "value"), State(lever, "id"), State(ids.REPLICATIONS, "value"),
-                  State(ids.VACANT, "value"), State(ids.SHOWN, "value"),
-                  State(ids.MY_JOBS, "data"), prevent_initial_call=True)
-    def _ask(_: int, start: str | None, values: list[str], fields: list[dict[str, str]],
-             replications: str | None, vacant: list[str] | None, shown: list[str] | None,
-             mine: list[int] | None) -> tuple[Any, ...]:
-        paths = [field["path"] for field in fields]
-        done = ask(page, start, dict(zip(paths, values, strict=True)), replications,
-                   bool(vacant), shown)
-        errors = [done.errors.get(path, "") for path in paths]
-        classes = [ids.field_class(path, bool(done.errors.get(path))) for path in paths]
-        jobs = [*(mine or []), done.job] if done.job is not None else no_update
-        return (errors, classes, done.replications_error, done.message,
-                done.shown if done.shown is not None else no_update, jobs)
+    @app.callback(Output(ids.MESSAGE, "children", allow_duplicate=True),
+                  Input(ids.BUILD, "n_clicks"), State(ids.START_FROM, "value"),
+                  State(ids.REPLICATIONS, "value"), prevent_initial_call=True)
+    def _build(_: int, start: str | None, replications: str | None) -> str:
+        return build(page, start, replications, session())[0]
 
     @app.callback(Output(ids.MESSAGE, "children", allow_duplicate=True),
-                  Output(ids.MY_JOBS, "data", allow_duplicate=True),
-                  Input(ids.BUILD, "n_clicks"), State(ids.START_FROM, "value"),
-                  State(ids.REPLICATIONS, "value"), State(ids.MY_JOBS, "data"),
+                  Input({"type": ids.CANCEL, "job": ALL}, "n_clicks"),
                   prevent_initial_call=True)
-    def _build(_: int, start: str | None, replications: str | None,
-               mine: list[int] | None) -> tuple[Any, Any]:
-        return build(page, start, replications, mine or [])
-
-    _register_exports(app, page)
-
-
-def build(page: Page, start: str | None, replications: str | None, mine: list[int]
-          ) -> tuple[str, Any]:
-    """Queue the common lever moves from an option, to answer them at once later."""
-    base = page.catalogue.get(start)
-    count, wrong = _replications(replications)
-    if base is None or count is None:
-        return wrong or "Choose an option to start from.", no_update
-    try:
-        scenario = option_scenario(base, count)
-    except ScenarioError as error:
-        return str(error), no_update
-    job = page.runner.build_cache(base, scenario)
-    return (f"Building the cache from {base.key}: {job.total:,} replications in the "
-            "background (see Runs).", [*mine, job.number])
+    def _cancel(clicks: list[int | None]) -> Any:
+        number = clicked_job(clicks)
+        return no_update if number is None else cancel(page, number, session())
 
 
 def _register_answers(app: Dash, page: Page) -> None:
@@ -305,11 +356,11 @@ def _register_answers(app: Dash, page: Page) -> None:
                   Output(ids.ANNOUNCED, "data"),
                   Output(ids.MESSAGE, "children", allow_duplicate=True),
                   Input(ids.TICK, "n_intervals"), State(ids.SEEN, "data"),
-                  State(ids.MY_JOBS, "data"), State(ids.ANNOUNCED, "data"),
-                  State(ids.SHOWN, "value"), prevent_initial_call="initial_duplicate")
-    def _poll(_: int | None, seen: int | None, mine: list[int] | None,
-              announced: list[int] | None, shown: list[str] | None) -> tuple[Any, ...]:
-        return poll(page, -1 if seen is None else seen, mine or [], announced or [], shown)
+                  State(ids.ANNOUNCED, "data"), State(ids.SHOWN, "value"),
+                  prevent_initial_call="initial_duplicate")
+    def _poll(_: int | None, seen: int | None, announced: list[int] | None,
+              shown: list[str] | None) -> tuple[Any, ...]:
+        return poll(page, -1 if seen is None else seen, announced or [], shown, session())
 
 
 def _register_exports(app: Dash, page: Page) -> None:

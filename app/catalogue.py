@@ -78,7 +78,13 @@ class Catalogue:
         self._options: dict[str, Option] = {}
         self._answers: dict[str, Path] = {}
         self._shown: dict[str, str] = {}
+        self._served: list[Path] = []
         self.version = 0
+
+    def roots(self) -> tuple[Path, ...]:
+        """The folders files may be sent from: those served and the cache (real paths)."""
+        with self._lock:
+            return (*self._served, self.cache.resolve())
 
     # -- options ---------------------------------------------------------------------
 
@@ -165,6 +171,8 @@ class Catalogue:
         notes = []
         for folder in folders:
             folder = Path(folder)
+            with self._lock:
+                self._served.append(folder.resolve())
             if is_sweep(folder):
                 points = sweep_points(folder)
                 held = sum(self.index(point) is not None for point in points)

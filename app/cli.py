@@ -10,12 +10,62 @@ import argparse
 import sys
 from pathlib import Path
 
+from app.limits import MB, Limits
 from model.runs.arguments import port, positive_int
 
 DEFAULT_PORT = 8050
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_CACHE = Path("runs") / "page-cache"
 INSTALL = 'pip install -e ".[app]"'
+SHORTEST_TOKEN = 16
+DEFAULTS = Limits()
+
+
+def token(text: str) -> str:
+    """A token for the page's link: long enough to guess no faster than a password."""
+    if len(text) < SHORTEST_TOKEN or not text.isprintable() or " " in text:
+        raise argparse.ArgumentTypeError(f"must be {SHORTEST_TOKEN} or more characters "
+                                         f"without spaces (got {len(text)})")
+    return text
+
+
+def _access_options(options: argparse.ArgumentParser) -> None:
+    options.add_argument("--token", type=token, default=None,
+                         help="the secret the page's link carries (default: one made at start "
+                              "and printed once, needed whenever --host is not a loopback "
+                              "address)")
+    options.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                         help="a name browsers reach the page by (the Host: header), besides "
+                              "the address it listens on; repeat for several")
+
+
+def _limit_options(options: argparse.ArgumentParser) -> None:
+    options.add_argument("--max-jobs-per-session", type=positive_int,
+                         default=DEFAULTS.jobs_per_session, metavar="N",
+                         help="runs one session may have waiting or running "
+                              f"(default {DEFAULTS.jobs_per_session})")
+    options.add_argument("--max-jobs", type=positive_int, default=DEFAULTS.jobs_in_all,
+                         metavar="N", help="runs the page may have waiting or running in all "
+                                           f"(default {DEFAULTS.jobs_in_all})")
+    options.add_argument("--max-run-minutes", type=positive_int,
+                         default=int(DEFAULTS.run_seconds // 60), metavar="MINUTES",
+                         help="the longest run the page starts, by the run-size estimate "
+                              f"(default {DEFAULTS.run_seconds / 60:.0f})")
+    options.add_argument("--max-body-mb", type=positive_int,
+                         default=DEFAULTS.body_bytes // MB, metavar="MB",
+                         help=f"the largest request (default {DEFAULTS.body_bytes // MB} MB)")
+    options.add_argument("--export-cache-mb", type=positive_int,
+                         default=DEFAULTS.export_bytes // MB, metavar="MB",
+                         help="what exported comparison pages may hold under the cache "
+                              f"(default {DEFAULTS.export_bytes // MB} MB; the least "
+                              "recently used go first)")
+
+
+def limits(args: argparse.Namespace) -> Limits:
+    """The page's limits from ``serve``'s options."""
+    return Limits(jobs_per_session=args.max_jobs_per_session, jobs_in_all=args.max_jobs,
+                  run_seconds=60.0 * args.max_run_minutes, body_bytes=args.max_body_mb * MB,
+                  export_bytes=args.export_cache_mb * MB)
 
 
 def serve_options() -> argparse.ArgumentParser:
@@ -36,6 +86,8 @@ def serve_options() -> argparse.ArgumentParser:
     options.add_argument("--workers", type=positive_int, default=None,
                          help="processes for each run the page starts (default: every "
                               "core); runs wait in one queue")
+    _access_options(options)
+    _limit_options(options)
     return options
 
 
@@ -48,4 +100,6 @@ def serve_page(args: argparse.Namespace) -> int:
               f"{INSTALL}", file=sys.stderr)
         return 2
     return serve(args.folders, host=args.host, port=args.port, cache=args.cache,
-                 workers=args.workers, executor=args.executor, scheduler=args.scheduler)
+                 workers=args.workers, executor=args.executor, scheduler=args.scheduler,
+                 limits=limits(args), token=args.token,
+                 allowed_hosts=tuple(args.allowed_host))

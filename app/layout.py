@@ -35,7 +35,7 @@ OUTCOMES, DIFFERENCES, STATES, MONEY, CHOICE = ("outcomes", "differences", "stat
 START_FROM, REPLICATIONS, REPLICATIONS_ERROR, VACANT = ("start-from", "replications",
                                                         "replications-error", "vacant")
 ASK, BUILD, MESSAGE, QUEUE, TICK = "ask", "build-cache", "ask-message", "queue", "tick"
-SEEN, MY_JOBS, ANNOUNCED, PAGE_ERROR = "seen", "my-jobs", "announced", "page-error"
+SEEN, ANNOUNCED, PAGE_ERROR, CANCEL = "seen", "announced", "page-error", "cancel"
 EXPORT_CSV, EXPORT_PAGE, EXPORT_YAML, EXPORT_PROPOSAL = ("export-csv", "export-page",
                                                          "export-yaml", "export-proposal")
 YAML_OPTION, EXPORT_MESSAGE = "yaml-option", "export-message"
@@ -199,6 +199,5 @@ def layout(opening: Opening) -> html.Div:
             levers_panel(opening),
         ], className="columns"),
         dcc.Interval(id=TICK, interval=POLL_MS),
-        dcc.Store(id=SEEN, data=-1), dcc.Store(id=MY_JOBS, data=[]),
-        dcc.Store(id=ANNOUNCED, data=[]),
+        dcc.Store(id=SEEN, data=-1), dcc.Store(id=ANNOUNCED, data=[]),
     ], className="page")

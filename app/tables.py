@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,8 +185,9 @@ def paired_table(found: Sequence[Pairing]) -> pd.DataFrame:
 
 
 def comparison_record(options: Sequence[Option], reference: Option,
-                      threshold_share: float = DEFAULT_THRESHOLD_SHARE) -> dict[str, Any]:
-    """The ``run.json`` of a comparison the page exports."""
+                      threshold_share: float = DEFAULT_THRESHOLD_SHARE,
+                      folders: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The ``run.json`` of a comparison the page exports (``folders``: each option's, shown)."""
     counts = {option.count for option in options}
     seeds = {option.seed for option in options}
     return {"options": [o.key for o in options],
@@ -197,7 +198,7 @@ def comparison_record(options: Sequence[Option], reference: Option,
             "threshold_share": threshold_share,
             "verdict_rule": rule_text(len(PAIRED_METRICS), threshold_share),
             "scenarios": {o.key: o.scenario or {} for o in options},
-            "folders": {o.key: str(o.folder) for o in options},
+            "folders": {o.key: (folders or {}).get(o.key, o.folder.name) for o in options},
             "replications_by_option": {o.key: o.count for o in options},
             "command": ["run_scenario.py", "serve"],
             "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -206,18 +207,21 @@ def comparison_record(options: Sequence[Option], reference: Option,
 
 
 def write_comparison(out: Path, options: Sequence[Option], reference: Option,
-                     threshold_share: float = DEFAULT_THRESHOLD_SHARE) -> Path:
+                     threshold_share: float = DEFAULT_THRESHOLD_SHARE,
+                     folders: Mapping[str, str] | None = None) -> Path:
     """Write the comparison shown as a comparison folder and its ``comparison.html``.
 
     The reference comes first, as the first option of ``run_scenario.py compare`` does, so
     that the page's differences (each option minus the reference) are the folder's.
-    Returns the page's path.
+    ``folders`` names each option's folder as the page shows it (default: the folder's own
+    name; never the server's absolute path).  Returns the page's path.
     """
     ordered = [reference, *(o for o in options if o.key != reference.key)]
     tables = {files.COMPARISON_CSV: side_by_side(ordered),
               files.PAIRED_DIFF_CSV: paired_table(pairings(ordered, reference,
                                                            threshold_share))}
-    files.write_run_folder(out, tables, comparison_record(ordered, reference, threshold_share),
+    files.write_run_folder(out, tables,
+                           comparison_record(ordered, reference, threshold_share, folders),
                            force=True, renderers=[render_comparison])
     return out / files.COMPARISON_HTML
 

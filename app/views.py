@@ -17,6 +17,7 @@ import pandas as pd
 from dash import html
 
 from app.folders import Option
+from app.layout import CANCEL
 from app.runner import Job
 from app.tables import (
     Figures,
@@ -257,27 +258,37 @@ def choice(options: Sequence[Option]) -> html.Div:
                                        "shown is an optimisation.", className="note")])
 
 
-def queue_view(jobs: Sequence[Job], positions: dict[int, int], mine: Sequence[int]
+def queue_view(jobs: Sequence[Job], positions: dict[int, int], others: int = 0
                ) -> html.Div:
-    """The runs in the queue: place, progress bar and state; this session's marked."""
+    """A session's runs: place, progress bar, state and a Cancel button while unfinished.
+
+    ``others`` counts the runs of other sessions waiting or running, named to no one.
+    """
+    besides = (html.Div(f"{others:,} run{'' if others == 1 else 's'} of other sessions "
+                        "waiting or running.", className="note") if others else None)
     if not jobs:
-        return html.Div("No runs yet: answers not in the cache run here, one at a time.",
-                        className="note")
+        return html.Div([html.Div("No runs of yours: answers not in the cache run here, one "
+                                  "at a time.", className="note"), besides])
     items = []
     for job in jobs[-8:]:
         place = positions.get(job.number, -1)
         state = {"queued": f"waiting, number {place} in the queue",
                  "running": f"running: {job.done:,} of {job.total:,} replications",
                  "done": f"done in {job.seconds:,.1f} s",
-                 "failed": f"failed: {job.message}"}[job.state]
+                 "failed": "failed", "cancelled": "cancelled"}[job.state]
+        if job.message and job.state == "done":
+            state += f"; {job.message}"
+        stop = ([html.Button("Cancel", id={"type": CANCEL, "job": job.number},
+                             className="cancel", title="stop waiting for this run; it stops "
+                                                       "unless another session waits for it")]
+                if job.state in ("queued", "running") else [])
         items.append(html.Li([
             html.Span(job.title, className="job-title"),
             html.Progress(value=str(job.done), max=str(max(job.total, 1))),
-            html.Span(state + (job.message and job.state == "done" and f"; {job.message}"
-                               or ""), className="job-state")],
-            className="job mine" if job.number in mine else "job",
+            html.Span(state, className="job-state"), *stop],
+            className="job mine",
             **_data({"data-job": str(job.number), "data-state": job.state})))
-    return html.Div(html.Ul(items, className="jobs"))
+    return html.Div([html.Ul(items, className="jobs"), besides])
 
 
 def _data(attributes: dict[str, str]) -> dict[str, Any]:

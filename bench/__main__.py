@@ -22,6 +22,7 @@ from bench.figures import (
     scaling_exponent,
     sim_ratio_vs_bare_simpy,
 )
+from bench.page import page_rss_mb_after
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
          f"{PARALLEL_REPLICATIONS} replications to {settings.parallel_end_date}: one worker "
          f"{speedup.one_worker_s:.1f} s, two {speedup.workers_s:.1f} s")
     show("peak_rss_mb_5yr", f"{peak_rss_mb(FIVE_YEARS):.0f}", "whole process, fresh Python")
+    page = page_rss_mb_after(100)
+    show("page_rss_mb_after_100", f"{page.after_mb:.0f}",
+         f"serve over two one-month runs, {page.before_mb:.0f} MB when ten sessions had "
+         f"opened it; 100 requests in turn (answers by HTTP status: {page.answers})")
     ciw = ciw_ratio(settings.repeats)
     if ciw is None:
         show("ciw_ratio", "unavailable (pip install ciw)")

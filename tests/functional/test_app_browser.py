@@ -1,7 +1,8 @@
 """The leadership page in a real headless browser, against the folders and the command line.
 
-Its figures are the folders', a lever moved gives the command line's numbers, and nothing
-is fetched from outside 127.0.0.1.
+Its figures are the folders', a lever moved gives the command line's numbers, a run too
+long for the page is refused beside the replications, a run cancelled leaves the list, and
+nothing is fetched from outside 127.0.0.1 (the page keeps to its Content-Security-Policy).
 
 ``run_scenario.py serve`` runs as a subprocess on a free loopback port over two tiny result
 folders; Playwright drives the system's Chromium (``/usr/bin/chromium``: Playwright's own
@@ -62,11 +63,11 @@ def tiny_run(out: Path, scenario: str, *more: str) -> Path:
 
 
 @contextmanager
-def serving(folders: list[Path], cache: Path) -> Iterator[str]:
-    """``run_scenario.py serve FOLDERS --port 0``: yields the page's address, then stops it."""
+def serving(folders: list[Path], cache: Path, *more: str) -> Iterator[str]:
+    """``run_scenario.py serve FOLDERS --port 0 MORE``: yields the page's address (its link)."""
     process = subprocess.Popen(
         [sys.executable, "run_scenario.py", "serve", *map(str, folders), "--port", "0",
-         "--cache", str(cache)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+         "--cache", str(cache), *more], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True)
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or []],
@@ -82,7 +83,7 @@ def serving(folders: list[Path], cache: Path) -> Iterator[str]:
                 continue
             seen.append(line)
             if "the page is at http://" in line:
-                assert "listening on this machine only (127.0.0.1)" in line
+                assert "--host" in more or "listening on this machine only (127.0.0.1)" in line
                 yield line.split("the page is at ", 1)[1].split()[0]
                 return
         raise AssertionError("serve did not start within 120 s: " + "".join(seen))
@@ -178,6 +179,24 @@ def test_the_page_shows_the_folders_and_answers_a_lever_as_the_command_line(
                       "--set", "states.SGR.officers.posts=-1", "--quiet")
         assert refused.returncode == 2 and error.inner_text().strip() in refused.stderr
         officers.fill("1")
+
+        # too many replications for the page: the estimate and what to shrink, beside them
+        replications = page.locator("#replications")
+        expect(replications).to_have_value("3")
+        replications.fill("5000")
+        page.click("#ask")
+        expect(page.locator("#replications-error")).to_contain_text(
+            "more than the 5 minutes allowed; use fewer --replications (5,000 asked)")
+        # a run of this session's alone: listed with Cancel, and gone when cancelled
+        replications.fill("40")
+        page.click(lever("download.line_mbps"))
+        page.get_by_text("1,000 Mbps", exact=True).click()
+        page.click("#ask")
+        expect(page.locator("#queue li.job")).to_contain_text("line 1000 Mbps")
+        page.click("#queue button.cancel")
+        expect(page.locator("#ask-message")).to_contain_text("Cancelled: status_quo · line")
+        expect(page.locator("#queue li.job")).to_have_count(0)
+        replications.fill("3")
 
         # the line at 500 Mbps: run in the background, then shown as a new option
         page.click(lever("download.line_mbps"))

@@ -26,8 +26,10 @@ from dash import no_update  # noqa: E402
 
 from app import callbacks  # noqa: E402 (after the skip: the page needs Dash)
 from app.catalogue import Catalogue, answer_key, option_scenario  # noqa: E402
+from app.exports import Exports  # noqa: E402
 from app.folders import FolderError, folder_options  # noqa: E402
 from app.levers import LINE, Moves, check, lever_values, moves  # noqa: E402
+from app.limits import Limits  # noqa: E402
 from app.runner import Runner, Settings  # noqa: E402
 from app.tables import pairing, side_by_side, write_comparison  # noqa: E402
 from app.views import outcomes_table  # noqa: E402
@@ -59,10 +61,12 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return made
 
 
-def page_over(paths: list[Path], cache: Path) -> callbacks.Page:
+def page_over(paths: list[Path], cache: Path, limits: Limits | None = None) -> callbacks.Page:
     catalogue = Catalogue(cache)
     catalogue.load(paths)
-    return callbacks.Page(catalogue, Runner(catalogue, Settings(workers=2)), cache / "exports")
+    limits = limits or Limits()
+    return callbacks.Page(catalogue, Runner(catalogue, Settings(workers=2), limits),
+                          Exports(cache / "exports", limits.export_bytes, catalogue.roots()))
 
 
 def test_folders_become_options(folders: dict[str, Path], tmp_path: Path) -> None:
@@ -185,13 +189,10 @@ def test_a_lever_runs_once_in_the_queue_then_answers_from_the_cache(
     while job.state in ("queued", "running") and time.monotonic() < deadline:
         time.sleep(0.2)
     assert job.state == "done", job.message
-    # a poll that left before the job was queued (an older list of this session's jobs)
-    # writes nothing that could drop it; the next poll shows its answer, once
-    stale = callbacks.poll(page, -1, [], [], ["today"])
-    assert stale[6] is no_update and stale[7] is no_update
-    polled = callbacks.poll(page, -1, [first.job], [], ["today"])
+    # the session that asked is told once; the answer is added to what it shows
+    polled = callbacks.poll(page, -1, [], ["today"])
     assert polled[6] == ["today", "today · line 100 Mbps"] and polled[7] == [first.job]
-    later = callbacks.poll(page, polled[4], [first.job], polled[7], polled[6])
+    later = callbacks.poll(page, polled[4], polled[7], polled[6])
     assert later[6] is no_update and later[7] is no_update and later[8] is no_update
     again = callbacks.ask(page, "today", values, "2", True, [])
     assert again.job is None and again.message.startswith("Answered from the cache")
@@ -283,9 +284,9 @@ def test_the_cache_built_in_the_background_answers_common_moves(
         folders: dict[str, Path], tmp_path: Path) -> None:
     """Build the cache: a post more or fewer in each state and rank, each line tier."""
     page = page_over([folders["today"]], tmp_path / "cache")
-    message, mine = callbacks.build(page, "today", "1", [])
-    assert message.startswith("Building the cache from today") and len(mine) == 1
-    job = page.runner.job(mine[0])
+    message, number = callbacks.build(page, "today", "1")
+    assert message.startswith("Building the cache from today") and number is not None
+    job = page.runner.job(number)
     deadline = time.monotonic() + 300
     while job.state in ("queued", "running") and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -295,5 +296,5 @@ def test_the_cache_built_in_the_background_answers_common_moves(
                        (LINE, "10000")):
         asked = callbacks.ask(page, "today", {**values, path: text}, "1", True, [])
         assert asked.job is None and asked.message.startswith("Answered from the cache"), path
-    again = callbacks.build(page, "today", "1", [])
-    assert page.runner.job(again[1][0]).total == 0  # everything cached: nothing to run
+    again = callbacks.build(page, "today", "1")
+    assert page.runner.job(again[1]).total == 0  # everything cached: nothing to run

@@ -94,3 +94,14 @@ def test_show_prints_one_parsable_line_per_figure(capsys: pytest.CaptureFixture[
     out, err = capsys.readouterr()
     assert out == "sim_ratio_vs_bare_simpy=0.250\n"
     assert "model 1 s" in err
+
+
+def test_the_pages_memory_is_read_after_mixed_requests() -> None:
+    """Eight requests of each kind in turn: pages and moves answered, large bodies refused."""
+    pytest.importorskip("dash", reason='the page\'s packages: pip install -e ".[test]"')
+    from bench.page import page_rss_mb_after
+
+    memory = page_rss_mb_after(requests=8, sessions=2)
+    assert _positive(memory.before_mb) and _positive(memory.after_mb)
+    assert memory.answers["page"] == {"200": 2} and memory.answers["lever"] == {"200": 2}
+    assert set(memory.answers["oversized"]) <= {"0", "413"}  # never read, never answered
