@@ -23,6 +23,7 @@ import pandas as pd
 
 from app.folders import Option
 from app.tables import write_comparison
+from reports import ownership
 from reports import run_folder as files
 
 
@@ -114,6 +115,6 @@ class Exports:
         for _, folder in sorted(held):
             if total <= self.most_bytes:
                 break
-            if folder != keep:
+            if folder != keep and ownership.strays(folder) == []:  # only what the page wrote
                 shutil.rmtree(folder, ignore_errors=True)
                 total -= sizes[folder]

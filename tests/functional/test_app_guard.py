@@ -67,7 +67,11 @@ def served(page: Page) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}/"  # type: ignore[union-attr]
     finally:
-        server.close()
+        # closed from the server's own loop (a close from here races its select: EBADF)
+        server.trigger.pull_trigger(  # type: ignore[union-attr]
+            lambda: server.asyncore.close_all(server._map))  # type: ignore[union-attr]
+        thread.join(timeout=10)
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
         _cancel_all(page)
 
 
