@@ -58,6 +58,7 @@ from solvers.money import Money, add_budget, spending
 from solvers.pipeline import add_pipeline, supply_terms
 from solvers.plan import HQ_GROUPS, STATE_GROUPS, Plan, current_posts, status_quo_plan
 from solvers.request import Floor, InfeasiblePlan, Request
+from solvers.settings import optimise_settings
 from solvers.surrogate import Surrogate, campaign_arrest_prob
 
 WEIGHT_SCALE = 100
@@ -154,16 +155,14 @@ def _request_key(request: Request) -> tuple[Any, ...]:
 
 def _top(scenario: Scenario, fixed: Plan | None) -> int:
     """The posts any site can have at most: the cap, today's total or the plan's."""
-    settings = scenario.optimise
-    assert settings is not None  # checked by the caller
+    settings = optimise_settings(scenario)
     return max(settings.max_total_posts, sum(current_posts(scenario).values()),
                fixed.total_posts() if fixed else 0)
 
 
 def _base(scenario: Scenario, surrogate: Surrogate, request: Request, top: int) -> _Model:
     """The model up to the levers fixed, hinted or excluded: variables, groups and floors."""
-    settings = scenario.optimise
-    assert settings is not None  # checked by the caller
+    settings = optimise_settings(scenario)
     model = cp_model.CpModel()
     switches = {name: model.new_bool_var(f"enforce[{name}]") for name in CONSTRAINT_GROUPS}
     staff = _new_staff(model, scenario, top)
@@ -446,8 +445,7 @@ def _fix(model: cp_model.CpModel, scenario: Scenario, built: _Model, plan: Plan,
         fix(var, plan.trainees.get(key, 0))
     for code, var in built.campaigns.count.items():
         fix(var, plan.campaigns.get(code, scenario.states[code].campaigns_per_year))
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     for tier, chosen in zip(settings.bandwidth_tiers, built.tiers, strict=True):
         fix(chosen, int(plan.bandwidth_tier == tier))
     for tool, var in built.tools.items():
@@ -486,9 +484,7 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
     TimeoutError
         If no plan was found within the solver's limits.
     """
-    settings = scenario.optimise
-    if settings is None:
-        raise ValueError("the scenario has no optimise section")
+    settings = optimise_settings(scenario)
     request = request or Request()
     if target is not None:
         request = replace(request, target=target)
@@ -679,8 +675,7 @@ neighbours asks about many plans more than once)."""
 def _promise(scenario: Scenario, surrogate: Surrogate, plan: Plan, keep_constraints: bool,
              floors: bool) -> dict[str, Any] | None:
     """``evaluate``'s work: the plan's flows, outcomes and objective, or None."""
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     tiers = settings.bandwidth_tiers
     kept = varied = scenario  # the same object, so that its model is built once (_BASES)
     if plan.bandwidth_tier is not None and plan.bandwidth_tier not in tiers:
@@ -708,8 +703,7 @@ def _promise(scenario: Scenario, surrogate: Surrogate, plan: Plan, keep_constrai
 def _keeps_constraints(scenario: Scenario, surrogate: Surrogate, plan: Plan,
                        floors: bool) -> bool:
     """Whether a plan's levers keep the planner's constraints: a model without objective."""
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     lifted = {"target"} if floors else {"target", "service_levels"}
     built = build(scenario, surrogate, Request(fixed=plan, lifted=frozenset(lifted)))
     built.model.clear_objective()

@@ -43,6 +43,7 @@ from solvers.selection import (
     select_best,
 )
 from solvers.service import objective_values, values_of
+from solvers.settings import optimise_settings
 
 FRESH_FIRST = 100_000
 """Replication numbers from here on are fresh: never used to choose a plan."""
@@ -121,8 +122,7 @@ class PlanRuns:
 
 def floors_hold(scenario: Scenario, plan: Replications, today: Replications) -> bool:
     """Whether every service level holds: its paired interval at or above the floor."""
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     for level in settings.service_levels:
         values = values_of(plan, level.metric, level.scope)
         floors = (level.floor * values_of(today, level.metric, level.scope)
@@ -201,8 +201,7 @@ def within_zone(scenario: Scenario, result: SelectionResult,
         The plans in the zone (KN's choice among them) cheapest first, those left
         untested cheapest first, and the level of each test.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     best = result.candidate(result.chosen)
     key = cost_order(scenario, candidates)
     close = sorted((c.name for c in result.candidates
@@ -227,8 +226,7 @@ def widen_zone(scenario: Scenario, choice: Choice, sample: Sample,
     zone.  Returns the choice with the plan found among its equals, and the plan (None
     when no untested plan cheap enough qualifies).
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     untested = list(choice.untested)
     key = cost_order(scenario, choice.candidates)
     while untested and (cheaper_than is None or key(untested[0]) < key(cheaper_than)):
@@ -331,8 +329,7 @@ def choose(scenario: Scenario, runs: PlanRuns, candidates: list[Candidate], toda
     If no candidate keeps its service levels in the first stage, all go on (the
     certificate then says which floor the plan misses).
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     n0 = settings.replications
     first = range(0, n0)
     for candidate in candidates:
@@ -431,8 +428,7 @@ class CertificateInputs:
 
 def certificate_table(scenario: Scenario, inputs: CertificateInputs) -> pd.DataFrame:
     """``certificate.csv``: one row per check, its value, threshold and whether it passed."""
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     wanted = settings.selection
     delta = inputs.choice.delta
     held = inputs.choice.guarantee_held

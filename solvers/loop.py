@@ -74,6 +74,7 @@ from solvers.plan import Plan, plan_cost_rm, plan_costs, status_quo_plan, three_
 from solvers.regret import REGRET_COLUMNS, Robustness, regret_table
 from solvers.selection import NeighbourBound, looks_taken, neighbour_bound_with_looks
 from solvers.service import objective_values, service_level_table
+from solvers.settings import optimise_settings
 from solvers.surrogate import Surrogate
 from solvers.target import TargetCheck, cheapest_reaching
 
@@ -155,8 +156,7 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
     Duplicates (the same levers) are kept once; at most ``optimise.selection.candidates``.
     The neighbours are screened ``workers`` at a time.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     surrogate, request = pilots.surrogate, pilots.request
     try:
         best = solve(scenario, surrogate, "surrogate_best", request=request)
@@ -228,8 +228,7 @@ def neighbour_bound(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns, ch
     already shown short of the zone ``delta`` is settled
     (:func:`solvers.selection.neighbour_bound_with_looks`).
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     near = screened(scenario, surrogate, list(neighbours(scenario, chosen)), "neighbour",
                     floors=False, workers=runs.workers)
     near = [c for c in near if not same_levers(c.plan, chosen)][:settings.selection.neighbours]
@@ -295,8 +294,7 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
         The plan, its certificate and regret table, its verification against every
         option on fresh replications, its money, binding constraints and frontier.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     started = time.perf_counter()
     runs = PlanRuns(scenario, workers, progress, executor, scheduler)
     runs.add(STATUS_QUO, status_quo_plan(scenario))
@@ -375,8 +373,7 @@ def _certified(scenario: Scenario, choice: Choice, robustness: Robustness | None
     The finalist with the smallest worst regret is shown beside the plan (and the case
     behind its regret said) only when the plan's worst regret is beyond the threshold.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     worst = robustness.worst.get(choice.name, np.nan) if robustness else np.nan
     case = robustness.worst_case.get(choice.name, "") if robustness else "not measured"
     certificate = certificate_table(scenario, replace(inputs, worst_regret=worst,
@@ -396,8 +393,7 @@ def _select(scenario: Scenario, pilots: Pilots, runs: PlanRuns,
     The surrogate is corrected on every candidate's first-stage replications (never the
     fresh ones), so that its promise at the chosen plan can be checked on fresh ones.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     pool = gather_candidates(scenario, pilots, say, runs.workers)
     choice = choose(scenario, runs, pool, STATUS_QUO, say)
     stage = runs.run([c.name for c in pool], range(0, settings.replications))
@@ -420,8 +416,7 @@ def robust_within_zone(scenario: Scenario, choice: Choice, robustness: Robustnes
     of its gain beyond doubt (a one-sided 95 % bound on the paired shortfall) is not
     worth its saving.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     best = choice.selection.chosen
     if robustness is None or best not in robustness.worst:
         return choice
@@ -457,8 +452,7 @@ def _robust_equal(scenario: Scenario, choice: Choice, robustness: Robustness,
     less-replicated finalist may be both within the zone and robust.  It joins the
     equals, in cost order, as the chosen plan.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     share = settings.selection.worst_regret_share
     others = [name for name, worst in robustness.worst.items()
               if name not in choice.in_zone and worst <= share]
@@ -484,8 +478,7 @@ def _robustness(scenario: Scenario, choice: Choice, runs: PlanRuns,
     Returns the choice with any equals found for the table (:func:`_next_finalist`), and
     the table.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     result = choice.selection
     # KN's choice and its equals (the plans shown within its zone), then the best means
     order = [result.chosen, *(n for n in choice.in_zone if n != result.chosen)]
@@ -529,8 +522,7 @@ def _next_finalist(scenario: Scenario, choice: Choice, robustness: Robustness,
     for its zone are tested, cheapest first, with ``sample``
     (:func:`solvers.certify.widen_zone`); the choice returned holds any found.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     share = settings.selection.worst_regret_share
     tried = [n for n in choice.in_zone if n in robustness.worst]  # cheapest first
     robust = [n for n in tried if robustness.worst[n] <= share]

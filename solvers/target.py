@@ -18,6 +18,7 @@ from model.scenario import Scenario
 from solvers.allocation import InfeasiblePlan, Request, solve
 from solvers.certify import PlanRuns
 from solvers.plan import Plan, plan_cost_rm
+from solvers.settings import optimise_settings
 from solvers.surrogate import Surrogate
 
 TARGET_METRIC = "actioned"
@@ -76,9 +77,9 @@ def cheapest_reaching(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns,
                       fresh: range, request: Request,
                       say: Callable[[str], None]) -> TargetCheck:
     """Check the cheapest plans for the target on fresh replications until one reaches it."""
-    settings = scenario.optimise
-    assert settings is not None and settings.target_actioned is not None
+    settings = optimise_settings(scenario)
     target = settings.target_actioned
+    assert target is not None  # asked only in reverse mode
     asked = target
     tries: list[TargetTry] = []
     for number in range(1, settings.rounds + 2):
