@@ -493,8 +493,8 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
     # Deterministic: the work limit is counted in the solver's deterministic time, and
     # the workers interleave their searches in fixed batches, so the same scenario gives
     # the same plan on any machine load; the wall-clock limit is only a safety net.
-    solver.parameters.max_deterministic_time = settings.deterministic_time_limit
-    solver.parameters.max_time_in_seconds = settings.time_limit_seconds
+    solver.parameters.max_deterministic_time = settings.procedure.deterministic_time_limit
+    solver.parameters.max_time_in_seconds = settings.procedure.time_limit_seconds
     # A hinted search runs on one worker: OR-Tools 9.15 aborts the whole process (a failed
     # internal check, heuristics.fixed_search) when an interleaved search with a hint meets
     # a model it proves infeasible.  A plan with its levers fixed runs on one worker too:
@@ -502,7 +502,7 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
     # proving the tie-break one worker proves at once (8.1 s against 3.9 s at full size,
     # the same optimum).  One worker is deterministic too.
     single = request.hint is not None or request.fixed is not None
-    _set_workers(solver, 1 if single else settings.solver_workers)
+    _set_workers(solver, 1 if single else settings.procedure.solver_workers)
     solver.parameters.random_seed = scenario.seed % (2**31)
     if not request.minimises_cost and request.fixed is None:
         # choosing levers: optimal on the objective; the tie-break need not be proven (it
@@ -515,7 +515,7 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
         # one worker found nothing (from the hint: a floor the hint breaks, at full size):
         # the interleaved workers again, without the hint, as an unhinted search runs
         built.model.clear_hints()
-        _set_workers(solver, settings.solver_workers)
+        _set_workers(solver, settings.procedure.solver_workers)
         status = solver.solve(built.model)
     seconds = time.perf_counter() - started
     if status == cp_model.INFEASIBLE:  # again with the groups as assumptions, to name them
@@ -529,9 +529,10 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
                                         if g not in request.lifted])
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise TimeoutError(
-            f"no plan found within optimise.deterministic_time_limit = "
-            f"{settings.deterministic_time_limit:g} (or the safety net optimise."
-            f"time_limit_seconds = {settings.time_limit_seconds:g} s); raise it")
+            f"no plan found within optimise.procedure.deterministic_time_limit = "
+            f"{settings.procedure.deterministic_time_limit:g} (or the safety net optimise."
+            f"procedure.time_limit_seconds = {settings.procedure.time_limit_seconds:g} s); "
+            "raise it")
     plan = _read_plan(solver, built, settings, name)
     if request.fixed is None:
         plan = _with_outcomes(scenario, surrogate, plan, request, built.reference)
@@ -708,8 +709,8 @@ def _keeps_constraints(scenario: Scenario, surrogate: Surrogate, plan: Plan,
     built = build(scenario, surrogate, Request(fixed=plan, lifted=frozenset(lifted)))
     built.model.clear_objective()
     solver = cp_model.CpSolver()
-    solver.parameters.max_deterministic_time = settings.deterministic_time_limit
-    solver.parameters.max_time_in_seconds = settings.time_limit_seconds
+    solver.parameters.max_deterministic_time = settings.procedure.deterministic_time_limit
+    solver.parameters.max_time_in_seconds = settings.procedure.time_limit_seconds
     solver.parameters.num_workers = 1
     # a plan not shown to keep them within the limit is not taken as keeping them
     return solver.solve(built.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)

@@ -97,7 +97,7 @@ def half_zone_below(scenario: Scenario, best: Plan) -> float:
 
 def ladder(scenario: Scenario, surrogate: Surrogate, best: Plan, request: Request,
            today: dict[str, float]) -> list[Plan]:
-    """The cheapest plan within half the zone of ``best`` at each rung of ``selection.ladder``.
+    """The cheapest plan within half the zone of ``best`` at each rung of ``procedure.ladder``.
 
     A rung asks for at least ``level`` times today's value of the ladder's metric (from
     ``today``).  Plans promising the same objective differ in what else they buy: the
@@ -108,7 +108,7 @@ def ladder(scenario: Scenario, surrogate: Surrogate, best: Plan, request: Reques
     first rung out of reach.
     """
     settings = optimise_settings(scenario)
-    steps = settings.selection.ladder
+    steps = settings.procedure.ladder
     if steps is None or steps.metric not in today:
         return []
     level = half_zone_below(scenario, best)

@@ -3,7 +3,7 @@
 1. Pilot rounds correct the surrogate from the simulation (``solvers.pilot``).
 2. Candidates: the pilots' plans, the corrected surrogate's best and next-best plans,
    named plans that keep the constraints, and the best plan's neighbours screened by the
-   surrogate (``solvers.candidates``), at most ``optimise.selection.candidates``.
+   surrogate (``solvers.candidates``), at most ``optimise.procedure.candidates``.
 3. KN ranking and selection with common random numbers chooses (``solvers.certify``).
 4. Fresh replications, never used for choosing, estimate the chosen plan against today's
    allocation, the rule "three to four posts per state" and every comparator; its
@@ -153,7 +153,7 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
                       workers: int = 1) -> list[Candidate]:
     """The pilots' plans, the surrogate's best and next-best, named plans, neighbours.
 
-    Duplicates (the same levers) are kept once; at most ``optimise.selection.candidates``.
+    Duplicates (the same levers) are kept once; at most ``optimise.procedure.candidates``.
     The neighbours are screened ``workers`` at a time.
     """
     settings = optimise_settings(scenario)
@@ -166,7 +166,7 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
             best = solve(scenario, surrogate, "surrogate_best", request=request)
         except InfeasiblePlan:  # the simulation's plans are the only ones to go on
             best = replace(pilots.leading, name="surrogate_best")
-    further = next_best(scenario, surrogate, [best], settings.selection.next_best, request)
+    further = next_best(scenario, surrogate, [best], settings.procedure.next_best, request)
     cheap = cheapest_within_zone(scenario, surrogate, best, request)
     rungs = ladder(scenario, surrogate, best, request, pilots.floors) if cheap else []
     costs = [plan_cost_rm(scenario, p) for p in [best, *cheap, *rungs]]
@@ -186,7 +186,7 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
                                            (RULE, three_to_four_rule(scenario, settings))],
                      "named plan")
     pool = _distinct([*proposed, *pilot, *named])
-    room = max(settings.selection.candidates - len(pool), 0)
+    room = max(settings.procedure.candidates - len(pool), 0)
     if not room:  # no neighbour could join: none is screened
         say(f"candidates: {len(pool)} reach the selection (no room for neighbours)")
         return pool
@@ -223,22 +223,22 @@ def neighbour_bound(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns, ch
     Neighbours are screened on the planner's constraints in the surrogate, and on the
     service levels in the simulation at the first look (where the chosen plan's own are
     checked; a neighbour kept there stays in at later looks).  They get
-    ``selection.neighbour_replications`` fresh replications from ``fresh.start`` (at least
-    as many as ``fresh``), or fewer: at each of ``selection.neighbour_looks`` a neighbour
+    ``procedure.neighbour_replications`` fresh replications from ``fresh.start`` (at least
+    as many as ``fresh``), or fewer: at each of ``procedure.neighbour_looks`` a neighbour
     already shown short of the zone ``delta`` is settled
     (:func:`solvers.selection.neighbour_bound_with_looks`).
     """
     settings = optimise_settings(scenario)
     near = screened(scenario, surrogate, list(neighbours(scenario, chosen)), "neighbour",
                     floors=False, workers=runs.workers)
-    near = [c for c in near if not same_levers(c.plan, chosen)][:settings.selection.neighbours]
+    near = [c for c in near if not same_levers(c.plan, chosen)][:settings.procedure.neighbours]
     if not near:
         return None
     names = [f"neighbour:{c.name}" for c in near]
     for name, candidate in zip(names, near, strict=True):
         runs.add(name, candidate.plan)
-    wanted = max(len(fresh), settings.selection.neighbour_replications)
-    looks = looks_taken(settings.selection.neighbour_looks, len(fresh) - 1, wanted)
+    wanted = max(len(fresh), settings.procedure.neighbour_replications)
+    looks = looks_taken(settings.procedure.neighbour_looks, len(fresh) - 1, wanted)
 
     held: set[str] = set()  # the neighbours whose service levels held at the first look
 
@@ -396,7 +396,7 @@ def _select(scenario: Scenario, pilots: Pilots, runs: PlanRuns,
     settings = optimise_settings(scenario)
     pool = gather_candidates(scenario, pilots, say, runs.workers)
     choice = choose(scenario, runs, pool, STATUS_QUO, say)
-    stage = runs.run([c.name for c in pool], range(0, settings.replications))
+    stage = runs.run([c.name for c in pool], range(0, settings.procedure.replications))
     return choice, corrected(scenario, pilots.surrogate, [(c.plan, stage[c.name]) for c in pool])
 
 
@@ -461,7 +461,7 @@ def _robust_equal(scenario: Scenario, choice: Choice, robustness: Robustness,
     level = 1.0 - 0.05 / len(others)
     for name in sorted(others, key=cost_order(scenario, choice.candidates)):
         if shown_within(choice.selection, name, choice.delta, sample, level,
-                        settings.selection.max_replications):
+                        settings.procedure.max_replications):
             say(f"selection: {name} is within the indifference zone of "
                 f"{choice.selection.chosen} and keeps its worst regret within {share:.0%} "
                 "of its gain")
@@ -486,19 +486,19 @@ def _robustness(scenario: Scenario, choice: Choice, runs: PlanRuns,
                     key=lambda c: (order.index(c.name) if c.name in order else len(order),
                                    -c.objective_mean))
     finalists = {c.name: choice.candidates[c.name].plan
-                 for c in ranked[:settings.selection.finalists]}
+                 for c in ranked[:settings.procedure.finalists]}
     cases = dict(hypotheses or {scenario.hypothesis or "as given": scenario})
     say(f"regret: {len(finalists)} finalists under {len(cases)} hypotheses x 3 demand "
-        f"levels, {settings.selection.regret_replications} replications each ...")
+        f"levels, {settings.procedure.regret_replications} replications each ...")
 
     def table(known: Robustness | None = None) -> Robustness:
         return regret_table(cases, finalists, status_quo_plan(scenario), settings.weights,
-                            settings.selection.regret_replications, workers, progress,
+                            settings.procedure.regret_replications, workers, progress,
                             executor, scheduler, known.values if known else None)
 
     robustness = table()
     sample = runs.objective(settings.weights)
-    for _ in range(settings.selection.more_finalists):
+    for _ in range(settings.procedure.more_finalists):
         stage, runs.stage = runs.stage, "selection"  # a zone test is the selection's
         choice, name = _next_finalist(scenario, choice, robustness, sample)
         runs.stage = stage

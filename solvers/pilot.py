@@ -137,20 +137,20 @@ def corrected(scenario: Scenario, surrogate: Surrogate,
 
 def pilot_rounds(scenario: Scenario, runs: PlanRuns, today: str,
                  say: Callable[[str], None]) -> Pilots:
-    """Solve, simulate and correct the surrogate ``optimise.rounds`` times.
+    """Solve, simulate and correct the surrogate ``optimise.procedure.rounds`` times.
 
     Each pilot's plan is simulated on the selection's first-stage replications, beside
     today's allocation, so that its floors are checked where they count.
     """
     settings = optimise_settings(scenario)
     surrogate = build_surrogate(scenario)
-    first = range(0, settings.replications)
+    first = range(0, settings.procedure.replications)
     relative = [level for level in settings.service_levels if level.relative_to is not None]
     raise_by = {floor_key(level): 1.0 + FLOOR_MARGIN for level in relative}
     pilots: list[Candidate] = []
     leading: Plan | None = None
     observed = observed_reference(scenario, runs.run([today], first)[today])
-    for number in range(1, settings.rounds + 1):
+    for number in range(1, settings.procedure.rounds + 1):
         reference = reference_outcomes(scenario, surrogate) | observed
         aimed = reference | {key: reference[key] * factor for key, factor in raise_by.items()
                              if key in reference}
