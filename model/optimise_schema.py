@@ -221,7 +221,11 @@ class Ladder(Strict):
 
 
 class Selection(Strict):
-    """How candidate plans are chosen by simulation, and what the certificate asks of one."""
+    """What a chosen plan must promise: the selection's confidence and the certificate's tests.
+
+    How the machine gets there (candidates, replications, looks, neighbours, finalists)
+    is ``optimise.procedure``.
+    """
 
     probability: Annotated[float, Field(gt=0.5, lt=1)] = Field(
         default=0.95, description="probability of choosing the best candidate when it beats "
@@ -229,6 +233,44 @@ class Selection(Strict):
     indifference_share: Annotated[float, Field(gt=0, lt=1)] = Field(
         default=0.02, description="differences smaller than this share of the objective are "
         "not worth telling apart (the indifference zone)")
+    surrogate_gap_share: Annotated[float, Field(gt=0, lt=1)] = Field(
+        default=0.10, description="the surrogate's promise at the chosen plan within this "
+        "share of the simulated objective")
+    worst_regret_share: Annotated[float, Field(gt=0)] = Field(
+        default=0.10, description="the plan's worst regret across hypotheses and demand, as a "
+        "share of its gain over status quo")
+
+
+class Procedure(Strict):
+    """How the optimiser searches and chooses: defaults that serve; a planner rarely sets them.
+
+    The question (objective, service levels, budget, bounds, levers) and the promise
+    (``optimise.selection``) are the planner's; these settings trade run time against
+    how soon the selection and the certificate can keep that promise.
+    """
+
+    rounds: PositiveInt = Field(
+        default=2, description="pilot rounds: the surrogate is corrected from the simulation "
+        "of its plan this many times before it proposes the candidates")
+    replications: Annotated[int, Field(ge=2)] = Field(
+        default=5, description="replications of each pilot plan and each candidate before "
+        "screening starts (the selection's first stage)")
+    deterministic_time_limit: PositiveFloat = Field(
+        default=5.0, description="the solver's work per solve in its deterministic time (about "
+        "seconds of one core): the same plan every run, whatever the machine's load")
+    time_limit_seconds: PositiveFloat = Field(
+        default=300.0, description="wall-clock safety net per solve; reached first, the answer "
+        "may differ between runs")
+    solver_workers: PositiveInt = Field(
+        default=2, description="the solver's search workers per solve (interleaved in fixed "
+        "batches: the same plan whatever the machine)")
+    candidates: Annotated[int, Field(ge=1)] = Field(
+        default=20, description="candidates at most that reach the selection")
+    next_best: NonNegativeInt = Field(
+        default=3, description="next-best plans of the surrogate (each found plan excluded)")
+    ladder: Ladder | None = Field(
+        default=None, description="rungs of candidates between the cheapest plan within the "
+        "zone and the best: the cheapest plan giving each level of an outcome")
     max_replications: Annotated[int, Field(ge=2)] = Field(
         default=30, description="replications per candidate at most while choosing; at "
         "this cap the survivors are compared with KN's choice on them")
@@ -238,10 +280,14 @@ class Selection(Strict):
         "the first that shows every survivor within the zone (the comparisons share the "
         "error: Bonferroni over the looks and the cap); a look not after the first stage or "
         "not before the cap is never taken")
-    candidates: Annotated[int, Field(ge=1)] = Field(
-        default=20, description="candidates at most that reach the selection")
-    next_best: NonNegativeInt = Field(
-        default=3, description="next-best plans of the surrogate (each found plan excluded)")
+    finalists: Annotated[int, Field(ge=1)] = Field(
+        default=3, description="candidates simulated under every hypothesis and demand")
+    more_finalists: NonNegativeInt = Field(
+        default=0, description="plans within the zone of KN's choice added to the regret "
+        "table one at a time, cheapest first, while none cheaper than the cheapest robust "
+        "finalist has been tried (a rung of the ladder that holds up under every explanation)")
+    regret_replications: Annotated[int, Field(ge=2)] = Field(
+        default=4, description="replications of each finalist in each case of the regret table")
     neighbours: NonNegativeInt = Field(
         default=6, description="the chosen plan's best neighbours (one post moved, one lever "
         "step) simulated on fresh replications for the certificate")
@@ -253,27 +299,39 @@ class Selection(Strict):
         "which a neighbour already shown short of the indifference zone is settled, e.g. "
         "[20] (the bounds share the error: Bonferroni over the looks and the last); a look "
         "not before the last, or below the run's own fresh replications, is never taken")
-    finalists: Annotated[int, Field(ge=1)] = Field(
-        default=3, description="candidates simulated under every hypothesis and demand")
-    ladder: Ladder | None = Field(
-        default=None, description="rungs of candidates between the cheapest plan within the "
-        "zone and the best: the cheapest plan giving each level of an outcome")
-    more_finalists: NonNegativeInt = Field(
-        default=0, description="plans within the zone of KN's choice added to the regret "
-        "table one at a time, cheapest first, while none cheaper than the cheapest robust "
-        "finalist has been tried (a rung of the ladder that holds up under every explanation)")
-    regret_replications: Annotated[int, Field(ge=2)] = Field(
-        default=4, description="replications of each finalist in each case of the regret table")
-    surrogate_gap_share: Annotated[float, Field(gt=0, lt=1)] = Field(
-        default=0.10, description="the surrogate's promise at the chosen plan within this "
-        "share of the simulated objective")
-    worst_regret_share: Annotated[float, Field(gt=0)] = Field(
-        default=0.10, description="the plan's worst regret across hypotheses and demand, as a "
-        "share of its gain over status quo")
+
+
+OPTIMISE_PROCEDURE = ("rounds", "replications", "deterministic_time_limit",
+                      "time_limit_seconds", "solver_workers")
+"""Procedure settings that sat directly under ``optimise`` before ``optimise.procedure``."""
+SELECTION_PROCEDURE = ("candidates", "next_best", "ladder", "max_replications", "looks",
+                       "finalists", "more_finalists", "regret_replications", "neighbours",
+                       "neighbour_replications", "neighbour_looks")
+"""Procedure settings that sat under ``optimise.selection`` before ``optimise.procedure``."""
+
+
+def moved_to_procedure(data: Any) -> FieldError | None:
+    """The refusal of procedure settings in their old places (``optimise.rounds``), or None.
+
+    Every old key found is named with its new place, so that an old file is mended in one
+    pass; the error belongs to the first of them.
+    """
+    if not isinstance(data, dict):
+        return None
+    old = [key for key in OPTIMISE_PROCEDURE if key in data]
+    selection = data.get("selection")
+    if isinstance(selection, dict):
+        old += [f"selection.{key}" for key in SELECTION_PROCEDURE if key in selection]
+    if not old:
+        return None
+    moves = "; ".join(f"optimise.{key} to optimise.procedure.{key.removeprefix('selection.')}"
+                      for key in old)
+    return FieldError(old[0], f"how the optimiser searches now sits under optimise.procedure: "
+                      f"move {moves}")
 
 
 class Optimise(Strict):
-    """What the optimiser may spend and change, and how it searches."""
+    """What the optimiser may spend and change, what it must promise, and how it searches."""
 
     objective: str | Objective = Field(
         default="raids", description="the outcome to maximise (raids), or {weights: {raids: "
@@ -314,26 +372,21 @@ class Optimise(Strict):
     target_actioned: PositiveFloat | None = Field(
         default=None, description="reverse mode: the cheapest plan that actions this many"
     )
-    deterministic_time_limit: PositiveFloat = Field(
-        default=5.0, description="the solver's work per solve in its deterministic time (about "
-        "seconds of one core): the same plan every run, whatever the machine's load")
-    time_limit_seconds: PositiveFloat = Field(
-        default=300.0, description="wall-clock safety net per solve; reached first, the answer "
-        "may differ between runs")
-    solver_workers: PositiveInt = 2
-    rounds: PositiveInt = Field(
-        default=2, description="pilot rounds: the surrogate is corrected from the simulation "
-        "of its plan this many times before it proposes the candidates")
-    replications: Annotated[int, Field(ge=2)] = Field(
-        default=5, description="replications of each pilot plan and each candidate before "
-        "screening starts (the selection's first stage)")
-    selection: Selection = Field(default_factory=lambda: Selection())
+    selection: Selection = Field(
+        default_factory=lambda: Selection(), description="what the chosen plan must promise: "
+        "the selection's confidence, the indifference zone and the certificate's thresholds")
+    procedure: Procedure = Field(
+        default_factory=lambda: Procedure(), description="how the optimiser searches and "
+        "chooses (pilot rounds, candidates, replications, looks, neighbours, finalists)")
 
     @model_validator(mode="before")
     @classmethod
-    def _old_budget(cls, data: Any) -> Any:
+    def _old_places(cls, data: Any) -> Any:
         if isinstance(data, dict) and "budget_rm" in data:
             raise FieldError("budget_rm", OLD_BUDGET)
+        moved = moved_to_procedure(data)
+        if moved is not None:
+            raise moved
         return data
 
     @model_validator(mode="after")

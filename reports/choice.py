@@ -209,6 +209,18 @@ def selection_settings(run: Mapping[str, Any]) -> dict[str, Any]:
     return dict(optimise.get("selection") or {})
 
 
+def procedure_settings(run: Mapping[str, Any]) -> dict[str, Any]:
+    """The scenario's ``optimise.procedure`` settings as ``run.json`` records them.
+
+    A run written before the procedure had its own block recorded its selection's
+    settings (``regret_replications``, ``looks``...) under ``optimise.selection``: they
+    are read from there, under the procedure's own.
+    """
+    scenario = run.get("scenario") or {}
+    optimise = scenario.get("optimise") or {}
+    return selection_settings(run) | dict(optimise.get("procedure") or {})
+
+
 def hypotheses(regret: pd.DataFrame | None) -> list[str]:
     """The hypotheses of the regret table, in its order."""
     if regret is None or regret.empty:

@@ -58,6 +58,7 @@ from solvers.money import Money, add_budget, spending
 from solvers.pipeline import add_pipeline, supply_terms
 from solvers.plan import HQ_GROUPS, STATE_GROUPS, Plan, current_posts, status_quo_plan
 from solvers.request import Floor, InfeasiblePlan, Request
+from solvers.settings import optimise_settings
 from solvers.surrogate import Surrogate, campaign_arrest_prob
 
 WEIGHT_SCALE = 100
@@ -154,16 +155,14 @@ def _request_key(request: Request) -> tuple[Any, ...]:
 
 def _top(scenario: Scenario, fixed: Plan | None) -> int:
     """The posts any site can have at most: the cap, today's total or the plan's."""
-    settings = scenario.optimise
-    assert settings is not None  # checked by the caller
+    settings = optimise_settings(scenario)
     return max(settings.max_total_posts, sum(current_posts(scenario).values()),
                fixed.total_posts() if fixed else 0)
 
 
 def _base(scenario: Scenario, surrogate: Surrogate, request: Request, top: int) -> _Model:
     """The model up to the levers fixed, hinted or excluded: variables, groups and floors."""
-    settings = scenario.optimise
-    assert settings is not None  # checked by the caller
+    settings = optimise_settings(scenario)
     model = cp_model.CpModel()
     switches = {name: model.new_bool_var(f"enforce[{name}]") for name in CONSTRAINT_GROUPS}
     staff = _new_staff(model, scenario, top)
@@ -446,8 +445,7 @@ def _fix(model: cp_model.CpModel, scenario: Scenario, built: _Model, plan: Plan,
         fix(var, plan.trainees.get(key, 0))
     for code, var in built.campaigns.count.items():
         fix(var, plan.campaigns.get(code, scenario.states[code].campaigns_per_year))
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     for tier, chosen in zip(settings.bandwidth_tiers, built.tiers, strict=True):
         fix(chosen, int(plan.bandwidth_tier == tier))
     for tool, var in built.tools.items():
@@ -486,9 +484,7 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
     TimeoutError
         If no plan was found within the solver's limits.
     """
-    settings = scenario.optimise
-    if settings is None:
-        raise ValueError("the scenario has no optimise section")
+    settings = optimise_settings(scenario)
     request = request or Request()
     if target is not None:
         request = replace(request, target=target)
@@ -497,8 +493,8 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
     # Deterministic: the work limit is counted in the solver's deterministic time, and
     # the workers interleave their searches in fixed batches, so the same scenario gives
     # the same plan on any machine load; the wall-clock limit is only a safety net.
-    solver.parameters.max_deterministic_time = settings.deterministic_time_limit
-    solver.parameters.max_time_in_seconds = settings.time_limit_seconds
+    solver.parameters.max_deterministic_time = settings.procedure.deterministic_time_limit
+    solver.parameters.max_time_in_seconds = settings.procedure.time_limit_seconds
     # A hinted search runs on one worker: OR-Tools 9.15 aborts the whole process (a failed
     # internal check, heuristics.fixed_search) when an interleaved search with a hint meets
     # a model it proves infeasible.  A plan with its levers fixed runs on one worker too:
@@ -506,7 +502,7 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
     # proving the tie-break one worker proves at once (8.1 s against 3.9 s at full size,
     # the same optimum).  One worker is deterministic too.
     single = request.hint is not None or request.fixed is not None
-    _set_workers(solver, 1 if single else settings.solver_workers)
+    _set_workers(solver, 1 if single else settings.procedure.solver_workers)
     solver.parameters.random_seed = scenario.seed % (2**31)
     if not request.minimises_cost and request.fixed is None:
         # choosing levers: optimal on the objective; the tie-break need not be proven (it
@@ -519,7 +515,7 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
         # one worker found nothing (from the hint: a floor the hint breaks, at full size):
         # the interleaved workers again, without the hint, as an unhinted search runs
         built.model.clear_hints()
-        _set_workers(solver, settings.solver_workers)
+        _set_workers(solver, settings.procedure.solver_workers)
         status = solver.solve(built.model)
     seconds = time.perf_counter() - started
     if status == cp_model.INFEASIBLE:  # again with the groups as assumptions, to name them
@@ -533,9 +529,10 @@ def solve(scenario: Scenario, surrogate: Surrogate, name: str = "optimised",
                                         if g not in request.lifted])
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise TimeoutError(
-            f"no plan found within optimise.deterministic_time_limit = "
-            f"{settings.deterministic_time_limit:g} (or the safety net optimise."
-            f"time_limit_seconds = {settings.time_limit_seconds:g} s); raise it")
+            f"no plan found within optimise.procedure.deterministic_time_limit = "
+            f"{settings.procedure.deterministic_time_limit:g} (or the safety net optimise."
+            f"procedure.time_limit_seconds = {settings.procedure.time_limit_seconds:g} s); "
+            "raise it")
     plan = _read_plan(solver, built, settings, name)
     if request.fixed is None:
         plan = _with_outcomes(scenario, surrogate, plan, request, built.reference)
@@ -679,8 +676,7 @@ neighbours asks about many plans more than once)."""
 def _promise(scenario: Scenario, surrogate: Surrogate, plan: Plan, keep_constraints: bool,
              floors: bool) -> dict[str, Any] | None:
     """``evaluate``'s work: the plan's flows, outcomes and objective, or None."""
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     tiers = settings.bandwidth_tiers
     kept = varied = scenario  # the same object, so that its model is built once (_BASES)
     if plan.bandwidth_tier is not None and plan.bandwidth_tier not in tiers:
@@ -708,14 +704,13 @@ def _promise(scenario: Scenario, surrogate: Surrogate, plan: Plan, keep_constrai
 def _keeps_constraints(scenario: Scenario, surrogate: Surrogate, plan: Plan,
                        floors: bool) -> bool:
     """Whether a plan's levers keep the planner's constraints: a model without objective."""
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     lifted = {"target"} if floors else {"target", "service_levels"}
     built = build(scenario, surrogate, Request(fixed=plan, lifted=frozenset(lifted)))
     built.model.clear_objective()
     solver = cp_model.CpSolver()
-    solver.parameters.max_deterministic_time = settings.deterministic_time_limit
-    solver.parameters.max_time_in_seconds = settings.time_limit_seconds
+    solver.parameters.max_deterministic_time = settings.procedure.deterministic_time_limit
+    solver.parameters.max_time_in_seconds = settings.procedure.time_limit_seconds
     solver.parameters.num_workers = 1
     # a plan not shown to keep them within the limit is not taken as keeping them
     return solver.solve(built.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)

@@ -35,6 +35,7 @@ from solvers.allocation import (
 from solvers.budget import budget_table
 from solvers.plan import Plan, apply_plan, plan_costs
 from solvers.service import objective_values
+from solvers.settings import optimise_settings
 from solvers.surrogate import Surrogate
 
 BINDING_COLUMNS = ["constraint", "unit", "bound", "shadow_value", "simulated_gain", "ci_low",
@@ -58,8 +59,7 @@ class Relaxation:
 
 
 def _posts_relaxations(scenario: Scenario, plan: Plan) -> list[Relaxation]:
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
 
     def varied(**update: object) -> Scenario:
         return scenario.model_copy(update={"optimise": settings.model_copy(update=update)})
@@ -116,8 +116,7 @@ def relaxations(scenario: Scenario, plan: Plan,
     left than the cheapest thing it buys; a service level the surrogate keeps within
     0.01 of its floor (``reference``: what relative floors are fractions of).
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     budget = settings.budget
 
     def varied(**update: object) -> Scenario:
@@ -158,8 +157,7 @@ def relaxations(scenario: Scenario, plan: Plan,
 
 def _cheapest_units(scenario: Scenario) -> tuple[float, float]:
     """The one-off set-up of a new post, and the yearly salary of a lower rank."""
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     costs = settings.post_costs
     return costs.new_post_one_off_rm.value, costs.lower_rank_rm_per_year.value
 
@@ -217,8 +215,7 @@ def binding_constraints(scenario: Scenario, surrogate: Surrogate, plan: Plan,
         :data:`BINDING_COLUMNS`, the largest shadow value first; ``simulated_gain`` and
         its paired interval for the largest :data:`CHECKED` (NaN for the others).
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     table, plans = shadow_values(scenario, surrogate, plan, reference)
     table[["simulated_gain", "ci_low", "ci_high"]] = np.nan
     base_values = objective_values(base, settings.weights)

@@ -17,6 +17,7 @@ import pandas as pd
 from model.scenario import Scenario
 from solvers.costs import liabilities_rm, price_list
 from solvers.plan import year_column
+from solvers.settings import optimise_settings
 
 BUDGET_COLUMNS = ["year", "one_off_rm", "recurring_rm", "one_off_available_rm",
                   "recurring_ceiling_rm", "unspent_rm", "beyond_horizon"]
@@ -62,8 +63,7 @@ def budget_table(scenario: Scenario, costs: pd.DataFrame) -> pd.DataFrame:
         ceiling come out of the envelope (``one_off_available_rm`` falls by them).  (The
         solver allows that when all the money together fits: ``solvers.money``.)
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     budget = settings.budget
     prices = price_list(scenario)
     one_off = one_off_by_year(costs, prices.years)

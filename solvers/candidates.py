@@ -36,6 +36,7 @@ from solvers.allocation import (
     state_post_bounds,
 )
 from solvers.plan import HQ_GROUPS, STATE_GROUPS, Plan, PostKey, current_posts
+from solvers.settings import optimise_settings
 from solvers.surrogate import Surrogate
 
 
@@ -90,14 +91,13 @@ def cheapest_within_zone(scenario: Scenario, surrogate: Surrogate, best: Plan,
 
 def half_zone_below(scenario: Scenario, best: Plan) -> float:
     """The objective half the indifference zone below ``best``'s promise."""
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     return best.surrogate_objective * (1.0 - settings.selection.indifference_share / 2)
 
 
 def ladder(scenario: Scenario, surrogate: Surrogate, best: Plan, request: Request,
            today: dict[str, float]) -> list[Plan]:
-    """The cheapest plan within half the zone of ``best`` at each rung of ``selection.ladder``.
+    """The cheapest plan within half the zone of ``best`` at each rung of ``procedure.ladder``.
 
     A rung asks for at least ``level`` times today's value of the ladder's metric (from
     ``today``).  Plans promising the same objective differ in what else they buy: the
@@ -107,9 +107,8 @@ def ladder(scenario: Scenario, surrogate: Surrogate, best: Plan, request: Reques
     holds up.  A rung the cheaper plans already reach is skipped; the ladder stops at the
     first rung out of reach.
     """
-    settings = scenario.optimise
-    assert settings is not None
-    steps = settings.selection.ladder
+    settings = optimise_settings(scenario)
+    steps = settings.procedure.ladder
     if steps is None or steps.metric not in today:
         return []
     level = half_zone_below(scenario, best)
@@ -146,8 +145,7 @@ def posts_within_bounds(scenario: Scenario, plan: Plan) -> bool:
     A quick test before the solver's full check (``evaluate``), which most neighbours
     (a post moved out of a state already at its minimum, say) fail.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     posts = plan.posts
     if min(posts.values()) < 0 or plan.total_posts() > settings.max_total_posts:
         return False
@@ -273,8 +271,7 @@ def _lever_steps(scenario: Scenario, plan: Plan) -> Iterator[tuple[str, Plan]]:
 
 
 def _line_steps(scenario: Scenario, plan: Plan) -> Iterator[tuple[str, Plan]]:
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     tiers = [None, *settings.bandwidth_tiers]
     at = tiers.index(plan.bandwidth_tier) if plan.bandwidth_tier in tiers else 0
     for step, word in ((1, "up"), (-1, "down")):
@@ -284,8 +281,7 @@ def _line_steps(scenario: Scenario, plan: Plan) -> Iterator[tuple[str, Plan]]:
 
 
 def _campaign_steps(scenario: Scenario, plan: Plan) -> Iterator[tuple[str, Plan]]:
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     for code in STATE_CODES:
         count = plan.campaigns.get(code, scenario.states[code].campaigns_per_year)
         for step, word in ((1, "more"), (-1, "fewer")):

@@ -1,8 +1,9 @@
 """Choosing among candidate plans by simulation, and the certificate the choice carries.
 
-1. Every candidate and today's allocation get ``optimise.replications`` replications
-   with common random numbers (the selection's first stage).  A candidate whose service
-   levels do not hold there (a paired interval below its floor) leaves the selection.
+1. Every candidate and today's allocation get ``optimise.procedure.replications``
+   replications with common random numbers (the selection's first stage).  A candidate
+   whose service levels do not hold there (a paired interval below its floor) leaves the
+   selection.
 2. KN (``solvers.selection``) picks the best of the rest with probability at least
    ``optimise.selection.probability`` when it beats the others by the indifference zone.
    Plans the procedure cannot tell apart may cost differently, and hold differently under
@@ -43,6 +44,7 @@ from solvers.selection import (
     select_best,
 )
 from solvers.service import objective_values, values_of
+from solvers.settings import optimise_settings
 
 FRESH_FIRST = 100_000
 """Replication numbers from here on are fresh: never used to choose a plan."""
@@ -121,8 +123,7 @@ class PlanRuns:
 
 def floors_hold(scenario: Scenario, plan: Replications, today: Replications) -> bool:
     """Whether every service level holds: its paired interval at or above the floor."""
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     for level in settings.service_levels:
         values = values_of(plan, level.metric, level.scope)
         floors = (level.floor * values_of(today, level.metric, level.scope)
@@ -201,8 +202,7 @@ def within_zone(scenario: Scenario, result: SelectionResult,
         The plans in the zone (KN's choice among them) cheapest first, those left
         untested cheapest first, and the level of each test.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     best = result.candidate(result.chosen)
     key = cost_order(scenario, candidates)
     close = sorted((c.name for c in result.candidates
@@ -213,7 +213,7 @@ def within_zone(scenario: Scenario, result: SelectionResult,
     for number, name in enumerate(close):
         if enough is not None and len(qualified) > enough:
             return sorted(qualified, key=key), tuple(close[number:]), level
-        if shown_within(result, name, delta, sample, level, settings.selection.max_replications):
+        if shown_within(result, name, delta, sample, level, settings.procedure.max_replications):
             qualified.append(name)
     return sorted(qualified, key=key), (), level
 
@@ -227,14 +227,13 @@ def widen_zone(scenario: Scenario, choice: Choice, sample: Sample,
     zone.  Returns the choice with the plan found among its equals, and the plan (None
     when no untested plan cheap enough qualifies).
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     untested = list(choice.untested)
     key = cost_order(scenario, choice.candidates)
     while untested and (cheaper_than is None or key(untested[0]) < key(cheaper_than)):
         name = untested.pop(0)
         if shown_within(choice.selection, name, choice.delta, sample, choice.zone_level,
-                        settings.selection.max_replications):
+                        settings.procedure.max_replications):
             return replace(with_equal(scenario, choice, name), untested=tuple(untested)), name
     return replace(choice, untested=tuple(untested)), None
 
@@ -331,9 +330,8 @@ def choose(scenario: Scenario, runs: PlanRuns, candidates: list[Candidate], toda
     If no candidate keeps its service levels in the first stage, all go on (the
     certificate then says which floor the plan misses).
     """
-    settings = scenario.optimise
-    assert settings is not None
-    n0 = settings.replications
+    settings = optimise_settings(scenario)
+    n0 = settings.procedure.replications
     first = range(0, n0)
     for candidate in candidates:
         runs.add(candidate.name, candidate.plan)
@@ -349,15 +347,15 @@ def choose(scenario: Scenario, runs: PlanRuns, candidates: list[Candidate], toda
                     for c in kept)
     delta = settings.selection.indifference_share * max(best_mean, 1.0)
     error = (1.0 - settings.selection.probability) / 2  # KN's half; the cap's the other
-    cap = settings.selection.max_replications
+    cap = settings.procedure.max_replications
     result, at_cap = select_with_looks(
         [c.name for c in kept], runs.objective(settings.weights), delta=delta, error=error,
-        n0=n0, cap=cap, looks=settings.selection.looks, batch_size=max(1, runs.workers))
+        n0=n0, cap=cap, looks=settings.procedure.looks, batch_size=max(1, runs.workers))
     pool = {c.name: c for c in candidates}
     zone, untested, level = within_zone(
         scenario, result, {c.name: c for c in kept}, delta, runs.objective(settings.weights),
-        most=settings.selection.finalists - 1 + settings.selection.more_finalists,
-        enough=settings.selection.finalists - 1)
+        most=settings.procedure.finalists - 1 + settings.procedure.more_finalists,
+        enough=settings.procedure.finalists - 1)
     name = zone[0]  # the cheapest, until the regret table has a say
     stopped = result.stop_reason.replace("_", " ")
     if result.parameters.max_replications < cap:
@@ -431,18 +429,17 @@ class CertificateInputs:
 
 def certificate_table(scenario: Scenario, inputs: CertificateInputs) -> pd.DataFrame:
     """``certificate.csv``: one row per check, its value, threshold and whether it passed."""
-    settings = scenario.optimise
-    assert settings is not None
-    wanted = settings.selection
+    settings = optimise_settings(scenario)
+    wanted, procedure = settings.selection, settings.procedure
     delta = inputs.choice.delta
     held = inputs.choice.guarantee_held
     rows = [
         {"check": "probability_of_correct_selection",
          "value": wanted.probability if held else np.nan,
          "threshold": wanted.probability, "passed": held,
-         "note": _selection_note(inputs.choice, wanted.max_replications,
-                                 looks_taken(wanted.looks, settings.replications,
-                                             wanted.max_replications))},
+         "note": _selection_note(inputs.choice, procedure.max_replications,
+                                 looks_taken(procedure.looks, procedure.replications,
+                                             procedure.max_replications))},
         {"check": "indifference_zone", "value": delta, "threshold": wanted.indifference_share,
          "passed": True,
          "note": f"{wanted.indifference_share:.0%} of the best first-stage mean, in objective "

@@ -37,6 +37,7 @@ from model.levers import RANKS, TOOLS
 from model.optimise_schema import BandwidthTier, Delivery
 from model.scenario import Scenario
 from model.schema_base import CourseKind
+from solvers.settings import optimise_settings
 
 MONTHS_PER_YEAR = 12
 LINE_START_DAYS = 0
@@ -252,9 +253,7 @@ def price_list(scenario: Scenario) -> PriceList:
     ValueError
         If the scenario has no ``optimise`` section.
     """
-    settings = scenario.optimise
-    if settings is None:
-        raise ValueError("the scenario has no optimise section")
+    settings = optimise_settings(scenario)
     costs = settings.post_costs
     return PriceList(
         start_date=scenario.start_date,

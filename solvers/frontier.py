@@ -20,6 +20,7 @@ from model.metrics import METRIC_UNITS
 from model.scenario import Scenario
 from solvers.allocation import Floor, InfeasiblePlan, Request, solve
 from solvers.plan import Plan, apply_plan, plan_cost_rm
+from solvers.settings import optimise_settings
 from solvers.surrogate import Surrogate
 
 FRONTIER_COLUMNS = ["point", "plan", "outcome", "unit", "mean", "ci_low", "ci_high"]
@@ -28,8 +29,7 @@ COST = "cost_rm"
 
 
 def _without_floors_on(scenario: Scenario, metrics: tuple[str, str]) -> Scenario:
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     kept = tuple(level for level in settings.service_levels if level.metric not in metrics)
     return scenario.model_copy(update={"optimise": settings.model_copy(
         update={"service_levels": kept})})
@@ -74,8 +74,7 @@ def frontier_plans(scenario: Scenario, surrogate: Surrogate,
         At most ``points`` plans, y rising: fewer where a level's plan falls short of
         another's on both outcomes (a search stopped at its work limit).
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     axes = settings.frontier_axes
     x, y = axes.x, axes.y
     free = _without_floors_on(scenario, (x, y))
@@ -116,8 +115,7 @@ def frontier_table(scenario: Scenario, surrogate: Surrogate, reference: dict[str
 
     Every point's replications use the same seeds (common random numbers).
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     axes = settings.frontier_axes
     rows = []
     for point, plan in enumerate(frontier_plans(scenario, surrogate, reference, hint),

@@ -3,7 +3,7 @@
 1. Pilot rounds correct the surrogate from the simulation (``solvers.pilot``).
 2. Candidates: the pilots' plans, the corrected surrogate's best and next-best plans,
    named plans that keep the constraints, and the best plan's neighbours screened by the
-   surrogate (``solvers.candidates``), at most ``optimise.selection.candidates``.
+   surrogate (``solvers.candidates``), at most ``optimise.procedure.candidates``.
 3. KN ranking and selection with common random numbers chooses (``solvers.certify``).
 4. Fresh replications, never used for choosing, estimate the chosen plan against today's
    allocation, the rule "three to four posts per state" and every comparator; its
@@ -74,6 +74,7 @@ from solvers.plan import Plan, plan_cost_rm, plan_costs, status_quo_plan, three_
 from solvers.regret import REGRET_COLUMNS, Robustness, regret_table
 from solvers.selection import NeighbourBound, looks_taken, neighbour_bound_with_looks
 from solvers.service import objective_values, service_level_table
+from solvers.settings import optimise_settings
 from solvers.surrogate import Surrogate
 from solvers.target import TargetCheck, cheapest_reaching
 
@@ -152,11 +153,10 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
                       workers: int = 1) -> list[Candidate]:
     """The pilots' plans, the surrogate's best and next-best, named plans, neighbours.
 
-    Duplicates (the same levers) are kept once; at most ``optimise.selection.candidates``.
+    Duplicates (the same levers) are kept once; at most ``optimise.procedure.candidates``.
     The neighbours are screened ``workers`` at a time.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     surrogate, request = pilots.surrogate, pilots.request
     try:
         best = solve(scenario, surrogate, "surrogate_best", request=request)
@@ -166,7 +166,7 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
             best = solve(scenario, surrogate, "surrogate_best", request=request)
         except InfeasiblePlan:  # the simulation's plans are the only ones to go on
             best = replace(pilots.leading, name="surrogate_best")
-    further = next_best(scenario, surrogate, [best], settings.selection.next_best, request)
+    further = next_best(scenario, surrogate, [best], settings.procedure.next_best, request)
     cheap = cheapest_within_zone(scenario, surrogate, best, request)
     rungs = ladder(scenario, surrogate, best, request, pilots.floors) if cheap else []
     costs = [plan_cost_rm(scenario, p) for p in [best, *cheap, *rungs]]
@@ -186,7 +186,7 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
                                            (RULE, three_to_four_rule(scenario, settings))],
                      "named plan")
     pool = _distinct([*proposed, *pilot, *named])
-    room = max(settings.selection.candidates - len(pool), 0)
+    room = max(settings.procedure.candidates - len(pool), 0)
     if not room:  # no neighbour could join: none is screened
         say(f"candidates: {len(pool)} reach the selection (no room for neighbours)")
         return pool
@@ -223,23 +223,22 @@ def neighbour_bound(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns, ch
     Neighbours are screened on the planner's constraints in the surrogate, and on the
     service levels in the simulation at the first look (where the chosen plan's own are
     checked; a neighbour kept there stays in at later looks).  They get
-    ``selection.neighbour_replications`` fresh replications from ``fresh.start`` (at least
-    as many as ``fresh``), or fewer: at each of ``selection.neighbour_looks`` a neighbour
+    ``procedure.neighbour_replications`` fresh replications from ``fresh.start`` (at least
+    as many as ``fresh``), or fewer: at each of ``procedure.neighbour_looks`` a neighbour
     already shown short of the zone ``delta`` is settled
     (:func:`solvers.selection.neighbour_bound_with_looks`).
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     near = screened(scenario, surrogate, list(neighbours(scenario, chosen)), "neighbour",
                     floors=False, workers=runs.workers)
-    near = [c for c in near if not same_levers(c.plan, chosen)][:settings.selection.neighbours]
+    near = [c for c in near if not same_levers(c.plan, chosen)][:settings.procedure.neighbours]
     if not near:
         return None
     names = [f"neighbour:{c.name}" for c in near]
     for name, candidate in zip(names, near, strict=True):
         runs.add(name, candidate.plan)
-    wanted = max(len(fresh), settings.selection.neighbour_replications)
-    looks = looks_taken(settings.selection.neighbour_looks, len(fresh) - 1, wanted)
+    wanted = max(len(fresh), settings.procedure.neighbour_replications)
+    looks = looks_taken(settings.procedure.neighbour_looks, len(fresh) - 1, wanted)
 
     held: set[str] = set()  # the neighbours whose service levels held at the first look
 
@@ -295,8 +294,7 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
         The plan, its certificate and regret table, its verification against every
         option on fresh replications, its money, binding constraints and frontier.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     started = time.perf_counter()
     runs = PlanRuns(scenario, workers, progress, executor, scheduler)
     runs.add(STATUS_QUO, status_quo_plan(scenario))
@@ -375,8 +373,7 @@ def _certified(scenario: Scenario, choice: Choice, robustness: Robustness | None
     The finalist with the smallest worst regret is shown beside the plan (and the case
     behind its regret said) only when the plan's worst regret is beyond the threshold.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     worst = robustness.worst.get(choice.name, np.nan) if robustness else np.nan
     case = robustness.worst_case.get(choice.name, "") if robustness else "not measured"
     certificate = certificate_table(scenario, replace(inputs, worst_regret=worst,
@@ -396,11 +393,10 @@ def _select(scenario: Scenario, pilots: Pilots, runs: PlanRuns,
     The surrogate is corrected on every candidate's first-stage replications (never the
     fresh ones), so that its promise at the chosen plan can be checked on fresh ones.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     pool = gather_candidates(scenario, pilots, say, runs.workers)
     choice = choose(scenario, runs, pool, STATUS_QUO, say)
-    stage = runs.run([c.name for c in pool], range(0, settings.replications))
+    stage = runs.run([c.name for c in pool], range(0, settings.procedure.replications))
     return choice, corrected(scenario, pilots.surrogate, [(c.plan, stage[c.name]) for c in pool])
 
 
@@ -420,8 +416,7 @@ def robust_within_zone(scenario: Scenario, choice: Choice, robustness: Robustnes
     of its gain beyond doubt (a one-sided 95 % bound on the paired shortfall) is not
     worth its saving.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     best = choice.selection.chosen
     if robustness is None or best not in robustness.worst:
         return choice
@@ -457,8 +452,7 @@ def _robust_equal(scenario: Scenario, choice: Choice, robustness: Robustness,
     less-replicated finalist may be both within the zone and robust.  It joins the
     equals, in cost order, as the chosen plan.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     share = settings.selection.worst_regret_share
     others = [name for name, worst in robustness.worst.items()
               if name not in choice.in_zone and worst <= share]
@@ -467,7 +461,7 @@ def _robust_equal(scenario: Scenario, choice: Choice, robustness: Robustness,
     level = 1.0 - 0.05 / len(others)
     for name in sorted(others, key=cost_order(scenario, choice.candidates)):
         if shown_within(choice.selection, name, choice.delta, sample, level,
-                        settings.selection.max_replications):
+                        settings.procedure.max_replications):
             say(f"selection: {name} is within the indifference zone of "
                 f"{choice.selection.chosen} and keeps its worst regret within {share:.0%} "
                 "of its gain")
@@ -484,8 +478,7 @@ def _robustness(scenario: Scenario, choice: Choice, runs: PlanRuns,
     Returns the choice with any equals found for the table (:func:`_next_finalist`), and
     the table.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     result = choice.selection
     # KN's choice and its equals (the plans shown within its zone), then the best means
     order = [result.chosen, *(n for n in choice.in_zone if n != result.chosen)]
@@ -493,19 +486,19 @@ def _robustness(scenario: Scenario, choice: Choice, runs: PlanRuns,
                     key=lambda c: (order.index(c.name) if c.name in order else len(order),
                                    -c.objective_mean))
     finalists = {c.name: choice.candidates[c.name].plan
-                 for c in ranked[:settings.selection.finalists]}
+                 for c in ranked[:settings.procedure.finalists]}
     cases = dict(hypotheses or {scenario.hypothesis or "as given": scenario})
     say(f"regret: {len(finalists)} finalists under {len(cases)} hypotheses x 3 demand "
-        f"levels, {settings.selection.regret_replications} replications each ...")
+        f"levels, {settings.procedure.regret_replications} replications each ...")
 
     def table(known: Robustness | None = None) -> Robustness:
         return regret_table(cases, finalists, status_quo_plan(scenario), settings.weights,
-                            settings.selection.regret_replications, workers, progress,
+                            settings.procedure.regret_replications, workers, progress,
                             executor, scheduler, known.values if known else None)
 
     robustness = table()
     sample = runs.objective(settings.weights)
-    for _ in range(settings.selection.more_finalists):
+    for _ in range(settings.procedure.more_finalists):
         stage, runs.stage = runs.stage, "selection"  # a zone test is the selection's
         choice, name = _next_finalist(scenario, choice, robustness, sample)
         runs.stage = stage
@@ -529,8 +522,7 @@ def _next_finalist(scenario: Scenario, choice: Choice, robustness: Robustness,
     for its zone are tested, cheapest first, with ``sample``
     (:func:`solvers.certify.widen_zone`); the choice returned holds any found.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     share = settings.selection.worst_regret_share
     tried = [n for n in choice.in_zone if n in robustness.worst]  # cheapest first
     robust = [n for n in tried if robustness.worst[n] <= share]

@@ -38,6 +38,7 @@ from solvers.candidates import Candidate
 from solvers.certify import PlanRuns, floors_hold
 from solvers.plan import Plan
 from solvers.service import values_of
+from solvers.settings import optimise_settings
 from solvers.surrogate import STAGES, Surrogate, build_surrogate
 
 EFFICIENCY_RANGE = (0.2, 2.0)
@@ -75,8 +76,7 @@ def by_state(results: Replications, metric: str) -> dict[str, float]:
 
 def observed_reference(scenario: Scenario, today: Replications) -> dict[str, float]:
     """Today's simulated mean of each outcome a relative floor is a fraction of."""
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     return {floor_key(level): float(values_of(today, level.metric, level.scope).mean())
             for level in settings.service_levels if level.relative_to is not None}
 
@@ -137,21 +137,20 @@ def corrected(scenario: Scenario, surrogate: Surrogate,
 
 def pilot_rounds(scenario: Scenario, runs: PlanRuns, today: str,
                  say: Callable[[str], None]) -> Pilots:
-    """Solve, simulate and correct the surrogate ``optimise.rounds`` times.
+    """Solve, simulate and correct the surrogate ``optimise.procedure.rounds`` times.
 
     Each pilot's plan is simulated on the selection's first-stage replications, beside
     today's allocation, so that its floors are checked where they count.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     surrogate = build_surrogate(scenario)
-    first = range(0, settings.replications)
+    first = range(0, settings.procedure.replications)
     relative = [level for level in settings.service_levels if level.relative_to is not None]
     raise_by = {floor_key(level): 1.0 + FLOOR_MARGIN for level in relative}
     pilots: list[Candidate] = []
     leading: Plan | None = None
     observed = observed_reference(scenario, runs.run([today], first)[today])
-    for number in range(1, settings.rounds + 1):
+    for number in range(1, settings.procedure.rounds + 1):
         reference = reference_outcomes(scenario, surrogate) | observed
         aimed = reference | {key: reference[key] * factor for key, factor in raise_by.items()
                              if key in reference}
@@ -194,8 +193,7 @@ def pilot_rounds(scenario: Scenario, runs: PlanRuns, today: str,
 def _gaps(scenario: Scenario, surrogate: Surrogate, plan: Plan, results: Replications,
           today: Plan, today_results: Replications) -> str:
     """The pilot's and today's floored outcomes: simulated against the surrogate's promise."""
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     promised_today = evaluate(scenario, surrogate, today) or today
     parts = []
     for level in settings.service_levels:
@@ -215,8 +213,7 @@ def _raise_missed(scenario: Scenario, plan: Replications, today: Replications,
     test), so a floor held only on average is raised by the margin too.  Returns whether
     any floor (relative or absolute) was missed.
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     missed = not floors_hold(scenario, plan, today)
     for level in settings.service_levels:
         if level.relative_to is None:

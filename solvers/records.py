@@ -21,6 +21,7 @@ from solvers.certify import failed_checks
 from solvers.frontier import FRONTIER_COLUMNS
 from solvers.loop import CHOSEN, Outcome
 from solvers.plan import HQ, PLAN_COLUMNS, Plan, apply_plan
+from solvers.settings import optimise_settings
 
 
 def plan_table(outcome: Outcome) -> pd.DataFrame:
@@ -90,8 +91,7 @@ def service_level_records(outcome: Outcome) -> list[dict[str, Any]]:
 def plan_record(outcome: Outcome, scenario: Scenario) -> dict[str, Any]:
     """The ``run.json`` entries of an optimisation: the plan's scenario and its figures."""
     plan = outcome.plan
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     return {
         # the results are the plan's: record the scenario that carries it out, for the report
         "plan_scenario": apply_plan(scenario, plan).model_dump(mode="json"),
@@ -157,8 +157,7 @@ def _objective_text(weights: dict[str, float]) -> str:
 def plan_summary(outcome: Outcome, scenario: Scenario) -> str:
     """The lines an optimisation prints: objective, floors, money, plan, gains, rounds."""
     plan = outcome.plan
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     budget = settings.budget
     lines = [f"plan ({_verdict(outcome)}), objective: most "
              f"{_objective_text(settings.weights)}; {plan.total_posts()} posts"]

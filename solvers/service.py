@@ -15,6 +15,7 @@ import pandas as pd
 
 from model.experiments.replications import Replications, interval
 from model.scenario import Scenario
+from solvers.settings import optimise_settings
 
 SERVICE_COLUMNS = ["metric", "scope", "floor", "relative_to", "floor_value", "mean", "ci_low",
                    "ci_high", "margin_ci_low", "margin_ci_high", "met", "note"]
@@ -38,8 +39,7 @@ def service_level_table(scenario: Scenario, results: Mapping[str, Replications],
     ``margin_ci_*`` is the paired 95 % interval of the plan's value minus the floor's
     (for a relative floor, minus floor x the status quo's value in the same replication).
     """
-    settings = scenario.optimise
-    assert settings is not None
+    settings = optimise_settings(scenario)
     rows = []
     for level in settings.service_levels:
         plan = values_of(results[chosen], level.metric, level.scope)

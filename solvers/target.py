@@ -4,7 +4,7 @@ The surrogate's cheapest plan for the target is checked in the simulation on fre
 replications.  It reaches the target only if the lower end of its 95 % interval does;
 otherwise the surrogate is asked for more (the target raised by the share the plan fell
 short) and the next plan is checked, until one reaches it, none within the bounds can,
-or ``optimise.rounds + 1`` plans have been tried.  The run reports the first plan's
+or ``optimise.procedure.rounds + 1`` plans have been tried.  The run reports the first plan's
 shortfall and the cheapest plan that reached the target (or that none did).
 """
 
@@ -18,6 +18,7 @@ from model.scenario import Scenario
 from solvers.allocation import InfeasiblePlan, Request, solve
 from solvers.certify import PlanRuns
 from solvers.plan import Plan, plan_cost_rm
+from solvers.settings import optimise_settings
 from solvers.surrogate import Surrogate
 
 TARGET_METRIC = "actioned"
@@ -76,12 +77,12 @@ def cheapest_reaching(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns,
                       fresh: range, request: Request,
                       say: Callable[[str], None]) -> TargetCheck:
     """Check the cheapest plans for the target on fresh replications until one reaches it."""
-    settings = scenario.optimise
-    assert settings is not None and settings.target_actioned is not None
+    settings = optimise_settings(scenario)
     target = settings.target_actioned
+    assert target is not None  # asked only in reverse mode
     asked = target
     tries: list[TargetTry] = []
-    for number in range(1, settings.rounds + 2):
+    for number in range(1, settings.procedure.rounds + 2):
         try:
             plan = solve(scenario, surrogate, f"cheapest_{number}", target=asked,
                          request=request)

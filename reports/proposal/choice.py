@@ -419,7 +419,7 @@ def _regret(paper: Paper, data: ProposalData, language: Language) -> None:
             paper.paragraph(wc.DEPENDS_ON_RECORDED.format(
                 language, sentence=choice.plain_note(recorded)))
         return
-    reps = choice.selection_settings(data.run).get("regret_replications", DASH)
+    reps = choice.procedure_settings(data.run).get("regret_replications", DASH)
     paper.paragraph(wc.REGRET_TEXT.format(
         language, n=len(choice.worst_regrets(regret)),
         hypotheses=len(choice.hypotheses(regret)), reps=reps))

@@ -223,11 +223,12 @@ SHEET_FRONTIER = Phrase("Frontier", "Sempadan")
 SHEET_STATES = Phrase("By state", "Mengikut negeri")
 NO_FRONTIER = Phrase(
     "frontier.csv holds no plan: the solver found none for the frontier's levels within "
-    "its work limit (optimise.deterministic_time_limit); raise the limit and run the "
-    "optimisation again to see the trade-off. The plan above does not depend on it.",
+    "its work limit (optimise.procedure.deterministic_time_limit); raise the limit and run "
+    "the optimisation again to see the trade-off. The plan above does not depend on it.",
     "frontier.csv tiada pelan: penyelesai tidak menemui pelan bagi aras sempadan dalam "
-    "had kerjanya (optimise.deterministic_time_limit); naikkan had itu dan jalankan semula "
-    "pengoptimuman untuk melihat keseimbangannya. Pelan di atas tidak bergantung padanya.")
+    "had kerjanya (optimise.procedure.deterministic_time_limit); naikkan had itu dan "
+    "jalankan semula pengoptimuman untuk melihat keseimbangannya. Pelan di atas tidak "
+    "bergantung padanya.")
 ABSENT_FILE = Phrase(
     "{file} is not in this run folder (it was written before the file existed); run the "
     "optimisation again to see this.",

@@ -61,12 +61,13 @@ from solvers.surrogate import build_surrogate
 ROOT = Path(__file__).resolve().parents[2]
 OPTIMISE = ROOT / "scenarios" / "optimise_rm13m.yaml"
 SMALL = ["initial_state=null", "end_date=2024-06-30", "arrivals.referrals_per_year.2023=30000",
-         "optimise.rounds=1", "optimise.replications=6", "optimise.deterministic_time_limit=1",
-         "optimise.selection.candidates=6", "optimise.selection.next_best=1",
-         "optimise.selection.max_replications=20", "optimise.selection.looks=[12]",
-         "optimise.selection.neighbours=3", "optimise.selection.neighbour_replications=8",
-         "optimise.selection.neighbour_looks=[4]",
-         "optimise.selection.finalists=3", "optimise.selection.regret_replications=2",
+         "optimise.procedure.rounds=1", "optimise.procedure.replications=6",
+         "optimise.procedure.deterministic_time_limit=1",
+         "optimise.procedure.candidates=6", "optimise.procedure.next_best=1",
+         "optimise.procedure.max_replications=20", "optimise.procedure.looks=[12]",
+         "optimise.procedure.neighbours=3", "optimise.procedure.neighbour_replications=8",
+         "optimise.procedure.neighbour_looks=[4]",
+         "optimise.procedure.finalists=3", "optimise.procedure.regret_replications=2",
          "optimise.selection.indifference_share=0.1"]
 FRESH = 4
 
@@ -136,7 +137,7 @@ def test_a_fixed_plans_model_copied_from_its_shared_part_is_the_one_built_whole(
 
 def test_the_solver_is_deterministic() -> None:
     """Same scenario and seed: the same plan, whatever the machine's load (deterministic time)."""
-    scenario = load_scenario(OPTIMISE, ["optimise.deterministic_time_limit=1"])
+    scenario = load_scenario(OPTIMISE, ["optimise.procedure.deterministic_time_limit=1"])
     surrogate = build_surrogate(scenario)
     first, second = solve(scenario, surrogate), solve(scenario, surrogate)
     assert same_levers(first, second)
@@ -218,7 +219,7 @@ def test_relative_floors_are_fractions_of_today_as_simulated(two_seeds) -> None:
     scenario = load_scenario(OPTIMISE, [*SMALL, "seed=5"])
     runs = PlanRuns(scenario, workers=2)
     runs.add("today", status_quo_plan(scenario))
-    today = runs.run(["today"], range(0, scenario.optimise.replications))["today"]
+    today = runs.run(["today"], range(0, scenario.optimise.procedure.replications))["today"]
     relative = [level for level in scenario.optimise.service_levels if level.relative_to]
     assert relative
     for level in relative:
@@ -248,11 +249,11 @@ def test_where_the_time_goes_counts_each_replication_once_in_its_stage(two_seeds
     assert {"pilots", "selection", "fresh verification"} <= spent.keys()
     assert spent["fresh verification"].replications == len(outcome.plans) * FRESH
     neighbours = spent.get("neighbours")
-    selection = load_scenario(OPTIMISE, SMALL).optimise.selection
+    procedure = load_scenario(OPTIMISE, SMALL).optimise.procedure
     if neighbours is not None:  # looks after 4 (the fresh verification's) and 8 replications
         assert neighbours.replications % FRESH == 0
-        assert neighbours.replications <= (selection.neighbours + 2) \
-            * selection.neighbour_replications
+        assert neighbours.replications <= (procedure.neighbours + 2) \
+            * procedure.neighbour_replications
     assert all(s.replications > 0 and s.seconds > 0 for s in spent.values())
     assert sum(s.seconds for s in spent.values()) <= outcome.seconds["certify"]
     parts = certify_parts(outcome)
@@ -289,7 +290,7 @@ def test_each_rung_of_the_ladder_is_the_cheapest_plan_giving_its_level() -> None
     cheap = cheapest_within_zone(scenario, surrogate, best, request)
     rungs = ladder(scenario, surrogate, best, request, today)
     settings = scenario.optimise
-    assert settings is not None and settings.selection.ladder is not None
+    assert settings is not None and settings.procedure.ladder is not None
     assert cheap and rungs, "no rung within reach at the small scenario: nothing checked"
     level = best.surrogate_objective * (1 - settings.selection.indifference_share / 2)
     costs = [plan_cost_rm(scenario, plan) for plan in [*cheap, *rungs]]
@@ -337,7 +338,7 @@ def test_a_full_pool_screens_no_neighbour(monkeypatch: pytest.MonkeyPatch) -> No
     runs = PlanRuns(scenario, 2, None)
     runs.add(STATUS_QUO, status_quo_plan(scenario))
     pilots = pilot_rounds(scenario, runs, STATUS_QUO, lambda _: None)
-    roomy = gather_candidates(override(scenario, ["optimise.selection.candidates=40"]),
+    roomy = gather_candidates(override(scenario, ["optimise.procedure.candidates=40"]),
                               pilots, lambda _: None, 2)
     proposed = [c for c in roomy if not c.source.startswith("neighbour")]
     assert len(proposed) < len(roomy), "no neighbour joined even with room: nothing compared"
@@ -346,7 +347,7 @@ def test_a_full_pool_screens_no_neighbour(monkeypatch: pytest.MonkeyPatch) -> No
         raise AssertionError("a neighbour was screened with no room for it")
 
     monkeypatch.setattr(loop, "neighbours", refused)
-    full = override(scenario, [f"optimise.selection.candidates={len(proposed)}"])
+    full = override(scenario, [f"optimise.procedure.candidates={len(proposed)}"])
     assert [(c.name, c.promised) for c in gather_candidates(full, pilots, lambda _: None, 2)] \
         == [(c.name, c.promised) for c in proposed]
 
@@ -377,7 +378,7 @@ def test_todays_allocation_is_run_for_the_neighbours_service_levels_at_the_first
     monkeypatch.setattr(runs, "run", recorded)
     bound = neighbour_bound(scenario, surrogate, runs, plan, fresh, delta=-np.inf)
     assert bound is not None, "no neighbour kept the constraints and floors: nothing compared"
-    last = scenario.optimise.selection.neighbour_replications
+    last = scenario.optimise.procedure.neighbour_replications
     assert [count for _, count in asked] == [FRESH, last]
     assert STATUS_QUO in asked[0][0] and STATUS_QUO not in asked[1][0]
     assert {record.replications for record in bound.neighbours} == {last}

@@ -62,11 +62,11 @@ def small_optimisation(tmp_path_factory):
     done = run_cli("scenarios/optimise_rm13m.yaml", "--set", "initial_state=null",
                    "--set", "end_date=2024-06-30",
                    "--set", "arrivals.referrals_per_year.2023=30000",
-                   "--set", "optimise.rounds=1", "--set", "optimise.replications=4",
-                   "--set", "optimise.deterministic_time_limit=1",
-                   "--set", "optimise.selection={candidates: 5, next_best: 1, "
+                   "--set", "optimise.procedure={rounds: 1, replications: 4, "
+                   "deterministic_time_limit: 1, candidates: 5, next_best: 1, "
                    "max_replications: 8, neighbours: 2, neighbour_replications: 3, "
-                   "finalists: 2, regret_replications: 2, indifference_share: 0.1}",
+                   "finalists: 2, regret_replications: 2}",
+                   "--set", "optimise.selection.indifference_share=0.1",
                    "--replications", "3", "--seed", "5", "--quiet", "--out", out)
     assert done.returncode == 0, done.stderr
     return out, done.stdout

@@ -119,9 +119,10 @@ def write_choice_files(folder: Path, variant: str = "passed") -> Path:
                     "most_robust": MOST_ROBUST if variant == "robust" else None,
                     "depends_on": "" if variant == "passed" else "under staff-conversion ...",
                     "target": None, "seconds": {"certify": 10.0, "regret": 5.0}}
-    run["scenario"].setdefault("optimise", {})["selection"] = {
-        "probability": 0.95, "indifference_share": 0.02, "max_replications": 30,
-        "regret_replications": 4, "surrogate_gap_share": 0.1, "worst_regret_share": 0.1}
+    run["scenario"].setdefault("optimise", {}).update(
+        selection={"probability": 0.95, "indifference_share": 0.02,
+                   "surrogate_gap_share": 0.1, "worst_regret_share": 0.1},
+        procedure={"max_replications": 30, "regret_replications": 4})
     (folder / "run.json").write_text(json.dumps(run), encoding="utf-8")
     return folder
 
