@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from model.metrics import NATIONAL, PAIRED_COLUMNS
+from model.tables import BINDING, BUDGET, CANDIDATES, CERTIFICATE, FRONTIER, PLAN, REGRET
 from reports import ownership
 from reports.formatting import format_estimate
 
@@ -35,16 +36,16 @@ END_STATE_CSV = "end_state.csv"
 UTILISATION_CSV = "utilisation.csv"
 RUN_JSON = "run.json"
 REPORT_HTML = "report.html"
-PLAN_CSV = "plan.csv"
+PLAN_CSV = PLAN.file
 PAIRED_DIFF_CSV = "paired_diff.csv"
-CANDIDATES_CSV = "candidates.csv"
-CERTIFICATE_CSV = "certificate.csv"
-REGRET_CSV = "regret.csv"
+CANDIDATES_CSV = CANDIDATES.file
+CERTIFICATE_CSV = CERTIFICATE.file
+REGRET_CSV = REGRET.file
 MARGINAL_CSV = "marginal.csv"
 """Written by optimisations before binding constraints replaced it; read if present."""
-BUDGET_CSV = "budget.csv"
-FRONTIER_CSV = "frontier.csv"
-BINDING_CSV = "binding.csv"
+BUDGET_CSV = BUDGET.file
+FRONTIER_CSV = FRONTIER.file
+BINDING_CSV = BINDING.file
 COMPARISON_CSV = "comparison.csv"
 COMPARISON_HTML = "comparison.html"
 HYPOTHESES_CSV = "hypotheses.csv"
@@ -72,32 +73,13 @@ def option_csv(option: str) -> str:
     return f"option_{option}.csv"
 
 
-BUDGET_COLUMNS = ("year", "one_off_rm", "recurring_rm", "one_off_available_rm",
-                  "recurring_ceiling_rm", "unspent_rm", "beyond_horizon")
-"""Columns of ``budget.csv``: the plan's money by calendar year, one row per horizon year and
-then one per year after it to the scenario's ``liabilities_to_year`` (``beyond_horizon``
-True: the recurring liabilities the plan leaves, one-off 0)."""
-FRONTIER_COLUMNS = ("point", "plan", "outcome", "unit", "mean", "ci_low", "ci_high")
-"""Columns of ``frontier.csv``: each plan of the trade-off between two outcomes, verified in
-the simulation (one row per point and outcome; ``cost_rm`` is an outcome in RM)."""
-BINDING_COLUMNS = ("constraint", "unit", "bound", "shadow_value", "simulated_gain", "ci_low",
-                   "ci_high")
-"""Columns of ``binding.csv``: each binding constraint, what relaxing it by one unit gains in
-the objective's units (``shadow_value``), and for the largest few the gain simulated with
-its interval (NaN where not simulated)."""
-CANDIDATE_COLUMNS = ("candidate", "source", "replications", "objective_mean", "ci_low",
-                     "ci_high", "eliminated_at", "promised", "note")
-"""Columns of ``candidates.csv``: every plan the selection considered, its replications and
-objective (``eliminated_at`` empty for a finalist never eliminated; ``note`` "chosen" on the
-plan chosen).  In reverse mode, each plan tried against the target of actioned tip-offs."""
-CERTIFICATE_COLUMNS = ("check", "value", "threshold", "passed", "note")
-"""Columns of ``certificate.csv``: one row per check of the chosen plan (shares as
-fractions; ``value`` empty where not measured, ``inf`` where a regret has no gain to share)."""
-REGRET_COLUMNS = ("candidate", "hypothesis", "demand", "objective_mean", "ci_low", "ci_high",
-                  "regret_share", "regret_of_gain")
-"""Columns of ``regret.csv``: each finalist under each hypothesis and demand level, its
-shortfall from the best finalist there as a share of that one's objective (``regret_share``)
-and of its own gain over the status quo there (``regret_of_gain``)."""
+BUDGET_COLUMNS = BUDGET.columns
+FRONTIER_COLUMNS = FRONTIER.columns
+BINDING_COLUMNS = BINDING.columns
+CANDIDATE_COLUMNS = CANDIDATES.columns
+CERTIFICATE_COLUMNS = CERTIFICATE.columns
+REGRET_COLUMNS = REGRET.columns
+"""The optimiser's tables' columns, declared in ``model.tables`` with what a row is."""
 
 
 RESULT_TABLE_FIELDS = {"summary": SUMMARY_CSV, "yearly": YEARLY_CSV,

@@ -24,6 +24,7 @@ from model.metrics import HQ
 from model.optimise_schema import BandwidthTier, LeverBounds
 from model.scenario import Scenario
 from model.schema_base import STATE_CODES
+from model.tables import BINDING
 from solvers.allocation import (
     InfeasiblePlan,
     Request,
@@ -38,9 +39,8 @@ from solvers.service import objective_values
 from solvers.settings import optimise_settings
 from solvers.surrogate import Surrogate
 
-BINDING_COLUMNS = ["constraint", "unit", "bound", "shadow_value", "simulated_gain", "ci_low",
-                   "ci_high"]
-"""The columns of ``binding.csv``."""
+BINDING_COLUMNS = BINDING.column_list
+"""The columns of ``binding.csv`` (``model.tables.BINDING``)."""
 CHECKED = 3
 """How many of the largest shadow values are checked in the simulation."""
 RINGGIT_STEP = 1_000_000.0

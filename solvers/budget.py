@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 
 from model.scenario import Scenario
+from model.tables import BUDGET
 from solvers.costs import liabilities_rm, price_list
 from solvers.plan import year_column
 from solvers.settings import optimise_settings
 
-BUDGET_COLUMNS = ["year", "one_off_rm", "recurring_rm", "one_off_available_rm",
-                  "recurring_ceiling_rm", "unspent_rm", "beyond_horizon"]
-"""The columns of ``budget.csv``."""
+BUDGET_COLUMNS = BUDGET.column_list
+"""The columns of ``budget.csv`` (``model.tables.BUDGET``)."""
 
 
 def recurring_rate_rm(costs: pd.DataFrame, end_date: dt.date) -> float:

@@ -34,6 +34,7 @@ from scipy import stats
 from model.experiments.executors import ExecutorKind
 from model.experiments.replications import Progress, Replications, interval, run_tasks
 from model.scenario import Scenario
+from model.tables import CANDIDATES, CERTIFICATE
 from solvers.candidates import Candidate
 from solvers.plan import Plan, apply_plan, plan_cost_rm
 from solvers.selection import (
@@ -48,9 +49,8 @@ from solvers.settings import optimise_settings
 
 FRESH_FIRST = 100_000
 """Replication numbers from here on are fresh: never used to choose a plan."""
-CANDIDATE_COLUMNS = ["candidate", "source", "replications", "objective_mean", "ci_low",
-                     "ci_high", "eliminated_at", "promised", "note"]
-CERTIFICATE_COLUMNS = ["check", "value", "threshold", "passed", "note"]
+CANDIDATE_COLUMNS = CANDIDATES.column_list
+CERTIFICATE_COLUMNS = CERTIFICATE.column_list
 
 
 @dataclass

@@ -18,12 +18,13 @@ import pandas as pd
 from model.experiments.replications import interval, run_replications
 from model.metrics import METRIC_UNITS
 from model.scenario import Scenario
+from model.tables import FRONTIER
 from solvers.allocation import Floor, InfeasiblePlan, Request, solve
 from solvers.plan import Plan, apply_plan, plan_cost_rm
 from solvers.settings import optimise_settings
 from solvers.surrogate import Surrogate
 
-FRONTIER_COLUMNS = ["point", "plan", "outcome", "unit", "mean", "ci_low", "ci_high"]
+FRONTIER_COLUMNS = FRONTIER.column_list
 """The columns of ``frontier.csv``."""
 COST = "cost_rm"
 

@@ -30,6 +30,7 @@ from model.experiments.comparisons import paired_differences
 from model.experiments.executors import ExecutorKind
 from model.experiments.replications import Progress, Replications
 from model.scenario import Scenario
+from model.tables import TODAY
 from solvers.allocation import (
     InfeasiblePlan,
     Request,
@@ -79,7 +80,7 @@ from solvers.surrogate import Surrogate
 from solvers.target import TargetCheck, cheapest_reaching
 
 CHOSEN = "optimised"
-STATUS_QUO = "status_quo"
+STATUS_QUO = TODAY
 RULE = "three_to_four_per_state"
 
 

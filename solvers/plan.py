@@ -19,6 +19,7 @@ from model.metrics import HQ, NATIONAL
 from model.optimise_schema import BandwidthTier, Delivery, Optimise
 from model.scenario import CourseRun, Scenario, StaffGroup
 from model.schema_base import STATE_CODES, CourseKind
+from model.tables import PLAN
 from solvers.costs import Charge, PriceList, new_posts, price_list
 
 STATE_GROUPS = ("officers", "lower_ranks")
@@ -33,9 +34,7 @@ for people in new posts, days after they are filled (the recruitment lag)."""
 DELIVERY_ORDER = tuple(sorted(COURSE_START_DAYS, key=COURSE_START_DAYS.__getitem__))
 """Deliveries in the order their courses run: places are placed at sites in this order."""
 
-PLAN_COLUMNS = ["lever", "scope", "quantity", "unit", "cost_rm", "paid_quantity",
-                "unit_one_off_rm", "unit_recurring_rm_per_year", "paid_from", "one_off_rm",
-                "recurring_rm_per_year", "year"]
+PLAN_COLUMNS = PLAN.column_list
 """The columns of ``plan.csv`` before its ``cost_<year>_rm`` columns (see ``plan_costs``)."""
 
 PostKey = tuple[str, str]  # (state code or "hq", group)

@@ -15,6 +15,7 @@ import pandas as pd
 from model.experiments.comparisons import whole_horizon_summary
 from model.scenario import Scenario
 from model.schema_base import STATE_CODES
+from model.tables import BINDING, BUDGET, CANDIDATES, CERTIFICATE, FRONTIER, PLAN, REGRET
 from solvers.binding import BINDING_COLUMNS
 from solvers.budget import BUDGET_COLUMNS, recurring_rate_rm
 from solvers.certify import failed_checks
@@ -66,10 +67,10 @@ def recurring_rm_per_year(outcome: Outcome, scenario: Scenario) -> float:
 
 def optimisation_files(outcome: Outcome) -> dict[str, pd.DataFrame]:
     """The files an optimisation adds to the run folder's result files, by file name."""
-    frames = {"plan.csv": plan_table(outcome), "paired_diff.csv": outcome.paired,
-              "budget.csv": budget_frame(outcome), "frontier.csv": frontier_frame(outcome),
-              "binding.csv": binding_frame(outcome), "candidates.csv": outcome.candidates,
-              "certificate.csv": outcome.certificate, "regret.csv": outcome.regret}
+    frames = {PLAN.file: plan_table(outcome), "paired_diff.csv": outcome.paired,
+              BUDGET.file: budget_frame(outcome), FRONTIER.file: frontier_frame(outcome),
+              BINDING.file: binding_frame(outcome), CANDIDATES.file: outcome.candidates,
+              CERTIFICATE.file: outcome.certificate, REGRET.file: outcome.regret}
     return frames | {f"option_{name}.csv": frame
                      for name, frame in alternatives(outcome).items()}
 

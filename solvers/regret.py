@@ -27,15 +27,14 @@ from model.experiments.executors import ExecutorKind
 from model.experiments.replications import Progress, interval, run_tasks
 from model.loading import override
 from model.scenario import Scenario
+from model.tables import REGRET, TODAY
 from solvers.plan import Plan, apply_plan
 from solvers.service import objective_values
 
 REGRET_FIRST = 200_000
 """The regret table's replication numbers start here: apart from choosing and verifying."""
 DEMAND_PATH = "arrivals.growth_per_year_factor.value"
-REGRET_COLUMNS = ["candidate", "hypothesis", "demand", "objective_mean", "ci_low", "ci_high",
-                  "regret_share", "regret_of_gain"]
-TODAY = "status_quo"
+REGRET_COLUMNS = REGRET.column_list
 
 
 def demand_cases(scenario: Scenario) -> dict[str, Scenario]:

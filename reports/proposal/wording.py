@@ -17,13 +17,14 @@ from typing import Any, Literal
 
 from model.levers import Category, Lever, LeverKind
 from model.metrics import HQ, NATIONAL
+from model.tables import TODAY
 
 Language = Literal["en", "ms"]
 LANGUAGES: tuple[Language, ...] = ("en", "ms")
 """English, and formal Malay (Bahasa Melayu)."""
 
 OPTIMISED = "optimised"
-STATUS_QUO = "status_quo"
+STATUS_QUO = TODAY
 MALAY_MAIL = "D11, Malay Mail, 1 Feb 2024"
 
 

@@ -6,6 +6,7 @@ gives each file to one worker).
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -14,6 +15,7 @@ import pytest
 
 from model.metrics import PAIRED_COLUMNS, VERDICTS
 from model.schema_base import STATE_CODES
+from model.tables import OPTIMISATION_TABLES, PLAN
 from solvers.binding import BINDING_COLUMNS
 from solvers.budget import BUDGET_COLUMNS
 from solvers.plan import PLAN_COLUMNS
@@ -70,6 +72,23 @@ def small_optimisation(tmp_path_factory):
                    "--replications", "3", "--seed", "5", "--quiet", "--out", out)
     assert done.returncode == 0, done.stderr
     return out, done.stdout
+
+
+def test_every_declared_table_is_written_with_its_declared_columns(small_optimisation
+                                                                    ) -> None:
+    """model.tables declares each optimisation table once; the run writes each as declared.
+
+    plan.csv adds a ``cost_<year>_rm`` column per year after the declared ones.
+    """
+    out, _ = small_optimisation
+    for table in OPTIMISATION_TABLES:
+        columns = list(pd.read_csv(out / table.file, nrows=0).columns)
+        if table is PLAN:
+            assert columns[:len(table.columns)] == table.column_list
+            assert all(re.fullmatch(r"cost_\d{4}_rm", c) for c in columns[len(table.columns):])
+        else:
+            assert columns == table.column_list, table.file
+    assert {table.file for table in OPTIMISATION_TABLES} <= {p.name for p in out.iterdir()}
 
 
 def test_optimise_run_writes_plan_budget_binding_frontier(small_optimisation) -> None:

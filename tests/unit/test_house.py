@@ -55,7 +55,7 @@ def _allowed(module: str, imported: str) -> bool:
     top = imported.split(".")[0]
     if top == "run_scenario":
         return False
-    if module.startswith(("model.metrics", "model.levers")):
+    if module.startswith(("model.metrics", "model.levers", "model.tables")):
         return False  # the catalogues stand alone
     if module.startswith(SCHEMA):
         return imported.startswith(SCHEMA)  # the schema's parts use only each other
@@ -66,7 +66,8 @@ def _allowed(module: str, imported: str) -> bool:
     if module.startswith("solvers"):
         return top in ("model", "solvers")
     if module.startswith("reports"):
-        return top == "reports" or imported.startswith(("model.metrics", "model.levers"))
+        return top == "reports" or imported.startswith(("model.metrics", "model.levers",
+                                                         "model.tables"))
     return top != "tests"  # the command line and the benchmark use every package
 
 

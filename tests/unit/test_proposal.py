@@ -551,7 +551,8 @@ def test_wide_tables_are_fitted_to_the_width_numbers_unbroken_long_names_broken(
     assert breakable("1 < 2 & 3\nnext", 200.0, FONT, 7.0) == "1 &lt; 2 &amp; 3<br/>next"
 
 
-def test_the_proposal_reads_from_model_only_the_metric_catalogue_and_the_levers() -> None:
+def test_the_proposal_reads_from_model_only_the_catalogues() -> None:
+    """Of the model: the metrics, the levers and the declared tables, nothing else."""
     import ast
 
     import reports.proposal
@@ -565,7 +566,8 @@ def test_the_proposal_reads_from_model_only_the_metric_catalogue_and_the_levers(
                 root = name.split(".")[0]
                 assert root not in ("solvers", "run_scenario"), (path.name, name)
                 if root == "model":
-                    assert name in ("model.metrics", "model.levers"), (path.name, name)
+                    assert name in ("model.metrics", "model.levers", "model.tables"), (
+                        path.name, name)
 
 
 def test_a_chart_picture_takes_in_a_title_wider_than_its_panel() -> None:
