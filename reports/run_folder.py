@@ -155,12 +155,7 @@ def write_run_folder(out: Path, tables: dict[str, pd.DataFrame], run_info: dict[
                                         dir=out.parent))
         staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a run folder is not
         try:
-            write_tables(staging, tables)
-            (staging / RUN_JSON).write_text(json.dumps(run_info, indent=2, default=str) + "\n",
-                                              encoding="utf-8")
-            for render in renderers:
-                render(staging)
-            ownership.write_record(staging, run_info)
+            _fill(staging, tables, run_info, renderers)
             if out.exists():
                 shutil.rmtree(out)
             staging.rename(out)
@@ -248,12 +243,18 @@ def write_subfolders(staging: Path, parent: str,
     for name, (tables, info) in folders.items():
         folder = staging / parent / name
         folder.mkdir(parents=True)
-        write_tables(folder, tables)
-        (folder / RUN_JSON).write_text(json.dumps(info, indent=2, default=str) + "\n",
-                                       encoding="utf-8")
-        for render in renderers:
-            render(folder)
-        ownership.write_record(folder, info)
+        _fill(folder, tables, info, renderers)
+
+
+def _fill(folder: Path, tables: dict[str, pd.DataFrame], info: dict[str, Any],
+          renderers: Sequence[Callable[[Path], Any]]) -> None:
+    """Tables, then ``run.json`` for the renderers to read, then its seal over every file."""
+    write_tables(folder, tables)
+    (folder / RUN_JSON).write_text(json.dumps(info, indent=2, default=str) + "\n",
+                                   encoding="utf-8")
+    for render in renderers:
+        render(folder)
+    ownership.write_record(folder, info)
 
 
 def is_complete(folder: Path) -> bool:
