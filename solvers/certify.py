@@ -39,6 +39,7 @@ from solvers.candidates import Candidate
 from solvers.plan import Plan, apply_plan, plan_cost_rm
 from solvers.selection import (
     NeighbourBound,
+    Sampler,
     SelectionResult,
     looks_taken,
     neighbour_improvement_bound,
@@ -176,13 +177,9 @@ class Choice:
         return self.candidates[self.name]
 
 
-Sample = Callable[[list[str], range], dict[str, np.ndarray]]
-"""Objective values of the named candidates on the given replication numbers."""
-
-
 def within_zone(scenario: Scenario, result: SelectionResult,
                 candidates: Mapping[str, Candidate], delta: float,
-                sample: Sample, most: int = 3, enough: int | None = None
+                sample: Sampler, most: int = 3, enough: int | None = None
                 ) -> tuple[list[str], tuple[str, ...], float]:
     """KN's choice and the candidates shown within its zone, cheapest first.
 
@@ -218,7 +215,7 @@ def within_zone(scenario: Scenario, result: SelectionResult,
     return sorted(qualified, key=key), (), level
 
 
-def widen_zone(scenario: Scenario, choice: Choice, sample: Sample,
+def widen_zone(scenario: Scenario, choice: Choice, sample: Sampler,
                cheaper_than: str | None = None) -> tuple[Choice, str | None]:
     """The next plan close to KN's choice shown within its zone, testing cheapest first.
 
@@ -252,7 +249,7 @@ def cost_order(scenario: Scenario, candidates: Mapping[str, Candidate]
     return key
 
 
-def shown_within(result: SelectionResult, name: str, delta: float, sample: Sample,
+def shown_within(result: SelectionResult, name: str, delta: float, sample: Sampler,
                  level: float, cap: int) -> bool:
     """Whether candidate ``name`` falls short of KN's choice by less than ``delta``.
 
@@ -277,7 +274,7 @@ def shown_within(result: SelectionResult, name: str, delta: float, sample: Sampl
     return False
 
 
-def select_with_looks(names: Sequence[str], sample: Sample, *, delta: float, error: float,
+def select_with_looks(names: Sequence[str], sample: Sampler, *, delta: float, error: float,
                       n0: int, cap: int, looks: Sequence[int] = (), batch_size: int = 1
                       ) -> tuple[SelectionResult, NeighbourBound | None]:
     """KN at ``error``, stopped at the first look that shows every survivor within the zone.

@@ -57,7 +57,6 @@ from solvers.certify import (
     CertificateInputs,
     Choice,
     PlanRuns,
-    Sample,
     Spent,
     candidates_table,
     certificate_table,
@@ -73,7 +72,12 @@ from solvers.frontier import FRONTIER_COLUMNS, frontier_table
 from solvers.pilot import Pilots, corrected, pilot_rounds
 from solvers.plan import Plan, plan_cost_rm, plan_costs, status_quo_plan, three_to_four_rule
 from solvers.regret import REGRET_COLUMNS, Robustness, regret_table
-from solvers.selection import NeighbourBound, looks_taken, neighbour_bound_with_looks
+from solvers.selection import (
+    NeighbourBound,
+    Sampler,
+    looks_taken,
+    neighbour_bound_with_looks,
+)
 from solvers.service import objective_values, service_level_table
 from solvers.settings import optimise_settings
 from solvers.surrogate import Surrogate
@@ -402,7 +406,7 @@ def _select(scenario: Scenario, pilots: Pilots, runs: PlanRuns,
 
 
 def robust_within_zone(scenario: Scenario, choice: Choice, robustness: Robustness | None,
-                       say: Callable[[str], None], sample: Sample | None = None
+                       say: Callable[[str], None], sample: Sampler | None = None
                        ) -> Choice:
     """Among KN's choice and its equals, the cheapest robust plan.
 
@@ -446,7 +450,7 @@ def robust_within_zone(scenario: Scenario, choice: Choice, robustness: Robustnes
 
 
 def _robust_equal(scenario: Scenario, choice: Choice, robustness: Robustness,
-                  sample: Sample | None, say: Callable[[str], None]) -> Choice | None:
+                  sample: Sampler | None, say: Callable[[str], None]) -> Choice | None:
     """A finalist outside the equals tried, robust, and shown within KN's zone (or None).
 
     Only the cheapest equals are tried before the regret table; a dearer or
@@ -513,7 +517,7 @@ def _robustness(scenario: Scenario, choice: Choice, runs: PlanRuns,
 
 
 def _next_finalist(scenario: Scenario, choice: Choice, robustness: Robustness,
-                   sample: Sample | None = None) -> tuple[Choice, str | None]:
+                   sample: Sampler | None = None) -> tuple[Choice, str | None]:
     """The cheapest plan within KN's zone not yet in the regret table, if worth trying.
 
     Worth trying while it costs less than every finalist within the zone whose worst
