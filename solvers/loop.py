@@ -88,7 +88,7 @@ STATUS_QUO = TODAY
 RULE = "three_to_four_per_state"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Outcome:
     """Everything the optimise command reports.
 
@@ -362,13 +362,16 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
                     for name, option in options.items()}
     fitting = {name: fits(scenario, surrogate, option) for name, option in options.items()}
     costs = option_costs[CHOSEN]
-    return Outcome(plan, results, options, fitting, paired, costs,
-                   budget_table(scenario, costs), frontier, binding, levels, option_costs,
-                   pilots.reference,
-                   candidates_table(choice) if choice else _target_candidates(target, fresh),
-                   certificate, robustness.table if robustness else
-                   pd.DataFrame(columns=REGRET_COLUMNS), robust, depends_on, target, fresh,
-                   {"certify": certify_seconds, "regret": regret_seconds}, dict(runs.spent))
+    return Outcome(
+        plan=plan, results=results, plans=options, fitting=fitting, paired=paired, costs=costs,
+        budget=budget_table(scenario, costs), frontier=frontier, binding=binding,
+        service_levels=levels, option_costs=option_costs, reference=pilots.reference,
+        candidates=candidates_table(choice) if choice else _target_candidates(target, fresh),
+        certificate=certificate,
+        regret=robustness.table if robustness else pd.DataFrame(columns=REGRET_COLUMNS),
+        robust=robust, depends_on=depends_on, target=target, fresh=fresh,
+        seconds={"certify": certify_seconds, "regret": regret_seconds},
+        spent=dict(runs.spent))
 
 
 def _certified(scenario: Scenario, choice: Choice, robustness: Robustness | None,
