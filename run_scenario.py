@@ -372,11 +372,12 @@ def optimise(scenario: Scenario, out: Path, workers: int, args: argparse.Namespa
                   name == scenario.hypothesis else _load(args.scenario, [
                       *args.overrides, f"hypothesis={name}", f"seed={scenario.seed}"])
                   for name in available_hypotheses(args.scenario)}
+    console.show_progress_lines("solvers", args.quiet)
     try:
         with _progress(0, "replications", args.quiet) as bar:
-            outcome = optimise_and_verify(scenario, scenario.replications, workers,
-                                          _say(args.quiet), bar.update, args.scenario.parent,
-                                          hypotheses or None, args.executor, args.scheduler)
+            outcome = optimise_and_verify(scenario, scenario.replications, workers, bar.update,
+                                          args.scenario.parent, hypotheses or None,
+                                          args.executor, args.scheduler)
     except InfeasiblePlan as error:
         raise Infeasible(describe_core(error.groups)) from None
     except TimeoutError as error:

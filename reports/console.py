@@ -5,6 +5,9 @@ Like every report, these read result frames only; they never run anything.
 
 from __future__ import annotations
 
+import logging
+import sys
+
 import pandas as pd
 
 from model.metrics import METRIC_UNITS, NATIONAL, label, rule_text
@@ -139,3 +142,23 @@ def reproduction_lines(comparison: Comparison, shown: int = 10) -> str:
              + (f"; the first {len(first)}:" if count > len(first) else ":")]
     lines += [f"  {mismatch}" for mismatch in first]
     return "\n".join(lines)
+
+
+class _ToStandardError(logging.Handler):
+    """Each record as one line on the standard error of the moment (tests may swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(self.format(record), file=sys.stderr, flush=True)
+
+
+_LINES = _ToStandardError()
+
+
+def show_progress_lines(source: str, quiet: bool) -> None:
+    """Show the progress lines a package logs (``solvers``) on standard error, unless quiet."""
+    logger = logging.getLogger(source)
+    if _LINES not in logger.handlers:
+        logger.addHandler(_LINES)
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
+    logger.propagate = False
+

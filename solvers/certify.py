@@ -23,6 +23,7 @@ the local process pool or a Dask cluster, and counts replications for a progress
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,9 @@ from solvers.selection import (
 )
 from solvers.service import objective_values, values_of
 from solvers.settings import optimise_settings
+
+log = logging.getLogger(__name__)
+"""Progress lines of the optimiser (the command line shows them unless ``--quiet``)."""
 
 FRESH_FIRST = 100_000
 """Replication numbers from here on are fresh: never used to choose a plan."""
@@ -320,8 +324,7 @@ def bound_at_cap(result: SelectionResult, error: float) -> NeighbourBound | None
         confidence=1.0 - error)
 
 
-def choose(scenario: Scenario, runs: PlanRuns, candidates: list[Candidate], today: str,
-           say: Callable[[str], None]) -> Choice:
+def choose(scenario: Scenario, runs: PlanRuns, candidates: list[Candidate], today: str) -> Choice:
     """Screen the candidates on their service levels, then select the best by KN.
 
     If no candidate keeps its service levels in the first stage, all go on (the
@@ -332,11 +335,11 @@ def choose(scenario: Scenario, runs: PlanRuns, candidates: list[Candidate], toda
     first = range(0, n0)
     for candidate in candidates:
         runs.add(candidate.name, candidate.plan)
-    say(f"selection: {len(candidates)} candidates, {n0} replications each to start ...")
+    log.info(f"selection: {len(candidates)} candidates, {n0} replications each to start ...")
     stage = runs.run([today, *(c.name for c in candidates)], first)
     kept = [c for c in candidates if floors_hold(scenario, stage[c.name], stage[today])]
     if not kept:
-        say("selection: no candidate keeps every service level in the first stage; all go on")
+        log.info("selection: no candidate keeps every service level in the first stage; all go on")
         kept = list(candidates)
     missed = {c.name: objective_values(stage[c.name], settings.weights)
               for c in candidates if c not in kept}
@@ -358,7 +361,7 @@ def choose(scenario: Scenario, runs: PlanRuns, candidates: list[Candidate], toda
     if result.parameters.max_replications < cap:
         stopped = (f"at the look after {result.parameters.max_replications}, every survivor "
                    "within the zone")
-    say(f"selection: KN chose {result.chosen} after {result.total_replications} replications "
+    log.info(f"selection: KN chose {result.chosen} after {result.total_replications} replications "
         f"({stopped})"
         + (f"; {name} is cheaper and within the indifference zone of it" if name != result.chosen
            else ""))

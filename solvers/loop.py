@@ -18,8 +18,9 @@ target on fresh replications instead (``solvers.target``).
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -82,6 +83,9 @@ from solvers.service import objective_values, service_level_table
 from solvers.settings import optimise_settings
 from solvers.surrogate import Surrogate
 from solvers.target import TargetCheck, cheapest_reaching
+
+log = logging.getLogger(__name__)
+"""Progress lines of the optimiser (the command line shows them unless ``--quiet``)."""
 
 CHOSEN = "optimised"
 STATUS_QUO = TODAY
@@ -154,7 +158,7 @@ class Outcome:
     spent: dict[str, Spent]
 
 
-def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], None],
+def gather_candidates(scenario: Scenario, pilots: Pilots,
                       workers: int = 1) -> list[Candidate]:
     """The pilots' plans, the surrogate's best and next-best, named plans, neighbours.
 
@@ -175,7 +179,7 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
     cheap = cheapest_within_zone(scenario, surrogate, best, request)
     rungs = ladder(scenario, surrogate, best, request, pilots.floors) if cheap else []
     costs = [plan_cost_rm(scenario, p) for p in [best, *cheap, *rungs]]
-    say(f"candidates: the surrogate's best, {len(further)} next-best plans"
+    log.info(f"candidates: the surrogate's best, {len(further)} next-best plans"
         + (f" and the cheapest promising within half the zone (RM{costs[1]:,.0f} against "
            f"RM{costs[0]:,.0f})" if cheap else "")
         + (f"; {len(rungs)} rungs of the ladder (RM" + ", RM".join(
@@ -193,7 +197,7 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
     pool = _distinct([*proposed, *pilot, *named])
     room = max(settings.procedure.candidates - len(pool), 0)
     if not room:  # no neighbour could join: none is screened
-        say(f"candidates: {len(pool)} reach the selection (no room for neighbours)")
+        log.info(f"candidates: {len(pool)} reach the selection (no room for neighbours)")
         return pool
     # neighbours of the last pilot whose service levels held in the simulation first: the
     # surrogate's own best may keep them only in the surrogate
@@ -203,7 +207,7 @@ def gather_candidates(scenario: Scenario, pilots: Pilots, say: Callable[[str], N
     near = screened(scenario, surrogate, list(neighbours(scenario, best)),
                     "neighbour of surrogate_best", workers=workers)
     pool = _distinct([*pool, *leading, *near])[:len(pool) + room]
-    say(f"candidates: {len(pool)} reach the selection ({len(leading) + len(near)} neighbours "
+    log.info(f"candidates: {len(pool)} reach the selection ({len(leading) + len(near)} neighbours "
         "kept the constraints)")
     return pool
 
@@ -263,7 +267,6 @@ def neighbour_bound(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns, ch
 
 
 def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
-                        say: Callable[[str], None] = lambda _: None,
                         progress: Progress | None = None,
                         base_folder: Path | None = None,
                         hypotheses: Mapping[str, Scenario] | None = None,
@@ -277,8 +280,6 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
         The scenario, with an ``optimise`` section.
     replications, workers : int
         Fresh replications of each verification, and processes to run them.
-    say : callable
-        Receives progress lines.
     progress : Progress, optional
         Counts every replication run.
     base_folder : Path, optional
@@ -305,26 +306,26 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
     runs.add(STATUS_QUO, status_quo_plan(scenario))
     fresh = range(FRESH_FIRST, FRESH_FIRST + replications)
     runs.stage = "pilots"
-    pilots = pilot_rounds(scenario, runs, STATUS_QUO, say)
+    pilots = pilot_rounds(scenario, runs, STATUS_QUO)
     target: TargetCheck | None = None
     choice: Choice | None = None
     robustness: Robustness | None = None
     regret_seconds = 0.0
     if settings.target_actioned is not None:
         runs.stage = "target check"
-        target = cheapest_reaching(scenario, pilots.surrogate, runs, fresh, pilots.request, say)
+        target = cheapest_reaching(scenario, pilots.surrogate, runs, fresh, pilots.request)
         chosen, surrogate = (target.reaching or target.tries[-1]).plan, pilots.surrogate
     else:
         runs.stage = "selection"
-        choice, surrogate = _select(scenario, pilots, runs, say)
+        choice, surrogate = _select(scenario, pilots, runs)
         clock, tests = time.perf_counter(), runs.spent.get("selection", Spent()).seconds
         choice, robustness = _robustness(scenario, choice, runs, hypotheses, workers,
-                                         progress, executor, scheduler, say)
+                                         progress, executor, scheduler)
         # the zone tests the regret table asked for belong to the selection
         regret_seconds = time.perf_counter() - clock - (
             runs.spent.get("selection", Spent()).seconds - tests)
         runs.stage = "robust check"
-        choice = robust_within_zone(scenario, choice, robustness, say,
+        choice = robust_within_zone(scenario, choice, robustness,
                                     runs.objective(settings.weights))
         chosen = choice.chosen.plan
     plan = replace(evaluate(scenario, surrogate, chosen) or chosen, name=CHOSEN,
@@ -335,7 +336,7 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
     options |= comparator_plans(scenario, base_folder)
     for name, option in options.items():
         runs.add(name, option)
-    say(f"verifying the plan on {replications} fresh replications against "
+    log.info(f"verifying the plan on {replications} fresh replications against "
         f"{len(options) - 1} alternatives ...")
     runs.stage = "fresh verification"
     results = runs.run(list(options), fresh)
@@ -343,7 +344,7 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
     levels = service_level_table(scenario, results, CHOSEN, STATUS_QUO)
     bound = None
     if choice is not None:
-        say("certificate: the plan's best neighbours on fresh replications ...")
+        log.info("certificate: the plan's best neighbours on fresh replications ...")
         runs.stage = "neighbours"
         bound = neighbour_bound(scenario, surrogate, runs, plan, fresh, choice.delta)
     certify_seconds = time.perf_counter() - started - regret_seconds
@@ -354,10 +355,10 @@ def optimise_and_verify(scenario: Scenario, replications: int, workers: int,
     binding, frontier = pd.DataFrame(columns=BINDING_COLUMNS), \
         pd.DataFrame(columns=FRONTIER_COLUMNS)
     if context:
-        say("binding constraints ...")
+        log.info("binding constraints ...")
         binding = binding_constraints(scenario, surrogate, plan, pilots.reference,
                                       results[CHOSEN], replications, workers, first=fresh.start)
-        frontier = _frontier(scenario, surrogate, replications, workers, say, plan)
+        frontier = _frontier(scenario, surrogate, replications, workers, plan)
     option_costs = {name: pd.DataFrame(plan_costs(scenario, option))
                     for name, option in options.items()}
     fitting = {name: fits(scenario, surrogate, option) for name, option in options.items()}
@@ -394,23 +395,21 @@ def _certified(scenario: Scenario, choice: Choice, robustness: Robustness | None
     return certificate, robust, case
 
 
-def _select(scenario: Scenario, pilots: Pilots, runs: PlanRuns,
-            say: Callable[[str], None]) -> tuple[Choice, Surrogate]:
+def _select(scenario: Scenario, pilots: Pilots, runs: PlanRuns) -> tuple[Choice, Surrogate]:
     """The candidates, KN's choice among them, and the surrogate corrected on them all.
 
     The surrogate is corrected on every candidate's first-stage replications (never the
     fresh ones), so that its promise at the chosen plan can be checked on fresh ones.
     """
     settings = optimise_settings(scenario)
-    pool = gather_candidates(scenario, pilots, say, runs.workers)
-    choice = choose(scenario, runs, pool, STATUS_QUO, say)
+    pool = gather_candidates(scenario, pilots, runs.workers)
+    choice = choose(scenario, runs, pool, STATUS_QUO)
     stage = runs.run([c.name for c in pool], range(0, settings.procedure.replications))
     return choice, corrected(scenario, pilots.surrogate, [(c.plan, stage[c.name]) for c in pool])
 
 
 def robust_within_zone(scenario: Scenario, choice: Choice, robustness: Robustness | None,
-                       say: Callable[[str], None], sample: Sampler | None = None
-                       ) -> Choice:
+                       sample: Sampler | None = None) -> Choice:
     """Among KN's choice and its equals, the cheapest robust plan.
 
     KN's choice and the plans shown within its indifference zone are taken cheapest
@@ -437,9 +436,9 @@ def robust_within_zone(scenario: Scenario, choice: Choice, robustness: Robustnes
         why[name] = (f"its worst regret is {robustness.worst[name]:.0%} of its gain "
                      f"({robustness.worst_case[name]})") if name in robustness.worst_case \
             else f"its worst regret is {robustness.worst[name]:.0%} of its gain"
-    say(f"selection: no plan within the zone keeps its worst regret within {share:.0%} "
+    log.info(f"selection: no plan within the zone keeps its worst regret within {share:.0%} "
         "of its gain")
-    robust = _robust_equal(scenario, choice, robustness, sample, say)
+    robust = _robust_equal(scenario, choice, robustness, sample)
     if robust is not None:
         return replace(robust, not_robust=tuple(why), why=why)
     set_aside: dict[str, str] = {}
@@ -447,13 +446,13 @@ def robust_within_zone(scenario: Scenario, choice: Choice, robustness: Robustnes
         case = robustness.clearly_short(name, best, share)
         if not case:
             return replace(choice, name=name, not_robust=tuple(set_aside), why=set_aside)
-        say(f"selection: {name} is cheaper but not robust ({case})")
+        log.info(f"selection: {name} is cheaper but not robust ({case})")
         set_aside[name] = f"short of {best} beyond doubt {case}"
     return replace(choice, name=best, not_robust=tuple(set_aside), why=set_aside)
 
 
 def _robust_equal(scenario: Scenario, choice: Choice, robustness: Robustness,
-                  sample: Sampler | None, say: Callable[[str], None]) -> Choice | None:
+                  sample: Sampler | None) -> Choice | None:
     """A finalist outside the equals tried, robust, and shown within KN's zone (or None).
 
     Only the cheapest equals are tried before the regret table; a dearer or
@@ -470,7 +469,7 @@ def _robust_equal(scenario: Scenario, choice: Choice, robustness: Robustness,
     for name in sorted(others, key=cost_order(scenario, choice.candidates)):
         if shown_within(choice.selection, name, choice.delta, sample, level,
                         settings.procedure.max_replications):
-            say(f"selection: {name} is within the indifference zone of "
+            log.info(f"selection: {name} is within the indifference zone of "
                 f"{choice.selection.chosen} and keeps its worst regret within {share:.0%} "
                 "of its gain")
             return replace(with_equal(scenario, choice, name), name=name)
@@ -479,8 +478,8 @@ def _robust_equal(scenario: Scenario, choice: Choice, robustness: Robustness,
 
 def _robustness(scenario: Scenario, choice: Choice, runs: PlanRuns,
                 hypotheses: Mapping[str, Scenario] | None, workers: int,
-                progress: Progress | None, executor: ExecutorKind, scheduler: str | None,
-                say: Callable[[str], None]) -> tuple[Choice, Robustness]:
+                progress: Progress | None, executor: ExecutorKind, scheduler: str | None
+                ) -> tuple[Choice, Robustness]:
     """The finalists' regret table under every hypothesis and demand (forward mode only).
 
     Returns the choice with any equals found for the table (:func:`_next_finalist`), and
@@ -496,7 +495,7 @@ def _robustness(scenario: Scenario, choice: Choice, runs: PlanRuns,
     finalists = {c.name: choice.candidates[c.name].plan
                  for c in ranked[:settings.procedure.finalists]}
     cases = dict(hypotheses or {scenario.hypothesis or "as given": scenario})
-    say(f"regret: {len(finalists)} finalists under {len(cases)} hypotheses x 3 demand "
+    log.info(f"regret: {len(finalists)} finalists under {len(cases)} hypotheses x 3 demand "
         f"levels, {settings.procedure.regret_replications} replications each ...")
 
     def table(known: Robustness | None = None) -> Robustness:
@@ -512,7 +511,7 @@ def _robustness(scenario: Scenario, choice: Choice, runs: PlanRuns,
         runs.stage = stage
         if name is None:
             break
-        say(f"regret: no plan within the zone cheaper than the cheapest robust one holds up "
+        log.info(f"regret: no plan within the zone cheaper than the cheapest robust one holds up "
             f"so far; {name} joins the finalists ...")
         finalists[name] = choice.candidates[name].plan
         robustness = table(robustness)
@@ -544,13 +543,13 @@ def _next_finalist(scenario: Scenario, choice: Choice, robustness: Robustness,
 
 
 def _frontier(scenario: Scenario, surrogate: Surrogate, replications: int, workers: int,
-              say: Callable[[str], None], hint: Plan) -> pd.DataFrame:
-    say("frontier ...")
+              hint: Plan) -> pd.DataFrame:
+    log.info("frontier ...")
     try:
         return frontier_table(scenario, surrogate, reference_outcomes(scenario, surrogate),
                               replications, workers, hint)
     except (InfeasiblePlan, TimeoutError) as error:  # the plan stands without it
-        say(f"frontier: no frontier under these constraints ({error})")
+        log.info(f"frontier: no frontier under these constraints ({error})")
         return pd.DataFrame(columns=FRONTIER_COLUMNS)
 
 

@@ -17,7 +17,8 @@ for the next round by the share it fell short.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +41,9 @@ from solvers.plan import Plan
 from solvers.service import values_of
 from solvers.settings import optimise_settings
 from solvers.surrogate import STAGES, Surrogate, build_surrogate
+
+log = logging.getLogger(__name__)
+"""Progress lines of the optimiser (the command line shows them unless ``--quiet``)."""
 
 EFFICIENCY_RANGE = (0.2, 2.0)
 """A correction never scales a stage's capacity beyond these factors in one go."""
@@ -135,8 +139,7 @@ def corrected(scenario: Scenario, surrogate: Surrogate,
     return surrogate
 
 
-def pilot_rounds(scenario: Scenario, runs: PlanRuns, today: str,
-                 say: Callable[[str], None]) -> Pilots:
+def pilot_rounds(scenario: Scenario, runs: PlanRuns, today: str) -> Pilots:
     """Solve, simulate and correct the surrogate ``optimise.procedure.rounds`` times.
 
     Each pilot's plan is simulated on the selection's first-stage replications, beside
@@ -166,16 +169,16 @@ def pilot_rounds(scenario: Scenario, runs: PlanRuns, today: str,
             except InfeasiblePlan:
                 if not pilots:
                     raise
-                say(f"pilot {number}: the corrected surrogate reaches no plan keeping the "
+                log.info(f"pilot {number}: the corrected surrogate reaches no plan keeping the "
                     "floors; the pilots end")
                 break
-            say(f"pilot {number}: the raised floors cannot be reached; aiming at the floors")
+            log.info(f"pilot {number}: the raised floors cannot be reached; aiming at the floors")
             raise_by = dict.fromkeys(raise_by, 1.0)
-        say(f"pilot {number}: the surrogate promises {plan.surrogate_objective:,.0f} "
+        log.info(f"pilot {number}: the surrogate promises {plan.surrogate_objective:,.0f} "
             f"({plan.status}, {plan.solve_seconds:.1f} s); simulating ...")
         runs.add(plan.name, plan)
         simulated = runs.run([plan.name, today], first)
-        say(_gaps(scenario, surrogate, plan, simulated[plan.name], runs.plans[today],
+        log.info(_gaps(scenario, surrogate, plan, simulated[plan.name], runs.plans[today],
                   simulated[today]))
         if not _raise_missed(scenario, simulated[plan.name], simulated[today], raise_by):
             leading = plan

@@ -10,7 +10,7 @@ shortfall and the cheapest plan that reached the target (or that none did).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
 from dataclasses import dataclass, replace
 
 from model.experiments.replications import interval
@@ -20,6 +20,9 @@ from solvers.certify import PlanRuns
 from solvers.plan import Plan, plan_cost_rm
 from solvers.settings import optimise_settings
 from solvers.surrogate import Surrogate
+
+log = logging.getLogger(__name__)
+"""Progress lines of the optimiser (the command line shows them unless ``--quiet``)."""
 
 TARGET_METRIC = "actioned"
 
@@ -74,8 +77,7 @@ class TargetCheck:
 
 
 def cheapest_reaching(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns,
-                      fresh: range, request: Request,
-                      say: Callable[[str], None]) -> TargetCheck:
+                      fresh: range, request: Request) -> TargetCheck:
     """Check the cheapest plans for the target on fresh replications until one reaches it."""
     settings = optimise_settings(scenario)
     target = settings.target_actioned
@@ -94,23 +96,22 @@ def cheapest_reaching(scenario: Scenario, surrogate: Surrogate, runs: PlanRuns,
             # the run explains why)
             plan = solve(scenario, surrogate, "most_actioned",
                          request=replace(request, weights={TARGET_METRIC: 1.0}))
-            checked = _check(plan, target, runs, fresh, scenario, say)
+            checked = _check(plan, target, runs, fresh, scenario)
             reached = checked.ci_low >= target
             return TargetCheck(target, [checked], checked if reached else None, not reached)
-        tries.append(_check(plan, asked, runs, fresh, scenario, say))
+        tries.append(_check(plan, asked, runs, fresh, scenario))
         if tries[-1].ci_low >= target:
             return TargetCheck(target, tries, tries[-1], False)
         asked *= max(target / max(tries[-1].ci_low, 1.0), 1.01)
     return TargetCheck(target, tries, None, False)
 
 
-def _check(plan: Plan, asked: float, runs: PlanRuns, fresh: range, scenario: Scenario,
-           say: Callable[[str], None]) -> TargetTry:
+def _check(plan: Plan, asked: float, runs: PlanRuns, fresh: range, scenario: Scenario) -> TargetTry:
     """A plan's simulated actioned tip-offs on fresh replications."""
     runs.add(plan.name, plan)
     values = runs.run([plan.name], fresh)[plan.name].national(TARGET_METRIC)
     mean, low, high = interval(values.astype(float))
-    say(f"target: {plan.name} asked for {asked:,.0f}, simulated {mean:,.0f} "
+    log.info(f"target: {plan.name} asked for {asked:,.0f}, simulated {mean:,.0f} "
         f"[{low:,.0f}, {high:,.0f}]")
     return TargetTry(plan, asked, mean, low, high, plan_cost_rm(scenario, plan))
 

@@ -337,9 +337,9 @@ def test_a_full_pool_screens_no_neighbour(monkeypatch: pytest.MonkeyPatch) -> No
     scenario = load_scenario(OPTIMISE, SMALL)
     runs = PlanRuns(scenario, 2, None)
     runs.add(STATUS_QUO, status_quo_plan(scenario))
-    pilots = pilot_rounds(scenario, runs, STATUS_QUO, lambda _: None)
+    pilots = pilot_rounds(scenario, runs, STATUS_QUO)
     roomy = gather_candidates(override(scenario, ["optimise.procedure.candidates=40"]),
-                              pilots, lambda _: None, 2)
+                              pilots, 2)
     proposed = [c for c in roomy if not c.source.startswith("neighbour")]
     assert len(proposed) < len(roomy), "no neighbour joined even with room: nothing compared"
 
@@ -348,7 +348,7 @@ def test_a_full_pool_screens_no_neighbour(monkeypatch: pytest.MonkeyPatch) -> No
 
     monkeypatch.setattr(loop, "neighbours", refused)
     full = override(scenario, [f"optimise.procedure.candidates={len(proposed)}"])
-    assert [(c.name, c.promised) for c in gather_candidates(full, pilots, lambda _: None, 2)] \
+    assert [(c.name, c.promised) for c in gather_candidates(full, pilots, 2)] \
         == [(c.name, c.promised) for c in proposed]
 
 

@@ -41,3 +41,20 @@ def test_a_summary_written_before_the_new_outcomes_names_what_it_lacks() -> None
     text = headline(summary(old), "run", "95 % interval")
     assert "not in these results: arrests, charges, closed_after_investigation" in text
     assert "Raids" in text
+
+
+def test_the_optimisers_progress_lines_show_unless_quiet(capsys) -> None:
+    """The solvers log their progress; the command line shows it on stderr, or not at all."""
+    import logging
+
+    from reports.console import show_progress_lines
+
+    show_progress_lines("solvers", quiet=False)
+    logging.getLogger("solvers.loop").info("selection: KN chose a")
+    show_progress_lines("solvers", quiet=True)
+    logging.getLogger("solvers.loop").info("regret: 3 finalists")
+    captured = capsys.readouterr()
+    assert captured.err == "selection: KN chose a\n" and captured.out == ""
+    show_progress_lines("solvers", quiet=False)  # twice: still one line a record
+    logging.getLogger("solvers.pilot").info("pilot 1")
+    assert capsys.readouterr().err == "pilot 1\n"

@@ -410,7 +410,7 @@ def test_the_cheapest_plan_in_the_zone_that_is_not_clearly_short_is_kept(
     robustness = _robustness({"a": [100.0, 101.0, 99.0, 100.5],
                               "b": [50.0, 52.0, 49.0, 51.0], "c": c_values})
     scenario = load_scenario(ROOT / "scenarios" / "optimise_rm13m.yaml")  # threshold 0.10
-    kept = robust_within_zone(scenario, choice, robustness, lambda _: None)
+    kept = robust_within_zone(scenario, choice, robustness)
     assert kept.name == expected
     assert kept.not_robust == set_aside
 
@@ -440,7 +440,7 @@ def test_a_dearer_plan_in_the_zone_that_holds_under_every_explanation_is_kept() 
     robustness = _two_cases({"a": ([100.0, 101.0, 99.0], [55.0, 56.0, 54.0]),
                              "d": ([99.0, 100.0, 98.0], [64.0, 65.0, 63.0])})
     scenario = load_scenario(ROOT / "scenarios" / "optimise_rm13m.yaml")  # threshold 0.10
-    kept = robust_within_zone(scenario, choice, robustness, lambda _: None)
+    kept = robust_within_zone(scenario, choice, robustness)
     assert robustness.worst["a"] > 0.10 >= robustness.worst["d"]
     assert kept.name == "d"
     assert kept.not_robust == ("a",)
@@ -466,7 +466,7 @@ def test_a_robust_finalist_outside_the_equals_tried_is_kept_only_if_shown_within
     fragile = ([100.0, 101.0, 99.0], [55.0, 56.0, 54.0])
     robustness = _two_cases({"a": fragile, "b": robust if b_robust else fragile,
                              "c": robust})
-    kept = robust_within_zone(scenario, choice, robustness, lambda _: None, sample)
+    kept = robust_within_zone(scenario, choice, robustness, sample)
     assert kept.name == expected
     assert (expected in kept.in_zone) and ("c" not in kept.in_zone)
     if b_robust:
@@ -484,7 +484,7 @@ def test_when_no_plan_in_the_zone_is_robust_the_cheapest_not_clearly_short_is_ke
                              "e": ([80.0, 81.0, 79.0], [100.0, 101.0, 99.0])})
     scenario = load_scenario(ROOT / "scenarios" / "optimise_rm13m.yaml")
     assert all(worst > 0.10 for worst in robustness.worst.values())
-    kept = robust_within_zone(scenario, choice, robustness, lambda _: None)
+    kept = robust_within_zone(scenario, choice, robustness)
     assert kept.name == "b"
     assert kept.not_robust == ()
 
@@ -540,10 +540,8 @@ def test_plans_join_the_regret_table_cheapest_first_until_the_cheapest_robust_on
         joined.append(name)
         worst[name] = truth[name]
     assert joined == added
-    kept = robust_within_zone(scenario, choice, Robustness(pd.DataFrame(), worst, {}),
-                              lambda _: None)
-    everyone = robust_within_zone(scenario, choice, Robustness(pd.DataFrame(), truth, {}),
-                                  lambda _: None)
+    kept = robust_within_zone(scenario, choice, Robustness(pd.DataFrame(), worst, {}))
+    everyone = robust_within_zone(scenario, choice, Robustness(pd.DataFrame(), truth, {}))
     assert kept.name == everyone.name == kept_name
 
 
@@ -581,11 +579,10 @@ def test_plans_are_tested_for_the_zone_only_as_the_regret_table_needs_them() -> 
             break
         worst[name] = truth[name]
     everyone, _, _ = within_zone(scenario, result, candidates, DELTA, sample, most=4)
-    kept = robust_within_zone(scenario, choice, Robustness(pd.DataFrame(), worst, {}),
-                              lambda _: None)
+    kept = robust_within_zone(scenario, choice, Robustness(pd.DataFrame(), worst, {}))
     whole = robust_within_zone(
         scenario, replace(choice, in_zone=tuple(everyone), untested=()),
-        Robustness(pd.DataFrame(), truth, {}), lambda _: None)
+        Robustness(pd.DataFrame(), truth, {}))
     assert kept.name == whole.name
     robust_first = min((n for n in everyone if truth[n] <= 0.10), key=everyone.index)
     assert kept.name == robust_first
